@@ -1,0 +1,320 @@
+//! Cloud and infrastructure providers: AWS, Azure, Google, DigitalOcean,
+//! Heroku and Datadog.
+
+use super::{entropy, secret};
+use crate::dlp::RuleSpec;
+use crate::schema::Severity;
+
+/// Azurite's storage key: published in Microsoft's docs for the local
+/// emulator, so it unlocks nothing.
+const AZURITE_KEY: &str =
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+/// This group's rules.
+pub(super) fn rules() -> Vec<RuleSpec> {
+    vec![
+        // Key id prefixes: AWS IAM docs ("Understanding unique ID prefixes")
+        // and gitleaks `aws-access-token`.
+        secret(
+            "aws_access_key_id",
+            "AWS access key id",
+            Severity::Critical,
+            r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b",
+        )
+        .keywords(&["akia", "asia", "abia", "acca", "a3t"])
+        .max_len(32)
+        .validator(entropy(3.0))
+        .label("AWS_KEY")
+        .tp("aws_access_key_id = AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE")
+        .tp(
+            "export AWS_ACCESS_KEY_ID=ASIAFAKEEXAMPLEKEY23",
+            "ASIAFAKEEXAMPLEKEY23",
+        )
+        .fp("the key AKIAIOSFODNN7EXAMPL is one character short")
+        .fp("aws_access_key_id = AKIAXXXXXXXXXXXXXXXX")
+        .fp("Our offices in ASIA and the ACCA exam board"),
+        // 40 base64 characters (AWS IAM docs); the variable name must be in
+        // the match, because 40 base64 characters alone are everywhere.
+        secret(
+            "aws_secret_access_key",
+            "AWS secret access key",
+            Severity::Critical,
+            r#"(?i)(?:secret_access_key|secretaccesskey|secret-access-key|aws_secret|aws-secret|awssecret)\w{0,16}["']?(?:\s*(?:=>|:=|[:=])\s*|\s+)["']?(?P<value>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+        )
+        .keywords(&[
+            "secret_access_key",
+            "secretaccesskey",
+            "secret-access-key",
+            "aws_secret",
+            "aws-secret",
+            "awssecret",
+        ])
+        .max_len(128)
+        .validator(entropy(4.0))
+        .context_boost(&["aws", "amazon", "s3"], 128, 0.15)
+        .label("AWS_SECRET")
+        .tp(
+            "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        )
+        .tp(
+            r#"{"AccessKeyId": "ASIAFAKEEXAMPLEKEY23", "SecretAccessKey": "FAKEexampleDKRYfmt07CJQXelsz6BIPWdkry5AH"}"#,
+            "FAKEexampleDKRYfmt07CJQXelsz6BIPWdkry5AH",
+        )
+        .fp("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE")
+        .fp("aws_secret_access_key = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+        .fp("Set AWS_SECRET_ACCESS_KEY in your environment before running the tool."),
+        // 64-byte keys, so 86 base64 characters and `==` (Azure Storage docs).
+        secret(
+            "azure_storage_account_key",
+            "Azure storage account key",
+            Severity::Critical,
+            r#"(?i)account[_-]?key["']?(?:\s*[:=]\s*|\s+)["']?(?P<value>[A-Za-z0-9+/]{86}==)"#,
+        )
+        .keywords(&["accountkey", "account_key", "account-key"])
+        .max_len(128)
+        .validator(entropy(4.5))
+        .allow_values(&[AZURITE_KEY])
+        .label("AZURE_KEY")
+        .tp(
+            r#""storageAccountKey": "FAKEexampleDKRYfmt07CJQXelsz6BIPWdkry5AHOVcjqx4/GNUbipw3+FMTahov29ELSZgnu18DKRYfmt07CJ==""#,
+            "FAKEexampleDKRYfmt07CJQXelsz6BIPWdkry5AHOVcjqx4/GNUbipw3+FMTahov29ELSZgnu18DKRYfmt07CJ==",
+        )
+        .tp(
+            "az storage blob list --account-name fakeacct --account-key TestOnly+/DOZkv6FQbmx8HSdoz+JUfq1ALWhs3CNYju5EPalw7GRcny9ITep0/KVgr2BMXit4DOZkv6FQbmx8==",
+            "TestOnly+/DOZkv6FQbmx8HSdoz+JUfq1ALWhs3CNYju5EPalw7GRcny9ITep0/KVgr2BMXit4DOZkv6FQbmx8==",
+        )
+        .fp("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;")
+        .fp("AccountKey=<your-storage-account-key>")
+        .fp("AccountKey=FAKEexampleDKRYfmt07CJQXelsz6BIPWdkry5AHOVcjqx4/GNUbipw3+FMTahov29ELSZgnu18DKRYfmt07=="),
+        // Format from "Configure Azure Storage connection strings".
+        secret(
+            "azure_storage_connection_string",
+            "Azure storage connection string",
+            Severity::Critical,
+            r"(?i)DefaultEndpointsProtocol=https?;AccountName=[a-z0-9]{3,24};AccountKey=[A-Za-z0-9+/]{86}==(?:;EndpointSuffix=[a-z0-9.]{1,64})?",
+        )
+        .keywords(&["defaultendpointsprotocol"])
+        .max_len(256)
+        .allow_patterns(&["(?i).*;AccountName=devstoreaccount1;.*"])
+        .label("AZURE_CONN")
+        .tp(
+            "AZURE_STORAGE_CONNECTION_STRING=DefaultEndpointsProtocol=https;AccountName=fakeacct;AccountKey=FAKEexampleDKRYfmt07CJQXelsz6BIPWdkry5AHOVcjqx4/GNUbipw3+FMTahov29ELSZgnu18DKRYfmt07CJ==;EndpointSuffix=core.windows.net",
+            "DefaultEndpointsProtocol=https;AccountName=fakeacct;AccountKey=FAKEexampleDKRYfmt07CJQXelsz6BIPWdkry5AHOVcjqx4/GNUbipw3+FMTahov29ELSZgnu18DKRYfmt07CJ==;EndpointSuffix=core.windows.net",
+        )
+        .tp(
+            r#"conn = "DefaultEndpointsProtocol=https;AccountName=testonly01;AccountKey=TestOnly+/DOZkv6FQbmx8HSdoz+JUfq1ALWhs3CNYju5EPalw7GRcny9ITep0/KVgr2BMXit4DOZkv6FQbmx8==""#,
+            "DefaultEndpointsProtocol=https;AccountName=testonly01;AccountKey=TestOnly+/DOZkv6FQbmx8HSdoz+JUfq1ALWhs3CNYju5EPalw7GRcny9ITep0/KVgr2BMXit4DOZkv6FQbmx8==",
+        )
+        .fp("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==")
+        .fp("DefaultEndpointsProtocol=https;AccountName=myaccount;AccountKey=<account-key>;EndpointSuffix=core.windows.net"),
+        // The signature of a shared access signature: HMAC-SHA256, so 43
+        // base64 characters and `=`, usually percent-encoded (Azure Storage
+        // "Create a service SAS"). `sv=` (the version) marks it as Azure's.
+        secret(
+            "azure_sas_token",
+            "Azure shared access signature",
+            Severity::Critical,
+            r"(?i)[?&]sig=(?P<value>(?:[A-Za-z0-9+/]|%2[BF]){43}(?:=|%3D))",
+        )
+        .keywords(&["sig="])
+        .max_len(160)
+        .validator(entropy(3.5))
+        .context_required(&["sv=", "sharedaccesssignature"], 512)
+        .label("AZURE_SAS")
+        .tp(
+            "https://fakeacct.blob.core.windows.net/backups/db.bak?sv=2022-11-02&ss=b&srt=o&sp=r&se=2030-01-01T00:00:00Z&spr=https&sig=FAKEexampleDKRYfmt07CJQXelsz6BIPWdkry5AHOVc%3D",
+            "FAKEexampleDKRYfmt07CJQXelsz6BIPWdkry5AHOVc%3D",
+        )
+        .tp(
+            "BlobEndpoint=https://fakeacct.blob.core.windows.net/;SharedAccessSignature=sv=2021-06-08&ss=bfqt&srt=sco&sp=rl&se=2030-12-31T00:00:00Z&sig=TestOnlyDINSXchmrw16%2FEJOTYdinsx27AFKPUZejot%3D",
+            "TestOnlyDINSXchmrw16%2FEJOTYdinsx27AFKPUZejot%3D",
+        )
+        .fp("https://cdn.example.com/download?id=7&sig=FAKEexampleDKRYfmt07CJQXelsz6BIPWdkry5AHOVc%3D")
+        .fp("https://fakeacct.blob.core.windows.net/c/f?sv=2022-11-02&sp=r&sig=abc123")
+        .fp("?sv=2022-11-02&sp=r&sig=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX%3D"),
+        // Service Bus, Event Hubs and IoT Hub connection strings carry a
+        // 256-bit key as 44 base64 characters (Azure Service Bus SAS docs).
+        secret(
+            "azure_shared_access_key",
+            "Azure Service Bus / Event Hubs / IoT Hub shared access key",
+            Severity::Critical,
+            r"(?i)SharedAccessKey\s*=\s*(?P<value>[A-Za-z0-9+/]{43}=)",
+        )
+        .keywords(&["sharedaccesskey"])
+        .max_len(80)
+        .validator(entropy(4.0))
+        .label("AZURE_SAS_KEY")
+        .tp(
+            "Endpoint=sb://fakens.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=FAKEexampleDQdq3ERer4FSfs5GTgt6HUhu7IViv8JW=",
+            "FAKEexampleDQdq3ERer4FSfs5GTgt6HUhu7IViv8JW=",
+        )
+        .tp(
+            "HostName=fakehub.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=TestOnlyDINSXchmrw16/EJOTYdinsx27AFKPUZejot=",
+            "TestOnlyDINSXchmrw16/EJOTYdinsx27AFKPUZejot=",
+        )
+        .fp("Endpoint=sb://fakens.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=<key>")
+        .fp("SharedAccessKey=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+        // gitleaks `gcp-api-key`: AIza and 35 URL-safe characters.
+        secret(
+            "google_api_key",
+            "Google API key",
+            Severity::Critical,
+            r"\b(?P<value>AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)",
+        )
+        .keywords(&["aiza"])
+        .max_len(48)
+        .validator(entropy(3.5))
+        .label("GOOGLE_API_KEY")
+        .tp(
+            r#"const firebaseConfig = { apiKey: "AIzaSyFAKE-example_3AHOVcjqx29GNUbipw18", authDomain: "fake.firebaseapp.com" };"#,
+            "AIzaSyFAKE-example_3AHOVcjqx29GNUbipw18",
+        )
+        .tp(
+            "curl 'https://generativelanguage.googleapis.com/v1beta/models?key=AIzaSyTestOnly3EPalw5GRcny7ITep_9KVgr0B'",
+            "AIzaSyTestOnly3EPalw5GRcny7ITep_9KVgr0B",
+        )
+        .fp("apiKey: AIzaSyFAKE-example_3AHOVcjqx29GNUbipw1")
+        .fp("apiKey: AIzaXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"),
+        // gitleaks `gcp-oauth-client-secret`-style shape: GOCSPX- and 28.
+        secret(
+            "google_oauth_client_secret",
+            "Google OAuth client secret",
+            Severity::Critical,
+            r"\b(?P<value>GOCSPX-[0-9A-Za-z_-]{28})(?:[^0-9A-Za-z_-]|$)",
+        )
+        .keywords(&["gocspx-"])
+        .max_len(48)
+        .validator(entropy(3.5))
+        .label("GOOGLE_OAUTH_SECRET")
+        .tp(
+            r#""client_secret": "GOCSPX-FAKE-example_3AHOVcjqx29GNUb","#,
+            "GOCSPX-FAKE-example_3AHOVcjqx29GNUb",
+        )
+        .tp(
+            "GOOGLE_CLIENT_SECRET=GOCSPX-TestOnly3EPalw5GRcny7ITep_9K",
+            "GOCSPX-TestOnly3EPalw5GRcny7ITep_9K",
+        )
+        .fp("GOOGLE_CLIENT_SECRET=GOCSPX-your-client-secret")
+        .fp("GOOGLE_CLIENT_SECRET=GOCSPX-FAKE-example_3AHOVcjqx29GNUbEXTRA"),
+        // gitleaks `digitalocean-pat` / `-access-token` / `-refresh-token`.
+        secret(
+            "digitalocean_token",
+            "DigitalOcean token",
+            Severity::Critical,
+            r"\bdo[opr]_v1_[a-f0-9]{64}\b",
+        )
+        .keywords(&["dop_v1_", "doo_v1_", "dor_v1_"])
+        .max_len(80)
+        .validator(entropy(3.0))
+        .label("DIGITALOCEAN_TOKEN")
+        .tp(
+            "DIGITALOCEAN_TOKEN=dop_v1_fa4edeadbeef3a18f6d4b2907e5c3a18f6d4b2907e5c3a18f6d4b2907e5c3a18",
+            "dop_v1_fa4edeadbeef3a18f6d4b2907e5c3a18f6d4b2907e5c3a18f6d4b2907e5c3a18",
+        )
+        .tp(
+            "Authorization: Bearer doo_v1_cafebabe3e94fa50b61c72d83e94fa50b61c72d83e94fa50b61c72d83e94fa50",
+            "doo_v1_cafebabe3e94fa50b61c72d83e94fa50b61c72d83e94fa50b61c72d83e94fa50",
+        )
+        .fp("dop_v1_fa4edeadbeef3a18f6d4b2907e5c3a18")
+        .fp("dop_v1_0000000000000000000000000000000000000000000000000000000000000000"),
+        // Classic Heroku API keys are bare UUIDs, which are everywhere, so the
+        // match must start at a Heroku key name or the `.netrc` entry the
+        // Heroku CLI writes.
+        secret(
+            "heroku_api_key",
+            "Heroku API key",
+            Severity::Critical,
+            r#"(?i)heroku(?:[\w.-]{0,24}(?:api[_-]?key|token)["']?\s*(?:=>|:=|[:=])\s*["']?|\.com\s+login\s+\S{1,64}\s+password\s+)(?P<value>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b"#,
+        )
+        .keywords(&["heroku"])
+        .max_len(200)
+        .allow_values(&["00000000-0000-0000-0000-000000000000"])
+        .label("HEROKU_KEY")
+        .tp(
+            "HEROKU_API_KEY=01234567-89ab-cdef-fa4e-0123456789ab",
+            "01234567-89ab-cdef-fa4e-0123456789ab",
+        )
+        .tp(
+            "machine api.heroku.com\n  login dev@example.com\n  password 0fa4e000-1234-4abc-8def-0123456789ab",
+            "0fa4e000-1234-4abc-8def-0123456789ab",
+        )
+        .fp("heroku app id: 01234567-89ab-cdef-fa4e-0123456789ab")
+        .fp("HEROKU_API_KEY=00000000-0000-0000-0000-000000000000")
+        .fp("HEROKU_API_KEY=your-heroku-api-key"),
+        // gitleaks `heroku-api-key-v2`: HRKU-AA and 58 characters.
+        secret(
+            "heroku_api_key_v2",
+            "Heroku API key (HRKU format)",
+            Severity::Critical,
+            r"\b(?P<value>HRKU-AA[0-9A-Za-z_-]{58})(?:[^0-9A-Za-z_-]|$)",
+        )
+        .keywords(&["hrku-aa"])
+        .max_len(80)
+        .validator(entropy(3.5))
+        .label("HEROKU_KEY")
+        .tp(
+            "HEROKU_API_KEY=HRKU-AAFAKE-example_3AHOVcjqx29GNUbipw18FMTahov07ELSZgnu-6DKRYfmt",
+            "HRKU-AAFAKE-example_3AHOVcjqx29GNUbipw18FMTahov07ELSZgnu-6DKRYfmt",
+        )
+        .tp(
+            "heroku auth:token printed HRKU-AATestOnly3EPalw5GRcny7ITep_9KVgr0BMXit2DOZkv4FQbmx6HSdoz8JU today",
+            "HRKU-AATestOnly3EPalw5GRcny7ITep_9KVgr0BMXit2DOZkv4FQbmx6HSdoz8JU",
+        )
+        .fp("HRKU-AAFAKE-example_3AHOVcjqx29")
+        .fp("HRKU-AAxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        // Datadog API keys are 32 hex characters (Datadog "API and
+        // Application Keys"); only a Datadog word nearby tells them apart.
+        secret(
+            "datadog_api_key",
+            "Datadog API key",
+            Severity::Critical,
+            r#"(?i)api[_-]?key["']?\s*(?:=>|:=|[:=])\s*["']?(?P<value>[0-9a-f]{32})\b"#,
+        )
+        .keywords(&["api_key", "api-key", "apikey"])
+        .max_len(80)
+        .validator(entropy(3.0))
+        .context_required(&["datadog", "dd_api", "dd-api", "ddog"], 256)
+        .label("DATADOG_API_KEY")
+        .tp(
+            "DD_API_KEY=fa4edeadbeef3a18f6d4b2907e5c3a18",
+            "fa4edeadbeef3a18f6d4b2907e5c3a18",
+        )
+        .tp(
+            "datadog:\n  site: datadoghq.eu\n  api_key: 0123cafe38d27c16b05af49e38d27c16",
+            "0123cafe38d27c16b05af49e38d27c16",
+        )
+        .fp("api_key: fa4edeadbeef3a18f6d4b2907e5c3a18")
+        .fp("DD_API_KEY=fa4edeadbeef3a18f6d4b2907e5c3a1")
+        .fp("DD_API_KEY=00000000000000000000000000000000"),
+        // Application keys: 40 hex characters, same source.
+        secret(
+            "datadog_app_key",
+            "Datadog application key",
+            Severity::Critical,
+            r#"(?i)app(?:lication)?[_-]?key["']?\s*(?:=>|:=|[:=])\s*["']?(?P<value>[0-9a-f]{40})\b"#,
+        )
+        .keywords(&[
+            "app_key",
+            "app-key",
+            "appkey",
+            "application_key",
+            "application-key",
+            "applicationkey",
+        ])
+        .max_len(96)
+        .validator(entropy(3.0))
+        .context_required(&["datadog", "dd_app", "dd-app", "dd-application", "ddog"], 256)
+        .label("DATADOG_APP_KEY")
+        .tp(
+            "DD_APP_KEY=fa4edeadbeef3a18f6d4b2907e5c3a18f6d4b290",
+            "fa4edeadbeef3a18f6d4b2907e5c3a18f6d4b290",
+        )
+        .tp(
+            r#"curl https://api.datadoghq.com/api/v1/dashboard -H "DD-APPLICATION-KEY: cafebabe3e94fa50b61c72d83e94fa50b61c72d8""#,
+            "cafebabe3e94fa50b61c72d83e94fa50b61c72d8",
+        )
+        .fp("FIREBASE_APP_KEY=fa4edeadbeef3a18f6d4b2907e5c3a18f6d4b290")
+        .fp("DD_APP_KEY=fa4edeadbeef3a18f6d4b2907e5c3a18"),
+    ]
+}

@@ -1,0 +1,294 @@
+//! Passwords and tokens found by where they sit rather than by a vendor's
+//! shape: credentials in URLs and connection strings, `key = value`
+//! assignments in code, config and shell, and `Authorization` headers.
+//!
+//! Their values are free-form, so every rule here drops placeholders,
+//! template and environment references, and code expressions through
+//! [`PLACEHOLDERS`]; the assignment rules also require a digit or symbol in
+//! the value and a minimum entropy.
+
+use super::{entropy, secret};
+use crate::dlp::RuleSpec;
+use crate::schema::Severity;
+
+/// Whole values that sit where a secret goes but are not one.
+const PLACEHOLDERS: &[&str] = &[
+    // Words written instead of a secret, with or without a possessive.
+    r"(?i)(?:(?:my|your|the|some|new|old|db|user|admin|root|app)[_-]?)?(?:pass(?:word|wd|phrase)?|pwd|pw|secret|token|api[_-]?key|key|credentials?)[0-9]{0,4}(?:[_-]?(?:here|goes[_-]?here|placeholder))?",
+    r"(?i)(?:changeme|change[_-]?me|change[_-]?it|placeholder|redacted|removed|hidden|dummy|example|sample|test|testing|default|none|null|nil|undefined|empty|todo|tbd|foo|bar|foobar|admin|root|guest|postgres|mysql|letmein|qwerty|12345678|123456789|1234567890)[0-9]{0,4}!?",
+    r"(?i)(?:.*[_-])?(?:your|my|the|insert|enter|put|replace|add|paste)[_-].*",
+    r"(?i).*[_-](?:here|placeholder|goes[_-]?here|example|redacted)",
+    r".*\.\.\..*",
+    // Masked values.
+    r"[*xX.#_-]+",
+    // Template and environment references.
+    r"\$\{[^}]*\}",
+    r"\$\(.*\)",
+    r"\$[A-Za-z_][A-Za-z0-9_]*",
+    r"%[A-Za-z_][A-Za-z0-9_]*%",
+    r"\{\{.*\}\}",
+    r"\{[A-Za-z_][A-Za-z0-9_.]*\}",
+    r"<[^>]*>",
+    r"%\([A-Za-z_][A-Za-z0-9_]*\)s",
+    r"\[[^\]]*\]",
+    r"__[A-Za-z0-9_]+__",
+    // Code rather than a literal: dotted names, environment variable names,
+    // snake_case and camelCase identifiers.
+    r"[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+",
+    r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+",
+    r"[a-z]+(?:_[a-z]+)+",
+    r"[a-z]+(?:[A-Z][a-z]+)+",
+    // Other things that follow `password:` or `secret:` in prose and
+    // config: paths (`pwd: /home/me`), host names and dates.
+    r"(?:~|\.{1,2})?/[A-Za-z0-9._/-]*",
+    r"[A-Za-z]:\\.*",
+    r"[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/[a-z0-9._/-]*)?",
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.]+Z?)?",
+];
+
+/// This group's rules.
+pub(super) fn rules() -> Vec<RuleSpec> {
+    vec![
+        // RFC 3986 userinfo. Database schemes have their own rule below.
+        secret(
+            "url_credentials",
+            "Password in a URL",
+            Severity::High,
+            r#"(?i)\b(?:git\+)?(?:https?|ftps?|sftp|ssh|git|svn|smb|ldaps?|wss?|imaps?|smtps?|pop3s?|socks[45]h?|rtsp|sip|nntp|telnet)://[^\s:@/?#"'<>]{0,128}:(?P<value>[^\s:@/?#"'<>]{1,128})@[A-Za-z0-9\[]"#,
+        )
+        .keywords(&["://"])
+        .max_len(300)
+        .allow_patterns(PLACEHOLDERS)
+        .label("URL_PASSWORD")
+        .tp(
+            "git clone https://deploy:Gh7-FAKE-pw-9x2@git.example.com/team/repo.git",
+            "Gh7-FAKE-pw-9x2",
+        )
+        .tp(
+            "export HTTPS_PROXY=http://svc-proxy:Q3r%21FAKEz9@proxy.corp.example:3128",
+            "Q3r%21FAKEz9",
+        )
+        .fp("curl https://user:password@example.com/api")
+        .fp("git clone https://oauth2:${CI_JOB_TOKEN}@gitlab.example.com/group/project.git")
+        .fp("open http://localhost:8080/admin and ssh://git@github.com:22/org/repo")
+        .fp("DATABASE_URL=postgres://app:S3cr3t-FAKE@db.internal/app"),
+        // URI forms of the common databases and brokers, including
+        // SQLAlchemy's `dialect+driver://`.
+        secret(
+            "database_connection_string",
+            "Password in a database connection URL",
+            Severity::High,
+            r#"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchdb|neo4j(?:\+s)?|oracle)(?:\+[a-z0-9]+)?://[^\s:@/?#"'<>]{0,128}:(?P<value>[^\s@/?#"'<>]{1,128})@[A-Za-z0-9\[]"#,
+        )
+        .keywords(&[
+            "postgres",
+            "mysql",
+            "mariadb",
+            "mongodb",
+            "redis",
+            "amqp",
+            "mssql",
+            "sqlserver",
+            "cockroachdb",
+            "clickhouse",
+            "couchdb",
+            "neo4j",
+            "oracle",
+        ])
+        .max_len(300)
+        .allow_patterns(PLACEHOLDERS)
+        .confidence(0.85)
+        .label("DB_PASSWORD")
+        .tp(
+            "DATABASE_URL=postgres://app_user:s3cr3t-FAKE-Pw@db.internal:5432/app",
+            "s3cr3t-FAKE-Pw",
+        )
+        .tp(
+            r#"client = MongoClient("mongodb+srv://admin:Tx9kFAKEq2Lm@cluster0.example.mongodb.net/test")"#,
+            "Tx9kFAKEq2Lm",
+        )
+        .tp(
+            "engine = create_engine('postgresql+psycopg2://report:Vb8%23FAKEm4Tz@10.0.0.5/analytics')",
+            "Vb8%23FAKEm4Tz",
+        )
+        .fp("postgres://user:password@localhost:5432/db")
+        .fp("mysql://root:${MYSQL_ROOT_PASSWORD}@db/app")
+        .fp("amqp://guest:guest@localhost:5672/ and redis://localhost:6379/0"),
+        // ADO.NET and JDBC key-value strings (Microsoft "Connection string
+        // syntax"; JDBC driver docs): a user key before the password makes
+        // it a connection string rather than any `password=`.
+        secret(
+            "connection_string_password",
+            "Password in an ADO.NET or JDBC connection string",
+            Severity::High,
+            r#"(?i)\b(?:user id|userid|uid|user|username)[ \t]*=[ \t]*[^;&"'\r\n]{1,128}[;&](?:[^;&"'\r\n]{0,128}[;&]){0,4}?[ \t]*(?:password|pwd)[ \t]*=[ \t]*(?P<value>[^;&"'\s]{1,128})"#,
+        )
+        .keywords(&["password", "pwd"])
+        .max_len(1024)
+        .allow_patterns(PLACEHOLDERS)
+        .label("DB_PASSWORD")
+        .tp(
+            "Server=tcp:fake-sql.database.windows.net,1433;Initial Catalog=app;User ID=appadmin;Password=Q7v!FAKE-x2Lp;Encrypt=True;",
+            "Q7v!FAKE-x2Lp",
+        )
+        .tp(
+            "jdbc:mysql://db.internal:3306/shop?user=shop&password=Vb8#FAKEm4Tz",
+            "Vb8#FAKEm4Tz",
+        )
+        .fp("Server=myServerAddress;Database=myDataBase;User Id=myUsername;Password=myPassword;")
+        .fp("Data Source=db;User ID=sa;Password=<YourStrong!Passw0rd>;")
+        .fp("Data Source=db;User ID=sa;Password=;"),
+        // `password = …` in env files, YAML, JSON, TOML, code and shell.
+        // Placeholders fail the allowlist, a value of letters only fails the
+        // pattern ("Password: Requirements"), and `changeme` or `********`
+        // fail the entropy floor.
+        secret(
+            "password_assignment",
+            "Password assignment",
+            Severity::High,
+            r#"(?i)(?:password|passwd|passphrase|\bpwd)["']?[ \t]*(?:=>|:=|[:=])[ \t]*["'`]?(?P<value>[^\s"'`,;&<>(){}\[\]]{0,127}[^\s"'`,;&<>(){}\[\]a-zA-Z][^\s"'`,;&<>(){}\[\]]{0,127})(?:["'`\s,;&)}\]>]|$)"#,
+        )
+        .keywords(&["password", "passwd", "passphrase", "pwd"])
+        .max_len(300)
+        .validator(entropy(2.5))
+        .allow_patterns(PLACEHOLDERS)
+        .confidence(0.6)
+        .label("PASSWORD")
+        .tp("DB_PASSWORD=Xk9#mP2vL!qz", "Xk9#mP2vL!qz")
+        .tp(
+            r#"{"username": "svc-report", "password": "t7Qe!FAKE-92xv"}"#,
+            "t7Qe!FAKE-92xv",
+        )
+        .tp("smtp:\n  host: mail.example.com\n  password: Rz4%FAKEpw8s\n", "Rz4%FAKEpw8s")
+        .fp("password=changeme")
+        .fp("password: <your-password>")
+        .fp("export PASSWORD=${PASSWORD}")
+        .fp("password: ********")
+        .fp("Password: Requirements for new accounts")
+        .fp(r#"password = os.environ["DB_PASSWORD"]"#)
+        .fp(r#"password => "${ES_PASSWORD}""#)
+        .fp("password = get_password()")
+        .fp("pwd: /home/user/projects")
+        .fp("password: 2024-01-15"),
+        secret(
+            "secret_assignment",
+            "Secret assignment",
+            Severity::High,
+            r#"(?i)secret(?:[_-]?(?:key|token|access[_-]?key))?["']?[ \t]*(?:=>|:=|[:=])[ \t]*["'`]?(?P<value>[^\s"'`,;&<>(){}\[\]]{0,127}[^\s"'`,;&<>(){}\[\]a-zA-Z][^\s"'`,;&<>(){}\[\]]{0,127})(?:["'`\s,;&)}\]>]|$)"#,
+        )
+        .keywords(&["secret"])
+        .max_len(300)
+        .validator(entropy(3.0))
+        .allow_patterns(PLACEHOLDERS)
+        .confidence(0.6)
+        .label("SECRET")
+        .tp(r#"SECRET_KEY = "k3@FAKE9x!q2%t7z#Lw0vB""#, "k3@FAKE9x!q2%t7z#Lw0vB")
+        .tp("client_secret: 8fQ2-FAKE-z7Lp-x9Vq", "8fQ2-FAKE-z7Lp-x9Vq")
+        .fp("client_secret: your-client-secret")
+        .fp(r#"SECRET_KEY = os.getenv("SECRET_KEY")"#)
+        .fp("secret: ${{ secrets.DEPLOY_KEY }}")
+        .fp("The secret: it is all in the timing.")
+        .fp("Use secret: kubernetes.io/dockerconfigjson for registry credentials"),
+        secret(
+            "api_key_assignment",
+            "API key assignment",
+            Severity::High,
+            r#"(?i)(?:api|access)[_-]?key["']?[ \t]*(?:=>|:=|[:=])[ \t]*["'`]?(?P<value>[^\s"'`,;&<>(){}\[\]]{0,255}[^\s"'`,;&<>(){}\[\]a-zA-Z][^\s"'`,;&<>(){}\[\]]{0,255})(?:["'`\s,;&)}\]>]|$)"#,
+        )
+        .keywords(&[
+            "api_key",
+            "api-key",
+            "apikey",
+            "access_key",
+            "access-key",
+            "accesskey",
+        ])
+        .max_len(560)
+        .validator(entropy(3.2))
+        .allow_patterns(PLACEHOLDERS)
+        .confidence(0.6)
+        .label("API_KEY")
+        .tp(r#"api_key = "a8F3kQ9zL2xV7mN4pR6t""#, "a8F3kQ9zL2xV7mN4pR6t")
+        .tp(
+            "curl -H 'x-api-key: 3fa4e5d6-FAKE-4c1b-9a7e-8d2f0b1c6e5a' https://api.example.com",
+            "3fa4e5d6-FAKE-4c1b-9a7e-8d2f0b1c6e5a",
+        )
+        .fp("api_key: your-api-key-here")
+        .fp("API_KEY=<API_KEY>")
+        .fp("api_key = settings.API_KEY")
+        .fp("apiKey: 12345"),
+        secret(
+            "token_assignment",
+            "Token assignment",
+            Severity::High,
+            r#"(?i)token["']?[ \t]*(?:=>|:=|[:=])[ \t]*["'`]?(?P<value>[^\s"'`,;&<>(){}\[\]]{0,255}[^\s"'`,;&<>(){}\[\]a-zA-Z][^\s"'`,;&<>(){}\[\]]{0,255})(?:["'`\s,;&)}\]>]|$)"#,
+        )
+        .keywords(&["token"])
+        .max_len(560)
+        .validator(entropy(3.3))
+        .allow_patterns(PLACEHOLDERS)
+        .confidence(0.6)
+        .label("TOKEN")
+        .tp(
+            "access_token=ya29.FAKE-a0AfH6SMBx3kq9Lz&expires_in=3599",
+            "ya29.FAKE-a0AfH6SMBx3kq9Lz",
+        )
+        .tp(
+            r#"{"refresh_token": "1//0gFAKEexample-Lz9x2Qv7", "scope": "openid"}"#,
+            "1//0gFAKEexample-Lz9x2Qv7",
+        )
+        .fp(r#"{"max_tokens": 1024, "temperature": 0.2}"#)
+        .fp("token: ${{ secrets.GITHUB_TOKEN }}")
+        .fp(r#"token = request.headers.get("X-Token")"#)
+        .fp("token: 42"),
+        // RFC 6750 bearer tokens in headers and prose. The value is
+        // unbounded in the pattern (a counted bound costs automaton states);
+        // `max_len` bounds it through the prefilter window.
+        secret(
+            "bearer_token",
+            "Bearer token",
+            Severity::High,
+            r"(?i)\bbearer[ \t]+(?P<value>[A-Za-z0-9._~+/-]{20,}=*)",
+        )
+        .keywords(&["bearer"])
+        .max_len(4200)
+        .validator(entropy(3.5))
+        .allow_patterns(PLACEHOLDERS)
+        .confidence(0.7)
+        .label("BEARER_TOKEN")
+        .tp(
+            r#"curl -H "Authorization: Bearer 4f9aFAKE7c2e1b8d0a3f6e9c2b5a8d1e" https://api.example.com/v1/me"#,
+            "4f9aFAKE7c2e1b8d0a3f6e9c2b5a8d1e",
+        )
+        .tp(
+            "Authorization: Bearer ya29.a0FAKEexample-Zx81qLr7TvB2",
+            "ya29.a0FAKEexample-Zx81qLr7TvB2",
+        )
+        .fp(r#"-H "Authorization: Bearer $KEEPTRUSTS_API_TOKEN""#)
+        .fp("Bearer tokens are sent in the Authorization header.")
+        .fp("Authorization: Bearer YOUR_ACCESS_TOKEN_HERE"),
+        // RFC 7617: base64 of `user:password`.
+        secret(
+            "basic_auth_header",
+            "HTTP Basic credentials",
+            Severity::High,
+            r#"(?i)\bauthorization["']?[ \t]*[:=][ \t]*["']?basic[ \t]+(?P<value>[A-Za-z0-9+/]{8,}={0,2})"#,
+        )
+        .keywords(&["authorization"])
+        .max_len(1100)
+        .validator(entropy(3.0))
+        .allow_patterns(PLACEHOLDERS)
+        .label("BASIC_AUTH")
+        .tp(
+            "Authorization: Basic ZmFrZXVzZXI6ZmFrZS1wYXNzLTlYcQ==",
+            "ZmFrZXVzZXI6ZmFrZS1wYXNzLTlYcQ==",
+        )
+        .tp(
+            r#"headers = {"Authorization": "Basic c3ZjLWJhY2t1cDpOMHQtQS1SZWFsLVB3IQ=="}"#,
+            "c3ZjLWJhY2t1cDpOMHQtQS1SZWFsLVB3IQ==",
+        )
+        .fp("Authorization: Basic <base64(user:password)>")
+        .fp("Authorization: Basic base64(user:pass)")
+        .fp("Authorization: Basic XXXXXXXXXXXXXXXX"),
+    ]
+}

@@ -1,0 +1,127 @@
+//! Private keys and signed tokens: PEM (PKCS#1, SEC 1, PKCS#8), OpenSSH and
+//! OpenPGP private keys, and JWTs.
+//!
+//! Their bodies are unbounded in the patterns: a counted bound such as
+//! `{0,16000}` compiles to one automaton state per repetition, megabytes per
+//! rule. `max_len` (16 KiB, room for an RSA-8192 key) bounds them instead,
+//! through the prefilter window; a longer block is matched over its first
+//! part, which still redacts the key material that matters.
+
+use super::secret;
+use crate::dlp::{RuleSpec, Validator};
+use crate::schema::Severity;
+
+/// A made-up PKCS#1 body: the usual `MIIEow…` start, then filler.
+const RSA_PEM: &str = "-----BEGIN RSA PRIVATE KEY-----
+MIIEowIBAAKCAQEAfakeFAKEAHOVcjqx4/GNUbipw3+FMTahov29ELSZgnu18DKR
+BKTclu3AJSbkt2/IRajs1+HQZir09GPYhqz8FOXgpy7ENWfox6DMVenw5CLUdmv4
+CNYju5EPalw7GRcny9ITep0/KVgr2BMXit4DOZkv6FQbmx8HSdoz+JUfq1ALWhs3
+FAKEendDINSXchmrw16/==
+-----END RSA PRIVATE KEY-----";
+
+const OPENSSH_KEY: &str = "-----BEGIN OPENSSH PRIVATE KEY-----
+b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQFAKEAJSbkt2/IRajs1+HQZir09GP
+BMXit4DOZkv6FQbmx8HSdoz+JUfq1ALWhs3CNYju5EPalw7GRcny9ITep0/KVgr2BMXit4
+CPcp2DQdq3ERer4FSfs5GTgt6HUhu7IViv8JWjw9KXkx+LYly/MZmzANan0BObo1CPcp2D
+-----END OPENSSH PRIVATE KEY-----";
+
+const PGP_KEY: &str = "-----BEGIN PGP PRIVATE KEY BLOCK-----
+Comment: made-up example, not a key
+
+lQOYBGFAKEexampleAFKPUZejoty38BGLQVafkpuz49CHMRWbglqv05+DINSXchm
+BIPWdkry5AHOVcjqx4/GNUbipw3+FMTahov29ELSZgnu18DKRYfmt07CJQXelsz6
+=FaKe
+-----END PGP PRIVATE KEY BLOCK-----";
+
+/// This group's rules.
+pub(super) fn rules() -> Vec<RuleSpec> {
+    vec![
+        // RFC 7468 armor. A complete block needs a 40-character base64 run
+        // inside (prose between two markers has none); a block pasted
+        // without its END line is matched over its base64 lines.
+        secret(
+            "private_key",
+            "PEM private key",
+            Severity::Critical,
+            r"-----BEGIN (?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY-----(?:[A-Za-z0-9+/=\s\\:,-]{0,200}?[A-Za-z0-9+/=]{40}[A-Za-z0-9+/=\s\\:,-]*?-----END (?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY-----|[\s\\]{1,4}[A-Za-z0-9+/=]{40,80}(?:[\s\\]{1,4}[A-Za-z0-9+/=]{16,80})*)",
+        )
+        .keywords(&["private key-----"])
+        .max_len(16384)
+        .label("PRIVATE_KEY")
+        .tp(&format!("Here is the deploy key:\n{RSA_PEM}\nthanks"), RSA_PEM)
+        .tp(
+            r#"{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCFAKEexampleBKTclu3AJSbkt2/IRajs1+HQ\nCNYju5EPalw7GRcny9ITep0/KVgr2BMXit4DOZkv6FQbmx8HSdoz+JUfq1ALWhs3\n-----END PRIVATE KEY-----\n", "client_email": "fake@example.iam.gserviceaccount.com"}"#,
+            r"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCFAKEexampleBKTclu3AJSbkt2/IRajs1+HQ\nCNYju5EPalw7GRcny9ITep0/KVgr2BMXit4DOZkv6FQbmx8HSdoz+JUfq1ALWhs3\n-----END PRIVATE KEY-----",
+        )
+        .tp(
+            "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIFAKEexampleCNYju5EPalw7GRcny9ITep0/KVgr2BMXit4DOZkv6FQ\nDQdq3ERer4FSfs5GTgt6HUhu7IViv8JWjw9KXkx\n(the rest got cut off)",
+            "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIFAKEexampleCNYju5EPalw7GRcny9ITep0/KVgr2BMXit4DOZkv6FQ\nDQdq3ERer4FSfs5GTgt6HUhu7IViv8JWjw9KXkx",
+        )
+        .fp("-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAfakeFAKEAHOVcjqx4/GNUbip\n-----END PUBLIC KEY-----")
+        .fp("Paste it between -----BEGIN RSA PRIVATE KEY----- and -----END RSA PRIVATE KEY----- exactly as issued, with nothing else around it.")
+        .fp("-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----"),
+        // OpenSSH's own format (PROTOCOL.key in OpenSSH): the body always
+        // starts with base64 of "openssh-key-v1".
+        secret(
+            "openssh_private_key",
+            "OpenSSH private key",
+            Severity::Critical,
+            r"-----BEGIN OPENSSH PRIVATE KEY-----[\s\\]{1,4}b3BlbnNzaC1rZXktdjE(?:[A-Za-z0-9+/=\s\\]*?-----END OPENSSH PRIVATE KEY-----|[A-Za-z0-9+/=]{0,80}(?:[\s\\]{1,4}[A-Za-z0-9+/=]{16,80})*)",
+        )
+        .keywords(&["openssh private key-----"])
+        .max_len(16384)
+        .label("PRIVATE_KEY")
+        .tp(&format!("cat ~/.ssh/id_ed25519\n{OPENSSH_KEY}\n"), OPENSSH_KEY)
+        .tp(
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQFAKEAJSbkt2/IRajs1+HQZir09GP\nBMXit4DOZkv6FQbmx8HSdoz+JUfq1ALWhs3CNYju5EPalw7GRcny9ITep0/KVgr2BMXit4\n... truncated",
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQFAKEAJSbkt2/IRajs1+HQZir09GP\nBMXit4DOZkv6FQbmx8HSdoz+JUfq1ALWhs3CNYju5EPalw7GRcny9ITep0/KVgr2BMXit4",
+        )
+        .fp("ssh-keygen writes -----BEGIN OPENSSH PRIVATE KEY----- at the top of the file")
+        .fp("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFAKEexampleBKTclu3AJSbkt2 user@host"),
+        // RFC 4880 section 6.2 armor: headers, a blank line, base64, a CRC.
+        // The header skip sits before the alternation on purpose: the
+        // regex parser lifts a prefix shared by all alternatives out of them,
+        // and a shared lazy prefix would then prefer the shorter, truncated
+        // branch over the complete block.
+        secret(
+            "pgp_private_key",
+            "PGP private key block",
+            Severity::Critical,
+            r"-----BEGIN PGP PRIVATE KEY BLOCK-----[\s\S]{0,400}?[\s\\](?:[A-Za-z0-9+/=]{40}[\s\S]*?-----END PGP PRIVATE KEY BLOCK-----|[A-Za-z0-9+/=]{40,80}(?:[\s\\]{1,4}[A-Za-z0-9+/=]{16,80})*)",
+        )
+        .keywords(&["pgp private key block-----"])
+        .max_len(16384)
+        .label("PRIVATE_KEY")
+        .tp(&format!("gpg --export-secret-keys --armor gives\n{PGP_KEY}"), PGP_KEY)
+        .tp(
+            "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBGFAKEexampleAFKPUZejoty38BGLQVafkpuz49CHMRWbglqv05+DINSXchm\n",
+            "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBGFAKEexampleAFKPUZejoty38BGLQVafkpuz49CHMRWbglqv05+DINSXchm",
+        )
+        .fp("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQINBGFAKEexampleAFKPUZejoty38BGLQVafkpuz49CHMRWbglqv05+DINSXchm\n-----END PGP PUBLIC KEY BLOCK-----")
+        .fp("Never paste a -----BEGIN PGP PRIVATE KEY BLOCK----- into a chat."),
+        // RFC 7519 compact serialisation: base64url JSON header and payload
+        // (both start `eyJ`, i.e. `{"`) and a signature. The validator
+        // checks the header decodes to JSON with `alg`.
+        secret(
+            "jwt",
+            "JSON Web Token",
+            Severity::High,
+            r"\beyJ[0-9A-Za-z_-]{8,}\.eyJ[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{16,}",
+        )
+        .keywords(&["eyj"])
+        .max_len(8192)
+        .validator(Validator::Jwt)
+        .label("JWT")
+        .tp(
+            "Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+        )
+        .tp(
+            r#"{"id_token": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImZha2Uta2V5LTEifQ.eyJzdWIiOiJmYWtlLXVzZXIiLCJzY29wZSI6InJlYWQiLCJleHAiOjE5MDAwMDAwMDB9.FAKEsignature3AHOVcjqx29GNUbipw18FMTahov07E"}"#,
+            "eyJhbGciOiJSUzI1NiIsImtpZCI6ImZha2Uta2V5LTEifQ.eyJzdWIiOiJmYWtlLXVzZXIiLCJzY29wZSI6InJlYWQiLCJleHAiOjE5MDAwMDAwMDB9.FAKEsignature3AHOVcjqx29GNUbipw18FMTahov07E",
+        )
+        .fp("eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJmYWtlLXVzZXIifQ.FAKEsignature3AHOVcjqx29GNU")
+        .fp("eyJraW5kIjoibm90LWEtand0IiwiaWQiOjF9.eyJzdWIiOiJmYWtlIn0.FAKEsignature3AHOVcjqx29")
+        .fp("the header eyJhbGciOiJIUzI1NiJ9 alone is not a token"),
+    ]
+}

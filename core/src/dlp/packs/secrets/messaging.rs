@@ -1,0 +1,292 @@
+//! Messaging and communication platforms: Slack, Discord, Telegram, Twilio,
+//! SendGrid and Mailgun.
+
+use super::{entropy, secret};
+use crate::dlp::RuleSpec;
+use crate::schema::Severity;
+
+/// Slack's documentation placeholders, which have a webhook's shape.
+const SLACK_DOC_WEBHOOKS: &[&str] = &[".*/T0+/B0+/.*", ".*X{20,}"];
+
+/// This group's rules.
+pub(super) fn rules() -> Vec<RuleSpec> {
+    vec![
+        // Slack token shapes: Slack API docs "Token types" and gitleaks
+        // `slack-bot-token`, `slack-user-token`, `slack-app-token`.
+        secret(
+            "slack_bot_token",
+            "Slack bot token",
+            Severity::Critical,
+            r"\bxoxb-[0-9]{10,13}-[0-9]{10,13}-[0-9A-Za-z]{24,34}\b",
+        )
+        .keywords(&["xoxb-"])
+        .max_len(80)
+        .validator(entropy(3.5))
+        .label("SLACK_TOKEN")
+        .tp(
+            "SLACK_BOT_TOKEN=xoxb-1234567890-1234567890123-FAKEexample3AHOVcjqx4BIP",
+            "xoxb-1234567890-1234567890123-FAKEexample3AHOVcjqx4BIP",
+        )
+        .tp(
+            r#"app = App(token="xoxb-9876543210-987654321098-TestOnlyBot3EPalw7ITep0B")"#,
+            "xoxb-9876543210-987654321098-TestOnlyBot3EPalw7ITep0B",
+        )
+        .fp("SLACK_BOT_TOKEN=xoxb-your-bot-token")
+        .fp("SLACK_BOT_TOKEN=xoxb-1234567890-1234567890123-short"),
+        secret(
+            "slack_user_token",
+            "Slack user token",
+            Severity::Critical,
+            r"\bxox[pe](?:-[0-9]{10,13}){3}-[0-9A-Za-z]{28,34}\b",
+        )
+        .keywords(&["xoxp-", "xoxe-"])
+        .max_len(96)
+        .validator(entropy(3.5))
+        .label("SLACK_TOKEN")
+        .tp(
+            "SLACK_USER_TOKEN=xoxp-1234567890-1234567890-1234567890123-fa4e3a18f6d4b2907e5c3a18f6d4b290",
+            "xoxp-1234567890-1234567890-1234567890123-fa4e3a18f6d4b2907e5c3a18f6d4b290",
+        )
+        .tp(
+            "Authorization: Bearer xoxp-9876543210-9876543210-9876543210987-0000fa4e38d27c16b05af49e38d27c16",
+            "xoxp-9876543210-9876543210-9876543210987-0000fa4e38d27c16b05af49e38d27c16",
+        )
+        .fp("SLACK_USER_TOKEN=xoxp-1234567890-1234567890-fa4e3a18f6d4b2907e5c3a18f6d4b290")
+        .fp("user tokens begin with xoxp- and belong to one person"),
+        secret(
+            "slack_app_token",
+            "Slack app-level token",
+            Severity::Critical,
+            r"\bxapp-[0-9]-[0-9A-Z]{8,16}-[0-9]{10,16}-[0-9a-z]{32,80}\b",
+        )
+        .keywords(&["xapp-"])
+        .max_len(128)
+        .validator(entropy(3.5))
+        .label("SLACK_TOKEN")
+        .tp(
+            "SLACK_APP_TOKEN=xapp-1-A0FAKE12345-1234567890123-fa4e3a18f6d4b2907e5c3a18f6d4b2907e5c3a18f6d4b2907e5c3a18f6d4b290",
+            "xapp-1-A0FAKE12345-1234567890123-fa4e3a18f6d4b2907e5c3a18f6d4b2907e5c3a18f6d4b2907e5c3a18f6d4b290",
+        )
+        .tp(
+            r#"SocketModeHandler(app, "xapp-1-A0TEST67890-9876543210987-deadbeef38d27c16b05af49e38d27c16b05af49e38d27c16b05af49e38d27c16")"#,
+            "xapp-1-A0TEST67890-9876543210987-deadbeef38d27c16b05af49e38d27c16b05af49e38d27c16b05af49e38d27c16",
+        )
+        .fp("SLACK_APP_TOKEN=xapp-1-your-app-token")
+        .fp("SLACK_APP_TOKEN=xapp-1-A0FAKE12345-1234567890123-short"),
+        // gitleaks `slack-webhook-url`. Posting to a channel is less than
+        // account access, hence high rather than critical.
+        secret(
+            "slack_webhook_url",
+            "Slack incoming webhook URL",
+            Severity::High,
+            r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56}\b",
+        )
+        .keywords(&["hooks.slack.com"])
+        .max_len(100)
+        .allow_patterns(SLACK_DOC_WEBHOOKS)
+        .label("SLACK_WEBHOOK")
+        .tp(
+            "SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T0FAKE123/B0FAKE4567/FAKEexample3AHOVcjqx4BIP",
+            "https://hooks.slack.com/services/T0FAKE123/B0FAKE4567/FAKEexample3AHOVcjqx4BIP",
+        )
+        .tp(
+            r#"requests.post("https://hooks.slack.com/services/T01EXAMPLE/B02EXAMPLE/TestOnlyHook3EPalw7ITep0", json=msg)"#,
+            "https://hooks.slack.com/services/T01EXAMPLE/B02EXAMPLE/TestOnlyHook3EPalw7ITep0",
+        )
+        .fp("https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX")
+        .fp("See https://hooks.slack.com/services/ for the incoming webhook docs."),
+        // Bot tokens are three base64url segments: the bot's user id (which
+        // encodes to M, N or O first), a timestamp and an HMAC (Discord
+        // developer docs). The token has no fixed literal, so a Discord word
+        // or the discord.py / discord.js call that takes it must precede it
+        // (a bare "bot" would trigger on every "both").
+        secret(
+            "discord_bot_token",
+            "Discord bot token",
+            Severity::Critical,
+            r"(?i:discord|bot[_ -]?token|bot\.run|client\.login)[^\n]{0,64}?\b(?P<value>[MNO][0-9A-Za-z_-]{23,27}\.[0-9A-Za-z_-]{6}\.[0-9A-Za-z_-]{27,38})(?:[^0-9A-Za-z_-]|$)",
+        )
+        .keywords(&[
+            "discord",
+            "bot_token",
+            "bot token",
+            "bot-token",
+            "bottoken",
+            "bot.run",
+            "client.login",
+        ])
+        .max_len(160)
+        .validator(entropy(3.5))
+        .label("DISCORD_TOKEN")
+        .tp(
+            "DISCORD_TOKEN=MTAxFAKEexample3AHOVcjqx29.Gx38DI.TestOnly3EPalw5GRcny7ITep_9KVgr0BMXit2",
+            "MTAxFAKEexample3AHOVcjqx29.Gx38DI.TestOnly3EPalw5GRcny7ITep_9KVgr0BMXit2",
+        )
+        .tp(
+            "bot.run('NzExExampleBot3GTgt4HUhu.Yq369C.FAKE3AHOVcjqx29GNUbipw18FMT')",
+            "NzExExampleBot3GTgt4HUhu.Yq369C.FAKE3AHOVcjqx29GNUbipw18FMT",
+        )
+        .fp("My Discord client id is 123456789012345678, which is public.")
+        .fp("bot token: MTAxFAKE.short.x")
+        .fp("the robot printed MTAxFAKEexample3AHOVcjqx29.Gx38DI.TestOnly3EPalw5GRcny7ITep_9KVgr0BMXit2"),
+        // Webhook id (a snowflake) and a 68-character token (Discord
+        // developer docs "Webhook resource").
+        secret(
+            "discord_webhook_url",
+            "Discord webhook URL",
+            Severity::High,
+            r"https://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/[0-9A-Za-z_-]{60,68}",
+        )
+        .keywords(&["discord.com/api/webhooks", "discordapp.com/api/webhooks"])
+        .max_len(140)
+        .allow_patterns(&[".*/X{60,}"])
+        .label("DISCORD_WEBHOOK")
+        .tp(
+            "DISCORD_WEBHOOK=https://discord.com/api/webhooks/123456789012345678/FAKE-example_3AHOVcjqx29GNUbipw18FMTahov07ELSZgnu-6DKRYfmt_5CJQXelsz",
+            "https://discord.com/api/webhooks/123456789012345678/FAKE-example_3AHOVcjqx29GNUbipw18FMTahov07ELSZgnu-6DKRYfmt_5CJQXelsz",
+        )
+        .tp(
+            "curl -X POST https://discordapp.com/api/webhooks/987654321098765432/TestOnly3EPalw5GRcny7ITep_9KVgr0BMXit2DOZkv4FQbmx6HSdoz8JUfq-ALWhs1C -d @msg.json",
+            "https://discordapp.com/api/webhooks/987654321098765432/TestOnly3EPalw5GRcny7ITep_9KVgr0BMXit2DOZkv4FQbmx6HSdoz8JUfq-ALWhs1C",
+        )
+        .fp("https://discord.com/api/webhooks/{webhook.id}/{webhook.token}")
+        .fp("https://discord.com/api/webhooks/123456789012345678/XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"),
+        // Bot id, `:`, and 35 characters starting with A (Telegram Bot API
+        // docs; gitleaks `telegram-bot-api-token`). The bot id's digit run is
+        // the trigger; no `\b` before it because API URLs read `/bot<token>`.
+        secret(
+            "telegram_bot_token",
+            "Telegram bot token",
+            Severity::Critical,
+            r"(?:^|[^0-9])(?P<value>[0-9]{8,10}:A[0-9A-Za-z_-]{34})(?:[^0-9A-Za-z_-]|$)",
+        )
+        .min_digits(8)
+        .max_len(64)
+        .validator(entropy(3.5))
+        .context_boost(&["telegram", "bot"], 128, 0.15)
+        .label("TELEGRAM_TOKEN")
+        .tp(
+            "TELEGRAM_BOT_TOKEN=123456789:AAFAKE-example3AHOVcjqx29GNUbipw18F",
+            "123456789:AAFAKE-example3AHOVcjqx29GNUbipw18F",
+        )
+        .tp(
+            "https://api.telegram.org/bot9876543210:AATestOnly3EPalw5GRcny7ITep_9KVgr0B/getMe",
+            "9876543210:AATestOnly3EPalw5GRcny7ITep_9KVgr0B",
+        )
+        .fp("order 1234567:AAFAKE-example3AHOVcjqx29GNUbipw18F shipped")
+        .fp("TELEGRAM_BOT_TOKEN=123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+        .fp("ticket 123456789:Approved by the release manager"),
+        // Twilio ids are AC/SK and 32 hex (Twilio docs "Account SID", "API
+        // keys"). An account SID is an identifier, not a secret, so medium.
+        secret(
+            "twilio_account_sid",
+            "Twilio account SID",
+            Severity::Medium,
+            r"(?i:twilio|account[_-]?sid)[^\n]{0,48}?\b(?P<value>AC[0-9a-f]{32})\b",
+        )
+        .keywords(&["twilio", "account_sid", "account-sid", "accountsid"])
+        .max_len(100)
+        .context_required(&["twilio"], 256)
+        .label("TWILIO_SID")
+        .tp(
+            "TWILIO_ACCOUNT_SID=ACfa4edeadbeef3a18f6d4b2907e5c3a18",
+            "ACfa4edeadbeef3a18f6d4b2907e5c3a18",
+        )
+        .tp(
+            "from twilio.rest import Client\nclient = Client(account_sid=\"AC0123456789abcdef38d27c16b05af49e\")",
+            "AC0123456789abcdef38d27c16b05af49e",
+        )
+        .fp("TWILIO_ACCOUNT_SID=ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX")
+        .fp("account_sid: ACfa4edeadbeef3a18f6d4b2907e5c3a18"),
+        // The SID of an API key names it; the secret is shown once. High
+        // because the SID plus any leaked secret is access.
+        secret(
+            "twilio_api_key",
+            "Twilio API key SID",
+            Severity::High,
+            r"(?i:twilio|api[_-]?key|key[_-]?sid)[^\n]{0,48}?\b(?P<value>SK[0-9a-f]{32})\b",
+        )
+        .keywords(&[
+            "twilio", "api_key", "api-key", "apikey", "key_sid", "key-sid", "keysid",
+        ])
+        .max_len(100)
+        .context_required(&["twilio"], 256)
+        .label("TWILIO_API_KEY")
+        .tp(
+            "TWILIO_API_KEY=SKfa4edeadbeef3e94fa50b61c72d83e94",
+            "SKfa4edeadbeef3e94fa50b61c72d83e94",
+        )
+        .tp(
+            "# twilio credentials\napi_key_sid = 'SKcafebabe369cf258be147ad0369cf258'",
+            "SKcafebabe369cf258be147ad0369cf258",
+        )
+        .fp("api_key = 'SKfa4edeadbeef3e94fa50b61c72d83e94'")
+        .fp("TWILIO_API_KEY=SKXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"),
+        // Auth tokens are 32 hex characters (Twilio docs "Auth Tokens").
+        secret(
+            "twilio_auth_token",
+            "Twilio auth token",
+            Severity::Critical,
+            r#"(?i)auth[_-]?token["']?\s*(?:=>|:=|[:=])\s*["']?(?P<value>[0-9a-f]{32})\b"#,
+        )
+        .keywords(&["auth_token", "auth-token", "authtoken"])
+        .max_len(80)
+        .validator(entropy(3.0))
+        .context_required(&["twilio"], 256)
+        .label("TWILIO_AUTH_TOKEN")
+        .tp(
+            "TWILIO_AUTH_TOKEN=fa4edeadbeef30da741eb852fc9630da",
+            "fa4edeadbeef30da741eb852fc9630da",
+        )
+        .tp(
+            "twilio:\n  account_sid: ACfa4edeadbeef3a18f6d4b2907e5c3a18\n  auth_token: \"00cafebabe3c5e7092b4d6f81a3c5e70\"",
+            "00cafebabe3c5e7092b4d6f81a3c5e70",
+        )
+        .fp("auth_token = fa4edeadbeef30da741eb852fc9630da")
+        .fp("TWILIO_AUTH_TOKEN=your_auth_token"),
+        // gitleaks `sendgrid-api-token`: SG., 22, `.`, 43.
+        secret(
+            "sendgrid_api_key",
+            "SendGrid API key",
+            Severity::Critical,
+            r"\b(?P<value>SG\.[0-9A-Za-z_-]{22}\.[0-9A-Za-z_-]{43})(?:[^0-9A-Za-z_-]|$)",
+        )
+        .keywords(&["sg."])
+        .max_len(80)
+        .validator(entropy(3.5))
+        .label("SENDGRID_KEY")
+        .tp(
+            "SENDGRID_API_KEY=SG.FAKEexample3AHOVcjqx29.TestOnly3EPalw5GRcny7ITep_9KVgr0BMXit2DOZkv",
+            "SG.FAKEexample3AHOVcjqx29.TestOnly3EPalw5GRcny7ITep_9KVgr0BMXit2DOZkv",
+        )
+        .tp(
+            r#"sg = SendGridAPIClient("SG.TestOnly3GTgt4HUhu5IVi.FAKE-example38DINSXchmrw-49EJOTYdinsx05AFKP")"#,
+            "SG.TestOnly3GTgt4HUhu5IVi.FAKE-example38DINSXchmrw-49EJOTYdinsx05AFKP",
+        )
+        .fp("msg.subject = 'hello'; SG.send(msg)")
+        .fp("SENDGRID_API_KEY=SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        // gitleaks `mailgun-private-api-token`: key- and 32 hex. Cache keys
+        // often look the same, so a Mailgun word must be near.
+        secret(
+            "mailgun_api_key",
+            "Mailgun API key",
+            Severity::Critical,
+            r"\bkey-[0-9a-f]{32}\b",
+        )
+        .keywords(&["key-"])
+        .max_len(48)
+        .validator(entropy(3.0))
+        .context_required(&["mailgun"], 160)
+        .label("MAILGUN_KEY")
+        .tp(
+            "curl -s --user 'api:key-fa4edeadbeef3a18f6d4b2907e5c3a18' https://api.mailgun.net/v3/fake.example.com/messages",
+            "key-fa4edeadbeef3a18f6d4b2907e5c3a18",
+        )
+        .tp(
+            "MAILGUN_API_KEY=key-cafebabe3e94fa50b61c72d83e94fa50",
+            "key-cafebabe3e94fa50b61c72d83e94fa50",
+        )
+        .fp("cache key-5d41402abc4b2a76b9719d911017c592 expired")
+        .fp("MAILGUN_API_KEY=key-00000000000000000000000000000000"),
+    ]
+}

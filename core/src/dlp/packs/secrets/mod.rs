@@ -1,0 +1,57 @@
+//! The `secrets` pack: credentials that grant access to a system. Vendor keys
+//! and tokens with a published shape, private keys, JWTs, and passwords in
+//! URLs, connection strings and `key = value` assignments.
+//!
+//! Vendor shapes come from each vendor's documentation and from the public
+//! gitleaks rule set (`config/gitleaks.toml` in github.com/gitleaks/gitleaks);
+//! each rule names its source. Every example value in this pack is either
+//! made up (most spell `FAKE`, `Example` or `TestOnly` inside the token) or a
+//! published documentation sample (AWS's `AKIAIOSFODNN7EXAMPLE`, jwt.io's
+//! token); none grants anything.
+//!
+//! Severity follows one line: live keys and tokens that grant access, and
+//! private keys, are `critical`; test-mode keys, JWTs, webhook URLs and
+//! passwords found by shape alone (URLs, connection strings, assignments) are
+//! `high`; identifiers that are not secret on their own are `medium`.
+
+mod ai;
+mod cloud;
+mod code_platforms;
+mod commerce;
+mod credentials;
+mod keys;
+mod messaging;
+#[cfg(test)]
+mod tests;
+
+use crate::dlp::{RuleSpec, Validator};
+use crate::schema::{Category, Severity};
+
+/// The rules of the `secrets` pack.
+pub(super) fn rules() -> Vec<RuleSpec> {
+    let mut rules = cloud::rules();
+    rules.extend(code_platforms::rules());
+    rules.extend(ai::rules());
+    rules.extend(messaging::rules());
+    rules.extend(commerce::rules());
+    rules.extend(keys::rules());
+    rules.extend(credentials::rules());
+    rules
+}
+
+/// Starts a rule of this pack: `name` becomes the id `secrets.<name>`.
+fn secret(name: &str, title: &str, severity: Severity, pattern: &str) -> RuleSpec {
+    RuleSpec::new(
+        &format!("secrets.{name}"),
+        title,
+        Category::Secret,
+        severity,
+        pattern,
+    )
+}
+
+/// Rejects placeholders (`XXXX…`, `0000…`) that have a token's shape but
+/// not its randomness.
+fn entropy(min_bits_per_char: f64) -> Validator {
+    Validator::Entropy { min_bits_per_char }
+}

@@ -1,0 +1,455 @@
+//! The scanner: every rule of a policy over one text in one pass.
+//!
+//! Prose is what most prompts are, and almost none of it is a secret, so the
+//! scanner's job is mostly to prove quickly that nothing needs a regex. One
+//! Aho-Corasick pass finds every rule keyword (`ghp_`, `-----begin`, `@`), a
+//! byte pass finds runs of digits (cards, phones, SSNs), and a rule's regex
+//! only runs in windows of `max_len` bytes around its own triggers. A rule
+//! with neither keywords nor a digit trigger runs over the whole text.
+//!
+//! Overlapping findings of different rules are resolved deterministically:
+//! the higher severity wins, then the longer match, then the earlier start,
+//! then the rule declared first. The survivors are returned in text order.
+
+use super::RuleSpec;
+use super::compiled::{CompiledRule, Dialect};
+use crate::{Error, Result};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex_automata::Input;
+use std::cmp::Reverse;
+
+/// Default scan limit: 1 MiB of UTF-8. Longer texts are scanned up to the
+/// limit and the result says so.
+pub const DEFAULT_MAX_SCAN_BYTES: usize = 1024 * 1024;
+
+/// Digits at most this many bytes apart belong to the same run.
+const DIGIT_GAP: usize = 3;
+
+/// A rule and the dialect its pattern is written in.
+#[derive(Debug, Clone)]
+pub struct ScannerRule {
+    /// The rule.
+    pub spec: RuleSpec,
+    /// How its pattern is read.
+    pub dialect: Dialect,
+}
+
+/// One finding: a rule matched `byte_start..byte_end` of the scanned text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Finding {
+    /// Index of the rule in [`Scanner::rules`].
+    pub rule: usize,
+    /// First byte of the value.
+    pub byte_start: usize,
+    /// One past the last byte of the value.
+    pub byte_end: usize,
+    /// 0.0–1.0.
+    pub confidence: f32,
+}
+
+/// What a scan found, and how much of the text it looked at.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScanResult {
+    /// Non-overlapping findings in text order.
+    pub findings: Vec<Finding>,
+    /// Bytes scanned: the whole text unless `truncated`.
+    pub scanned_bytes: usize,
+    /// True when the text was longer than the scan limit.
+    pub truncated: bool,
+}
+
+/// A compiled set of rules. Immutable, `Send + Sync`, cheap to share.
+#[derive(Debug)]
+pub struct Scanner {
+    rules: Vec<CompiledRule>,
+    keywords: Option<AhoCorasick>,
+    /// For each keyword pattern, the rules it triggers.
+    keyword_rules: Vec<Vec<usize>>,
+    /// `(min_digits, rule)`, sorted by `min_digits`.
+    digit_rules: Vec<(usize, usize)>,
+    /// Rules without triggers.
+    always_rules: Vec<usize>,
+    max_scan_bytes: usize,
+}
+
+impl Scanner {
+    /// Compiles `rules`. Fails on the first rule that does not compile,
+    /// naming it; use [`Scanner::compile_all`] to collect every error.
+    pub fn new(rules: Vec<ScannerRule>, max_scan_bytes: usize) -> Result<Self> {
+        let (scanner, errors) = Self::compile_all(rules, max_scan_bytes);
+        match errors.into_iter().next() {
+            Some((_, e)) => Err(e),
+            None => scanner,
+        }
+    }
+
+    /// Compiles `rules`, returning every rule error with the rule's index.
+    /// The scanner (without the failed rules) is returned alongside.
+    pub fn compile_all(
+        rules: Vec<ScannerRule>,
+        max_scan_bytes: usize,
+    ) -> (Result<Self>, Vec<(usize, Error)>) {
+        let mut compiled = Vec::with_capacity(rules.len());
+        let mut errors = Vec::new();
+        for (i, r) in rules.into_iter().enumerate() {
+            match CompiledRule::compile(r.spec, r.dialect) {
+                Ok(c) => compiled.push(c),
+                Err(e) => errors.push((i, e)),
+            }
+        }
+        (Self::assemble(compiled, max_scan_bytes), errors)
+    }
+
+    fn assemble(rules: Vec<CompiledRule>, max_scan_bytes: usize) -> Result<Self> {
+        let mut words: Vec<Vec<u8>> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut digit_rules = Vec::new();
+        let mut always_rules = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            let spec = &rule.spec;
+            // A non-ASCII keyword cannot be matched ASCII-case-insensitively
+            // the way a Unicode `(?i)` regex matches it, so it cannot promise
+            // every match contains it: such a rule runs everywhere.
+            let usable = !spec.keywords.is_empty()
+                && spec.keywords.iter().all(|k| !k.is_empty() && k.is_ascii());
+            if usable {
+                for k in &spec.keywords {
+                    let k = k.to_ascii_lowercase().into_bytes();
+                    match words.iter().position(|w| *w == k) {
+                        Some(p) => keyword_rules[p].push(i),
+                        None => {
+                            words.push(k);
+                            keyword_rules.push(vec![i]);
+                        }
+                    }
+                }
+            }
+            if let Some(n) = spec.min_digits {
+                digit_rules.push((n.max(1), i));
+            }
+            if !usable && spec.min_digits.is_none() {
+                always_rules.push(i);
+            }
+        }
+        digit_rules.sort_unstable();
+        let keywords = if words.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&words)
+                    .map_err(|e| Error::Rule {
+                        rule_id: "<keywords>".into(),
+                        message: format!("keyword prefilter failed to build: {e}"),
+                    })?,
+            )
+        };
+        Ok(Scanner {
+            rules,
+            keywords,
+            keyword_rules,
+            digit_rules,
+            always_rules,
+            max_scan_bytes,
+        })
+    }
+
+    /// The rules, in the order findings refer to them.
+    pub fn rules(&self) -> impl ExactSizeIterator<Item = &RuleSpec> {
+        self.rules.iter().map(|r| &r.spec)
+    }
+
+    /// The rule at `index`.
+    pub fn rule(&self, index: usize) -> Option<&RuleSpec> {
+        self.rules.get(index).map(|r| &r.spec)
+    }
+
+    /// The scan limit in bytes.
+    pub fn max_scan_bytes(&self) -> usize {
+        self.max_scan_bytes
+    }
+
+    /// Scans `text`.
+    pub fn scan(&self, text: &str) -> ScanResult {
+        let truncated = text.len() > self.max_scan_bytes;
+        let mut limit = text.len().min(self.max_scan_bytes);
+        while !text.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        let hay = text.get(..limit).unwrap_or_default();
+
+        let windows = self.windows(hay);
+        let mut candidates = Vec::new();
+        for (rule, spans) in windows.iter().enumerate() {
+            for &(start, end) in spans {
+                self.run_rule(rule, hay, start, end, &mut candidates);
+            }
+        }
+        for &rule in &self.always_rules {
+            self.run_rule(rule, hay, 0, hay.len(), &mut candidates);
+        }
+        ScanResult {
+            findings: self.resolve(candidates),
+            scanned_bytes: limit,
+            truncated,
+        }
+    }
+
+    /// For each rule, the merged byte windows its regex must search.
+    fn windows(&self, hay: &str) -> Vec<Vec<(usize, usize)>> {
+        let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.len()];
+        let len = hay.len();
+        let mut push = |rule: usize, start: usize, end: usize, rules: &[CompiledRule]| {
+            let Some(r) = rules.get(rule) else { return };
+            let lo = start.saturating_sub(r.spec.max_len);
+            let hi = end.saturating_add(r.spec.max_len).min(len);
+            let Some(list) = windows.get_mut(rule) else {
+                return;
+            };
+            match list.last_mut() {
+                Some(last) if lo <= last.1 => {
+                    last.0 = last.0.min(lo);
+                    last.1 = last.1.max(hi);
+                }
+                _ => list.push((lo, hi)),
+            }
+        };
+        if let Some(ac) = &self.keywords {
+            for m in ac.find_overlapping_iter(hay) {
+                if let Some(rules) = self.keyword_rules.get(m.pattern().as_usize()) {
+                    for &rule in rules {
+                        push(rule, m.start(), m.end(), &self.rules);
+                    }
+                }
+            }
+        }
+        if let Some(&(min_needed, _)) = self.digit_rules.first() {
+            for (start, end, digits) in digit_runs(hay.as_bytes(), min_needed) {
+                for &(min, rule) in &self.digit_rules {
+                    if min > digits {
+                        break;
+                    }
+                    push(rule, start, end, &self.rules);
+                }
+            }
+        }
+        windows
+    }
+
+    fn run_rule(&self, index: usize, hay: &str, start: usize, end: usize, out: &mut Vec<Finding>) {
+        let Some(rule) = self.rules.get(index) else {
+            return;
+        };
+        let input = Input::new(hay).range(start..end);
+        let mut consider = |s: usize, e: usize| {
+            if s < e && hay.is_char_boundary(s) && hay.is_char_boundary(e) {
+                if let Some(confidence) = rule.accept(hay, s, e) {
+                    out.push(Finding {
+                        rule: index,
+                        byte_start: s,
+                        byte_end: e,
+                        confidence,
+                    });
+                }
+            }
+        };
+        match rule.value_group {
+            Some(group) => {
+                for caps in rule.regex.captures_iter(input) {
+                    if let Some(span) = caps.get_group(group) {
+                        consider(span.start, span.end);
+                    }
+                }
+            }
+            None => {
+                for m in rule.regex.find_iter(input) {
+                    consider(m.start(), m.end());
+                }
+            }
+        }
+    }
+
+    /// Drops findings that overlap a stronger one; returns the rest in text
+    /// order.
+    fn resolve(&self, mut candidates: Vec<Finding>) -> Vec<Finding> {
+        if candidates.len() <= 1 {
+            return candidates;
+        }
+        let severity = |f: &Finding| self.rules.get(f.rule).map(|r| r.spec.severity);
+        candidates.sort_by_key(|f| {
+            (
+                Reverse(severity(f)),
+                Reverse(f.byte_end - f.byte_start),
+                f.byte_start,
+                f.rule,
+            )
+        });
+        // Accepted findings, kept sorted by start; non-overlapping, so a
+        // binary search on start finds the only neighbours that could clash.
+        let mut accepted: Vec<Finding> = Vec::with_capacity(candidates.len());
+        for f in candidates {
+            let pos = accepted.partition_point(|a| a.byte_start < f.byte_start);
+            let clashes_prev = pos
+                .checked_sub(1)
+                .and_then(|p| accepted.get(p))
+                .is_some_and(|a| a.byte_end > f.byte_start);
+            let clashes_next = accepted.get(pos).is_some_and(|a| a.byte_start < f.byte_end);
+            if !clashes_prev && !clashes_next {
+                accepted.insert(pos, f);
+            }
+        }
+        accepted
+    }
+}
+
+/// Runs of ASCII digits (digits at most [`DIGIT_GAP`] bytes apart) with at
+/// least `min_digits` digits, as `(start, end, digits)`.
+fn digit_runs(bytes: &[u8], min_digits: usize) -> Vec<(usize, usize, usize)> {
+    const CHUNK: usize = 64;
+    let mut runs = Vec::new();
+    // The current run: (start, end, digits).
+    let mut run: Option<(usize, usize, usize)> = None;
+    let mut close = |run: &mut Option<(usize, usize, usize)>| {
+        if let Some(r) = run.take() {
+            if r.2 >= min_digits {
+                runs.push(r);
+            }
+        }
+    };
+    for (c, chunk) in bytes.chunks(CHUNK).enumerate() {
+        // Counting is branch-free and vectorises; most prose chunks have no
+        // digit and are skipped whole.
+        let count: usize = chunk
+            .iter()
+            .map(|b| usize::from(b.wrapping_sub(b'0') < 10))
+            .sum();
+        let base = c * CHUNK;
+        if count == 0 {
+            if run.is_some_and(|r| base + chunk.len() > r.1 + DIGIT_GAP) {
+                close(&mut run);
+            }
+            continue;
+        }
+        for (i, b) in chunk.iter().enumerate() {
+            if !b.is_ascii_digit() {
+                continue;
+            }
+            let at = base + i;
+            match &mut run {
+                Some(r) if at <= r.1 + DIGIT_GAP => {
+                    r.1 = at + 1;
+                    r.2 += 1;
+                }
+                _ => {
+                    close(&mut run);
+                    run = Some((at, at + 1, 1));
+                }
+            }
+        }
+    }
+    close(&mut run);
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Category, Severity};
+
+    fn rule(id: &str, sev: Severity, pattern: &str) -> RuleSpec {
+        RuleSpec::new(id, id, Category::Custom, sev, pattern)
+    }
+
+    fn scanner(rules: Vec<RuleSpec>, max: usize) -> Scanner {
+        Scanner::new(
+            rules
+                .into_iter()
+                .map(|spec| ScannerRule {
+                    spec,
+                    dialect: Dialect::Ascii,
+                })
+                .collect(),
+            max,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn digit_runs_tolerate_separators() {
+        let runs = digit_runs(b"call (555) 123-4567 now, or 12", 7);
+        assert_eq!(runs, vec![(6, 19, 10)]);
+        assert!(digit_runs(b"no digits at all here", 1).is_empty());
+        let long = format!("{}4111 1111 1111 1111", "x".repeat(200));
+        assert_eq!(digit_runs(long.as_bytes(), 12), vec![(200, 219, 16)]);
+    }
+
+    #[test]
+    fn keyword_rules_only_run_near_their_keywords() {
+        let s = scanner(
+            vec![rule("t.tok", Severity::High, r"tok_[a-z]{4}").keywords(&["TOK_"])],
+            1 << 20,
+        );
+        let text = format!("{} tok_abcd {}", "prose ".repeat(100), "more ".repeat(100));
+        let r = s.scan(&text);
+        assert_eq!(r.findings.len(), 1);
+        let f = r.findings[0];
+        assert_eq!(&text[f.byte_start..f.byte_end], "tok_abcd");
+    }
+
+    #[test]
+    fn overlaps_prefer_severity_then_length() {
+        let s = scanner(
+            vec![
+                rule("t.short", Severity::Low, r"abc"),
+                rule("t.long", Severity::Low, r"abcdef"),
+                rule("t.severe", Severity::Critical, r"def"),
+            ],
+            1 << 20,
+        );
+        let r = s.scan("xx abcdef yy abc");
+        let got: Vec<_> = r
+            .findings
+            .iter()
+            .map(|f| (s.rule(f.rule).unwrap().id.as_str(), f.byte_start))
+            .collect();
+        // `def` (critical) beats `abcdef`; `abc` then fits before it.
+        assert_eq!(got, vec![("t.short", 3), ("t.severe", 6), ("t.short", 13)]);
+    }
+
+    #[test]
+    fn value_group_narrows_the_match() {
+        let s = scanner(
+            vec![rule("t.pw", Severity::High, r"password=(?P<value>\S+)").keywords(&["password"])],
+            1 << 20,
+        );
+        let text = "set password=hunter2-xyz please";
+        let f = s.scan(text).findings[0];
+        assert_eq!(&text[f.byte_start..f.byte_end], "hunter2-xyz");
+    }
+
+    #[test]
+    fn truncation_is_reported_and_on_a_char_boundary() {
+        let s = scanner(vec![rule("t.x", Severity::Low, "x")], 5);
+        let r = s.scan("ééé x");
+        assert!(r.truncated);
+        assert_eq!(r.scanned_bytes, 4);
+        assert!(r.findings.is_empty());
+        let r = s.scan("x");
+        assert!(!r.truncated);
+        assert_eq!(r.findings.len(), 1);
+    }
+
+    #[test]
+    fn matches_inside_multibyte_text_keep_char_boundaries() {
+        let s = scanner(
+            vec![rule("t.any", Severity::Low, r"[^ ]+").keywords(&["k"])],
+            1 << 20,
+        );
+        let text = "😀k😀 ok";
+        for f in s.scan(text).findings {
+            assert!(text.is_char_boundary(f.byte_start) && text.is_char_boundary(f.byte_end));
+        }
+    }
+}

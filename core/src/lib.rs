@@ -1,0 +1,18 @@
+//! govstream: govern every AI interaction and turn it into one structured,
+//! privacy-safe event stream.
+//!
+//! A [`Policy`](policy::Policy) is compiled once from a JSON document and then
+//! evaluates prompts and responses: the [`dlp`] scanner finds secrets and
+//! personal data, the evaluator decides a [`Verdict`](schema::Verdict), the
+//! [`text`] module redacts and bounds content, and the result is an
+//! [`Event`](schema::Event) plus its [`DlpMatch`](schema::DlpMatch) records,
+//! already shaped by the org's logging level.
+
+pub mod clock;
+pub mod dlp;
+pub mod error;
+pub mod policy;
+pub mod schema;
+pub mod text;
+
+pub use error::{Error, Problem, Result};

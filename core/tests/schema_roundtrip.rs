@@ -1,0 +1,624 @@
+//! Every record survives JSON unchanged, optional fields are omitted rather
+//! than null, and `docs/schema.md` (its examples, field tables and the
+//! `ApiEventType` table) agrees with the types.
+
+// clippy.toml allows these inside #[test] functions only; the helpers here
+// are test code too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use govstream::Error;
+use govstream::schema::{
+    ApiEventType, AuditEvent, Category, ClientContext, ConfigRef, DlpMatch, DlpSummary, Event,
+    EventType, FindingStatus, Identity, Phase, PolicyResult, Record, Redaction, SCHEMA_VERSION,
+    Severity, ShadowAiClassification, ShadowAiEvent, ShadowAiFinding, ShadowAiSource, Snippet,
+    Summary, TextSpan, TokenUsage, ToolContext, Verdict,
+};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+const EVENT_ID: &str = "0194cb2e-5f3a-7c41-9d2e-3b8f6a1c0e57";
+
+fn span() -> TextSpan {
+    // "dana@acme.example" after "Hi 👋 please mail the Q3 report to ".
+    TextSpan {
+        start: 34,
+        end: 51,
+        byte_start: 37,
+        byte_end: 54,
+        utf16_start: 35,
+        utf16_end: 52,
+    }
+}
+
+fn identity() -> Identity {
+    Identity {
+        user_id: Some("u-1042".into()),
+        user_email: Some("lee@acme.example".into()),
+        idp_user_id: Some("06ad90a8-a8f7-4776-aca3-05dbd38ae9ba".into()),
+    }
+}
+
+fn map(value: Value) -> Map<String, Value> {
+    value.as_object().cloned().expect("an object")
+}
+
+fn full_event() -> Event {
+    let summary = |text: &str| Summary {
+        text: text.into(),
+        truncated: true,
+        original_length: 900,
+    };
+    Event {
+        schema_version: SCHEMA_VERSION,
+        event_id: EVENT_ID.into(),
+        timestamp: "2025-02-03T11:22:53.492Z".into(),
+        org_id: "org-acme".into(),
+        identity: identity(),
+        client: ClientContext {
+            client: Some("gateway".into()),
+            client_version: Some("2.4.0".into()),
+            extension_id: Some("abcdefghijklmnopabcdefghijklmnop".into()),
+            gateway_id: Some("gw-eu-1".into()),
+            endpoint_id: Some("laptop-7f3a".into()),
+        },
+        tool: ToolContext {
+            provider: Some("openai".into()),
+            tool: Some("ChatGPT".into()),
+            model: Some("gpt-4o".into()),
+            route: Some("/v1/chat/completions".into()),
+            hostname: Some("chatgpt.com".into()),
+        },
+        phase: Phase::Response,
+        verdict: Verdict::Block,
+        event_type: EventType::Blocked,
+        reason_code: "dlp:pii.email".into(),
+        policy_results: vec![PolicyResult {
+            policy: "pii.email".into(),
+            kind: "dlp".into(),
+            phase: Phase::Response,
+            verdict: Verdict::Block,
+            reason: "email address found".into(),
+        }],
+        prompt_summary: Some(summary("Hi 👋 please mail [EMAIL]")),
+        response_summary: Some(summary("Sure, sending to [EMAIL]")),
+        prompt_hash: "8066ce46612720cc9fef084e87ff90b1eec0f7f9fa6c41988018601257fe8791".into(),
+        dlp: DlpSummary {
+            is_dlp_event: true,
+            blocked_by_dlp: true,
+            max_severity: Some(Severity::Critical),
+            high_or_above: 2,
+            critical: 1,
+            total_matches: 3,
+            scan_truncated: true,
+            scanned_length: Some(65_536),
+        },
+        redactions: vec![Redaction {
+            kind: "pii.email".into(),
+            replacement: Some("[EMAIL]".into()),
+            span: span(),
+        }],
+        tokens: Some(TokenUsage {
+            input: Some(17),
+            output: Some(230),
+        }),
+        metadata: map(json!({"tab_id": 118, "tags": ["a", "b"], "nested": {"x": 1.5}})),
+        config: ConfigRef {
+            id: Some("cfg-acme-default".into()),
+            name: Some("Acme default".into()),
+            version: Some("7".into()),
+        },
+        degraded: true,
+        request_id: Some("req-8c1d".into()),
+        session_id: Some("sess-42".into()),
+        conversation_id: Some("conv-9".into()),
+    }
+}
+
+fn full_dlp_match() -> DlpMatch {
+    DlpMatch {
+        schema_version: SCHEMA_VERSION,
+        match_id: "0194cb2e-5f3b-7a02-8c55-1f0e2d3c4b5a".into(),
+        event_id: EVENT_ID.into(),
+        timestamp: "2025-02-03T11:22:53.492Z".into(),
+        org_id: "org-acme".into(),
+        phase: Phase::Prompt,
+        rule_id: "pii.email".into(),
+        rule_name: "Email address".into(),
+        category: Category::Pii,
+        severity: Severity::Medium,
+        // Not exactly representable, so it checks the f32 survives JSON.
+        confidence: 0.9,
+        span: span(),
+        snippet: Some(Snippet {
+            text: "Hi 👋 please mail the Q3 report to [EMAIL] today".into(),
+            offset: 0,
+            end: 57,
+            match_start: 34,
+            match_end: 41,
+        }),
+        fingerprint: "f29245e102c9b82be8dfa98ac08ae17c1561a54b67a737338de0e323519e1580".into(),
+    }
+}
+
+fn full_shadow_event() -> ShadowAiEvent {
+    ShadowAiEvent {
+        schema_version: SCHEMA_VERSION,
+        event_id: "0194cb31-0a1b-7d2c-8e3f-4a5b6c7d8e9f".into(),
+        timestamp: "2025-02-03T11:40:02.118Z".into(),
+        org_id: "org-acme".into(),
+        hostname: "chat.deepseek.com".into(),
+        url: "https://chat.deepseek.com/a/chat/s".into(),
+        tool: Some("DeepSeek".into()),
+        vendor: Some("DeepSeek".into()),
+        classification: ShadowAiClassification::Unapproved,
+        severity: Severity::High,
+        identity: identity(),
+        extension_id: Some("abcdefghijklmnopabcdefghijklmnop".into()),
+        extension_version: Some("2.4.0".into()),
+        browser: Some("Chrome 131".into()),
+        source: ShadowAiSource::Extension,
+        metadata: map(json!({"tab_visible": true})),
+    }
+}
+
+fn full_finding() -> ShadowAiFinding {
+    ShadowAiFinding {
+        schema_version: SCHEMA_VERSION,
+        finding_id: "org-acme:chat.deepseek.com".into(),
+        org_id: "org-acme".into(),
+        hostname: "chat.deepseek.com".into(),
+        tool: Some("DeepSeek".into()),
+        vendor: Some("DeepSeek".into()),
+        first_seen: "2025-01-28T09:12:44.010Z".into(),
+        last_seen: "2025-02-03T11:40:02.118Z".into(),
+        count: u64::MAX,
+        distinct_users: 5,
+        max_severity: Severity::High,
+        status: FindingStatus::Acknowledged,
+    }
+}
+
+/// An audit event of `event_type` carrying every metadata key it requires.
+fn audit_event(event_type: ApiEventType) -> AuditEvent {
+    let event_metadata = event_type
+        .required_metadata()
+        .iter()
+        .map(|key| (key.to_string(), json!(format!("{key}-value"))))
+        .collect();
+    AuditEvent {
+        schema_version: SCHEMA_VERSION,
+        event_id: "0194cb33-77aa-7bcd-9e01-23456789abcd".into(),
+        request_id: "req-5f2e9c".into(),
+        date_time: "2025-02-03T11:45:10.004Z".into(),
+        user_id: Some("u-7".into()),
+        keycloak_user_id: Some("06ad90a8-a8f7-4776-aca3-05dbd38ae9ba".into()),
+        user_email: Some("admin@acme.example".into()),
+        org_id: Some("org-acme".into()),
+        event_type,
+        event_metadata,
+    }
+}
+
+fn full_records() -> Vec<Record> {
+    vec![
+        full_event().into(),
+        full_dlp_match().into(),
+        full_shadow_event().into(),
+        full_finding().into(),
+        audit_event(ApiEventType::GuardApplyPolicy).into(),
+    ]
+}
+
+fn assert_no_null(value: &Value, path: &str) {
+    match value {
+        Value::Null => panic!("null at {path}"),
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                assert_no_null(v, &format!("{path}[{i}]"));
+            }
+        }
+        Value::Object(fields) => {
+            for (k, v) in fields {
+                assert_no_null(v, &format!("{path}.{k}"));
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_record_kind_round_trips_through_a_json_line() {
+    let records = full_records();
+    let kinds: Vec<&str> = records.iter().map(Record::kind).collect();
+    assert_eq!(kinds, Record::KINDS);
+    for record in records {
+        let line = record.to_json_line().unwrap();
+        assert!(!line.contains('\n'), "{line}");
+        let tag = format!("{{\"record_type\":\"{}\",", record.kind());
+        assert!(line.starts_with(&tag), "{line}");
+        assert_eq!(Record::from_json_line(&line).unwrap(), record, "{line}");
+        assert_no_null(&serde_json::from_str(&line).unwrap(), "$");
+    }
+}
+
+#[test]
+fn bare_records_round_trip_without_the_envelope() {
+    fn check<T>(value: T)
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        let text = serde_json::to_string(&value).unwrap();
+        assert!(!text.contains("record_type"), "{text}");
+        assert_eq!(serde_json::from_str::<T>(&text).unwrap(), value, "{text}");
+    }
+    check(full_event());
+    check(full_dlp_match());
+    check(full_shadow_event());
+    check(full_finding());
+    check(audit_event(ApiEventType::EvalTestFailure));
+}
+
+#[test]
+fn the_idempotency_key_is_the_records_own_id() {
+    let ids: Vec<String> = full_records()
+        .iter()
+        .map(|r| r.event_id().to_owned())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            EVENT_ID,
+            "0194cb2e-5f3b-7a02-8c55-1f0e2d3c4b5a",
+            "0194cb31-0a1b-7d2c-8e3f-4a5b6c7d8e9f",
+            "org-acme:chat.deepseek.com",
+            "0194cb33-77aa-7bcd-9e01-23456789abcd",
+        ]
+    );
+    assert!(
+        full_records()
+            .iter()
+            .all(|r| r.schema_version() == SCHEMA_VERSION)
+    );
+}
+
+#[test]
+fn every_api_event_type_round_trips_by_its_wire_name() {
+    for t in ApiEventType::ALL {
+        assert_eq!(ApiEventType::parse(t.as_str()), Some(t));
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(json, format!("\"{}\"", t.as_str()));
+        assert_eq!(serde_json::from_str::<ApiEventType>(&json).unwrap(), t);
+        let record = Record::from(audit_event(t));
+        let back = Record::from_json_line(&record.to_json_line().unwrap()).unwrap();
+        assert_eq!(back, record);
+        let Record::AuditEvent(event) = back else {
+            panic!("{t} came back as {}", record.kind());
+        };
+        assert_eq!(event.validate(), Ok(()), "{t}");
+    }
+    let distinct: BTreeSet<&str> = ApiEventType::ALL.iter().map(|t| t.as_str()).collect();
+    assert_eq!(distinct.len(), 22);
+    assert!(serde_json::from_str::<ApiEventType>("\"Guard:Nope\"").is_err());
+}
+
+#[test]
+fn absent_optional_fields_are_omitted_not_null() {
+    let mut event = full_event();
+    event.identity = Identity::default();
+    event.client = ClientContext::default();
+    event.tool = ToolContext::default();
+    event.policy_results.clear();
+    event.prompt_summary = None;
+    event.response_summary = None;
+    event.dlp = DlpSummary::default();
+    event.redactions.clear();
+    event.tokens = None;
+    event.metadata.clear();
+    event.config = ConfigRef::default();
+    event.degraded = false;
+    event.request_id = None;
+    event.session_id = None;
+    event.conversation_id = None;
+    let line = Record::from(event.clone()).to_json_line().unwrap();
+    assert!(!line.contains("null"), "{line}");
+    let value: Value = serde_json::from_str(&line).unwrap();
+    let keys: BTreeSet<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let expected: BTreeSet<&str> = [
+        "record_type",
+        "schema_version",
+        "event_id",
+        "timestamp",
+        "org_id",
+        "phase",
+        "verdict",
+        "event_type",
+        "reason_code",
+        "prompt_hash",
+        "dlp",
+        "config",
+    ]
+    .into();
+    assert_eq!(keys, expected);
+    assert_eq!(
+        value["dlp"],
+        json!({"is_dlp_event": false, "blocked_by_dlp": false, "high_or_above": 0, "critical": 0, "total_matches": 0})
+    );
+    assert_eq!(Record::from_json_line(&line).unwrap(), Record::from(event));
+
+    let mut m = full_dlp_match();
+    m.snippet = None;
+    let mut s = full_shadow_event();
+    s.identity = Identity::default();
+    (
+        s.tool,
+        s.vendor,
+        s.extension_id,
+        s.extension_version,
+        s.browser,
+    ) = (None, None, None, None, None);
+    s.metadata.clear();
+    let mut f = full_finding();
+    (f.tool, f.vendor) = (None, None);
+    let mut a = audit_event(ApiEventType::AuthLogout);
+    (a.user_id, a.keycloak_user_id, a.user_email, a.org_id) = (None, None, None, None);
+    for (record, absent) in [
+        (Record::from(m), &["snippet"][..]),
+        (
+            s.into(),
+            &[
+                "tool",
+                "vendor",
+                "user_id",
+                "user_email",
+                "idp_user_id",
+                "extension_id",
+                "browser",
+                "metadata",
+            ],
+        ),
+        (f.into(), &["tool", "vendor"]),
+        (
+            a.into(),
+            &[
+                "user_id",
+                "keycloak_user_id",
+                "user_email",
+                "org_id",
+                "event_metadata",
+            ],
+        ),
+    ] {
+        let line = record.to_json_line().unwrap();
+        assert!(!line.contains("null"), "{line}");
+        for key in absent {
+            assert!(!line.contains(&format!("\"{key}\"")), "{key} in {line}");
+        }
+        assert_eq!(Record::from_json_line(&line).unwrap(), record);
+    }
+}
+
+#[test]
+fn a_bad_line_is_an_input_error_with_its_position() {
+    let err = Record::from_json_line(r#"{"record_type":"event","schema_version":1}"#).unwrap_err();
+    let Error::Input { location, message } = &err else {
+        panic!("expected an input error, got {err:?}");
+    };
+    assert_eq!(location, "$");
+    assert!(message.contains("missing field `event_id`"), "{message}");
+    let err = Record::from_json_line("{\"record_type\":\"event\",").unwrap_err();
+    let Error::Input { location, .. } = &err else {
+        panic!("expected an input error, got {err:?}");
+    };
+    assert!(location.starts_with("line 1, column "), "{location}");
+    let err = Record::from_json_line(r#"{"record_type":"telemetry"}"#).unwrap_err();
+    assert!(err.to_string().contains("telemetry"), "{err}");
+}
+
+#[test]
+fn a_non_finite_confidence_is_refused_instead_of_written_as_null() {
+    let mut m = full_dlp_match();
+    m.confidence = f32::NAN;
+    let err = Record::from(m).to_json_line().unwrap_err();
+    assert!(
+        err.to_string().contains("dlp_match record `0194cb2e-5f3b"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("confidence"), "{err}");
+}
+
+// ---- docs/schema.md ----
+
+fn schema_doc() -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/schema.md");
+    std::fs::read_to_string(path).expect("docs/schema.md exists")
+}
+
+fn json_blocks(doc: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in doc.lines() {
+        match current.as_mut() {
+            None if line.trim_end() == "```json" => current = Some(String::new()),
+            None => {}
+            Some(_) if line.trim_end() == "```" => blocks.extend(current.take()),
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+        }
+    }
+    assert!(current.is_none(), "unclosed ```json block");
+    blocks
+}
+
+/// Table rows (cells, `\|` kept as `|`) per `## ` heading, outside code blocks.
+fn tables(doc: &str) -> BTreeMap<String, Vec<Vec<String>>> {
+    let mut out: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
+    let mut heading = String::new();
+    let mut in_code = false;
+    for line in doc.lines() {
+        if line.starts_with("```") {
+            in_code = !in_code;
+        } else if in_code {
+            continue;
+        } else if let Some(h) = line.strip_prefix("## ") {
+            heading = h.trim().to_owned();
+        } else if line.starts_with("| `") {
+            let escaped = line.replace("\\|", "\u{0}");
+            let cells = escaped
+                .trim()
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().replace('\u{0}', "|"))
+                .collect();
+            out.entry(heading.clone()).or_default().push(cells);
+        }
+    }
+    out
+}
+
+#[test]
+fn doc_examples_are_records_written_exactly_as_serialized() {
+    let mut kinds = BTreeSet::new();
+    for block in json_blocks(&schema_doc()) {
+        let written: Value = serde_json::from_str(&block)
+            .unwrap_or_else(|e| panic!("docs/schema.md example is not JSON ({e}):\n{block}"));
+        let record = Record::from_json_line(&block)
+            .unwrap_or_else(|e| panic!("docs/schema.md example is not a record ({e}):\n{block}"));
+        // Comparing values catches misspelled fields (serde ignores unknown
+        // ones) and nulls (the code omits them).
+        let emitted: Value = serde_json::from_str(&record.to_json_line().unwrap()).unwrap();
+        assert_eq!(
+            written, emitted,
+            "docs/schema.md example differs from its serialization"
+        );
+        if let Record::AuditEvent(event) = &record {
+            assert_eq!(event.validate(), Ok(()), "{block}");
+        }
+        kinds.insert(record.kind());
+    }
+    assert_eq!(kinds, Record::KINDS.into_iter().collect());
+}
+
+/// Follows `$ref`s and `Option`'s `anyOf [T, null]` to the schema of `T`.
+fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
+    if let Some(r) = node.get("$ref").and_then(Value::as_str) {
+        let name = r.strip_prefix("#/$defs/").expect("local $ref");
+        return resolve(root, &root["$defs"][name]);
+    }
+    if let Some(alternatives) = node.get("anyOf").and_then(Value::as_array) {
+        let not_null: Vec<&Value> = alternatives
+            .iter()
+            .filter(|a| a.get("type") != Some(&json!("null")))
+            .collect();
+        if let [only] = not_null[..] {
+            return resolve(root, only);
+        }
+    }
+    node
+}
+
+/// The schema node at a documented path such as `policy_results[].verdict`.
+fn node_at<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut node = root;
+    for segment in path.split('.').filter(|s| !s.is_empty()) {
+        let (name, is_array) = match segment.strip_suffix("[]") {
+            Some(name) => (name, true),
+            None => (segment, false),
+        };
+        node = resolve(root, resolve(root, node).get("properties")?.get(name)?);
+        if is_array {
+            node = resolve(root, node.get("items")?);
+        }
+    }
+    Some(resolve(root, node))
+}
+
+#[test]
+fn doc_field_tables_match_the_schemas() {
+    let sections = [
+        ("Offsets", schemars::schema_for!(TextSpan)),
+        ("Event", schemars::schema_for!(Event)),
+        ("DlpMatch", schemars::schema_for!(DlpMatch)),
+        ("ShadowAiEvent", schemars::schema_for!(ShadowAiEvent)),
+        ("ShadowAiFinding", schemars::schema_for!(ShadowAiFinding)),
+        ("AuditEvent", schemars::schema_for!(AuditEvent)),
+    ];
+    let tables = tables(&schema_doc());
+    for (heading, schema) in sections {
+        let root = serde_json::to_value(&schema).unwrap();
+        let rows = tables
+            .get(heading)
+            .unwrap_or_else(|| panic!("docs/schema.md has no field table under `## {heading}`"));
+        // Documented children per documented parent ("" is the record).
+        let mut children: BTreeMap<String, BTreeMap<String, bool>> = BTreeMap::new();
+        for row in rows {
+            let path = row[0].trim_matches('`');
+            let required = match row[2].as_str() {
+                "yes" => true,
+                "no" => false,
+                other => panic!("{heading}: `{path}` has Required `{other}`, not yes/no"),
+            };
+            let (parent, name) = path.rsplit_once('.').unwrap_or(("", path));
+            children
+                .entry(parent.to_owned())
+                .or_default()
+                .insert(name.to_owned(), required);
+        }
+        for (parent, documented) in children {
+            let node = node_at(&root, &parent)
+                .unwrap_or_else(|| panic!("{heading}: documented `{parent}` is not in the schema"));
+            let properties: BTreeSet<&str> = node["properties"]
+                .as_object()
+                .unwrap_or_else(|| panic!("{heading}: `{parent}` has no properties"))
+                .keys()
+                .map(String::as_str)
+                .collect();
+            let names: BTreeSet<&str> = documented
+                .keys()
+                .map(|n| n.trim_end_matches("[]"))
+                .collect();
+            assert_eq!(
+                names, properties,
+                "{heading}: fields of `{parent}` in docs vs schema"
+            );
+            let required: BTreeSet<&str> = node["required"]
+                .as_array()
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            for (name, doc_required) in &documented {
+                let name = name.trim_end_matches("[]");
+                assert_eq!(
+                    *doc_required,
+                    required.contains(name),
+                    "{heading}: `{parent}{}{name}` Required column disagrees with the schema",
+                    if parent.is_empty() { "" } else { "." }
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn doc_api_event_type_table_is_the_taxonomy() {
+    let tables = tables(&schema_doc());
+    let rows = tables
+        .get("ApiEventType")
+        .expect("an `## ApiEventType` table");
+    assert_eq!(rows.len(), ApiEventType::ALL.len());
+    for (row, t) in rows.iter().zip(ApiEventType::ALL) {
+        assert_eq!(row[0], format!("`{}`", t.as_str()));
+        assert_eq!(row[1], format!("`{}`", t.category().as_str()), "{t}");
+        assert_eq!(row[2], t.name(), "{t}");
+        let keys: Vec<&str> = match row[3].as_str() {
+            "none" => Vec::new(),
+            list => list.split(", ").map(|k| k.trim_matches('`')).collect(),
+        };
+        assert_eq!(keys, t.required_metadata(), "{t}");
+    }
+}

@@ -1,0 +1,261 @@
+//! `govstream`: scan, evaluate and redact JSON Lines (or plain text) with a
+//! govstream policy, from files or standard input.
+//!
+//! Exit codes: 0 done; 1 `--fail-on` reached; 2 usage, policy or I/O error.
+
+mod input;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use govstream::policy::{Policy, PolicyConfig};
+use govstream::schema::Severity;
+use govstream::text::RedactionStyle;
+use input::{Item, Source};
+use serde_json::{Value, json};
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "govstream",
+    version,
+    about = "Govern AI prompts and responses: scan, evaluate, redact"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Find secrets and personal data: one JSON line of matches per input.
+    Scan(RunArgs),
+    /// Evaluate with the policy: the records a sink would receive, one JSON line each.
+    Evaluate(RunArgs),
+    /// Rewrite every match in the policy's (or the given) redaction style.
+    Redact {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Redaction style; defaults to the policy's.
+        #[arg(long, value_enum)]
+        style: Option<Style>,
+    },
+    /// List the rules the policy enables, one JSON line each.
+    Rules {
+        /// Policy JSON file; the built-in default policy without it.
+        #[arg(long)]
+        policy: Option<String>,
+    },
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Policy JSON file; the built-in default policy without it.
+    #[arg(long)]
+    policy: Option<String>,
+    /// Read the whole input as one raw text instead of JSON Lines.
+    #[arg(long)]
+    plain: bool,
+    /// Exit 1 when any match reaches this severity.
+    #[arg(long, value_enum)]
+    fail_on: Option<SeverityArg>,
+    /// Input file (JSON Lines `{"id": …, "text": …}`); `-` or nothing for standard input.
+    input: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SeverityArg {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl From<SeverityArg> for Severity {
+    fn from(s: SeverityArg) -> Self {
+        match s {
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Critical => Severity::Critical,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Style {
+    Mask,
+    Label,
+    Placeholder,
+    Hash,
+    Partial,
+}
+
+impl From<Style> for RedactionStyle {
+    fn from(s: Style) -> Self {
+        match s {
+            Style::Mask => RedactionStyle::Mask,
+            Style::Label => RedactionStyle::Label,
+            Style::Placeholder => RedactionStyle::Placeholder,
+            Style::Hash => RedactionStyle::Hash,
+            Style::Partial => RedactionStyle::Partial,
+        }
+    }
+}
+
+/// Why the run stopped early.
+enum Failure {
+    /// Usage, policy or I/O problem: exit 2 with this message.
+    Fatal(String),
+    /// Standard output was closed (`| head`): stop quietly.
+    Closed,
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            Failure::Closed
+        } else {
+            Failure::Fatal(format!("cannot write output: {e}"))
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let result = run(cli, &mut out).and_then(|code| {
+        out.flush()?;
+        Ok(code)
+    });
+    match result {
+        Ok(code) => code,
+        Err(Failure::Closed) => ExitCode::SUCCESS,
+        Err(Failure::Fatal(msg)) => {
+            let _ = out.flush();
+            eprintln!("govstream: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load_policy(path: Option<&str>, style: Option<Style>) -> Result<Policy, Failure> {
+    let mut config = match path {
+        None => PolicyConfig::default(),
+        Some(p) => {
+            let json = std::fs::read_to_string(p)
+                .map_err(|e| Failure::Fatal(format!("cannot read policy {p}: {e}")))?;
+            PolicyConfig::from_json(&json).map_err(|problems| {
+                let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+                Failure::Fatal(format!("invalid policy {p}:\n{}", lines.join("\n")))
+            })?
+        }
+    };
+    if let Some(s) = style {
+        config.redaction_style = s.into();
+    }
+    Policy::compile(&config).map_err(|e| {
+        let lines: Vec<String> = e.problems().iter().map(|p| format!("  {p}")).collect();
+        if lines.is_empty() {
+            Failure::Fatal(format!("invalid policy: {e}"))
+        } else {
+            Failure::Fatal(format!(
+                "invalid policy {}:\n{}",
+                path.unwrap_or("(default)"),
+                lines.join("\n")
+            ))
+        }
+    })
+}
+
+fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
+    match cli.command {
+        Command::Rules { policy } => {
+            let policy = load_policy(policy.as_deref(), None)?;
+            for r in policy.rules() {
+                line(out, &serde_json::to_value(&r).unwrap_or(Value::Null))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Scan(args) => each(&args, None, out, |policy, item, out| {
+            let report = policy.scan(&item.text);
+            let matches: Vec<Value> = report
+                .matches
+                .iter()
+                .map(|m| {
+                    json!({
+                        "rule_id": m.rule_id,
+                        "category": m.category,
+                        "severity": m.severity,
+                        "start": m.span.start,
+                        "end": m.span.end,
+                        "byte_start": m.span.byte_start,
+                        "byte_end": m.span.byte_end,
+                        "utf16_start": m.span.utf16_start,
+                        "utf16_end": m.span.utf16_end,
+                    })
+                })
+                .collect();
+            let mut record = json!({"id": item.id, "matches": matches});
+            if report.scan_truncated {
+                record["scan_truncated"] = json!(true);
+                record["scanned_length"] = json!(report.scanned_length);
+            }
+            line(out, &record)?;
+            Ok(report.matches.iter().map(|m| m.severity).max())
+        }),
+        Command::Evaluate(args) => each(&args, None, out, |policy, item, out| {
+            let d = policy.evaluate(&item.text, &item.context);
+            for r in d.records() {
+                line(out, &serde_json::to_value(&r).unwrap_or(Value::Null))?;
+            }
+            Ok(d.matches.iter().map(|m| m.severity).max())
+        }),
+        Command::Redact { run, style } => each(&run, style, out, |policy, item, out| {
+            let redacted = policy.redact(&item.text);
+            if item.plain {
+                out.write_all(redacted.as_bytes())?;
+            } else {
+                line(out, &json!({"id": item.id, "text": redacted}))?;
+            }
+            let report = policy.scan(&item.text);
+            Ok(report.matches.iter().map(|m| m.severity).max())
+        }),
+    }
+}
+
+/// Runs `f` over every input item; malformed lines become error records and
+/// the run goes on.
+fn each(
+    args: &RunArgs,
+    style: Option<Style>,
+    out: &mut impl Write,
+    mut f: impl FnMut(&Policy, &Item, &mut dyn Write) -> Result<Option<Severity>, Failure>,
+) -> Result<ExitCode, Failure> {
+    let policy = load_policy(args.policy.as_deref(), style)?;
+    let source = Source::open(args.input.as_deref(), args.plain).map_err(Failure::Fatal)?;
+    let threshold = args.fail_on.map(Severity::from);
+    let mut reached = false;
+    for item in source {
+        match item {
+            Ok(item) => {
+                let worst = f(&policy, &item, out)?;
+                if let (Some(t), Some(w)) = (threshold, worst) {
+                    reached |= w >= t;
+                }
+            }
+            Err(bad) => line(out, &bad.to_json())?,
+        }
+    }
+    Ok(if reached {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn line(out: &mut (impl Write + ?Sized), value: &Value) -> Result<(), Failure> {
+    serde_json::to_writer(&mut *out, value).map_err(|e| Failure::Fatal(e.to_string()))?;
+    out.write_all(b"\n")?;
+    Ok(())
+}

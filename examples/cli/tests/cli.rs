@@ -1,0 +1,188 @@
+//! The `govstream` binary as other tools use it: its JSON fields and exit
+//! codes are an interface.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use serde_json::Value;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn govstream(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_govstream"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn lines(out: &Output) -> Vec<Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn scan_prints_exactly_the_documented_fields() {
+    let input = "{\"id\": 7, \"text\": \"😀 mail bob@corp.io\"}\n";
+    let out = govstream(&["scan"], input);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rec = &lines(&out)[0];
+    assert_eq!(rec["id"], 7);
+    let m = &rec["matches"][0];
+    let mut keys: Vec<&str> = m.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "byte_end",
+            "byte_start",
+            "category",
+            "end",
+            "rule_id",
+            "severity",
+            "start",
+            "utf16_end",
+            "utf16_start"
+        ]
+    );
+    assert_eq!(m["rule_id"], "pii.email");
+    assert_eq!(
+        (m["start"].as_u64(), m["end"].as_u64()),
+        (Some(7), Some(18))
+    );
+    assert_eq!(
+        (m["utf16_start"].as_u64(), m["utf16_end"].as_u64()),
+        (Some(8), Some(19))
+    );
+    assert_eq!(
+        (m["byte_start"].as_u64(), m["byte_end"].as_u64()),
+        (Some(10), Some(21))
+    );
+}
+
+#[test]
+fn malformed_lines_become_error_records_and_the_run_goes_on() {
+    let input = "{\"id\": 1, \"text\": \"fine\"}\nnot json\n\n{\"id\": 3}\n{\"id\": 4, \"text\": \"ok\", \"phase\": \"sideways\"}\n{\"id\": 5, \"text\": \"a@b.io\"}\n";
+    let out = govstream(&["scan"], input);
+    assert_eq!(out.status.code(), Some(0));
+    let recs = lines(&out);
+    assert_eq!(recs.len(), 5);
+    assert_eq!(recs[1]["line"], 2);
+    assert!(recs[1]["error"].as_str().unwrap().contains("invalid JSON"));
+    assert_eq!(
+        (recs[2]["line"].as_u64(), recs[2]["id"].as_u64()),
+        (Some(4), Some(3))
+    );
+    assert_eq!(recs[4]["id"], 5);
+    let out = govstream(&["evaluate"], input);
+    let recs = lines(&out);
+    let bad_phase = recs.iter().find(|r| r["line"] == 5).unwrap();
+    assert!(bad_phase["error"].as_str().unwrap().contains("sideways"));
+}
+
+#[test]
+fn evaluate_prints_sink_records_with_context() {
+    let input = r#"{"id": "p1", "text": "key AKIAIOSFODNN7EXAMPLE", "org_id": "org_x", "user_id": "u1", "tool": "ChatGPT", "hostname": "chatgpt.com", "model": "gpt-4o", "phase": "prompt"}"#;
+    let out = govstream(&["evaluate"], input);
+    let recs = lines(&out);
+    assert_eq!(recs[0]["record_type"], "event");
+    assert_eq!(recs[0]["verdict"], "block");
+    assert_eq!(recs[0]["org_id"], "org_x");
+    assert_eq!(recs[0]["user_id"], "u1");
+    assert_eq!(recs[0]["model"], "gpt-4o");
+    assert_eq!(recs[1]["record_type"], "dlp_match");
+    assert_eq!(recs[1]["event_id"], recs[0]["event_id"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("AKIAIOSFODNN7EXAMPLE"));
+}
+
+#[test]
+fn fail_on_exits_one_when_reached() {
+    let input = "{\"text\": \"card 4111 1111 1111 1111\"}\n";
+    assert_eq!(
+        govstream(&["scan", "--fail-on", "high"], input)
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        govstream(&["scan", "--fail-on", "critical"], input)
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        govstream(&["evaluate", "--fail-on", "medium"], input)
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn usage_and_policy_errors_exit_two_with_a_message() {
+    let out = govstream(&["scan", "--fail-on", "apocalyptic"], "");
+    assert_eq!(out.status.code(), Some(2));
+    let out = govstream(&["frobnicate"], "");
+    assert_eq!(out.status.code(), Some(2));
+
+    let dir = std::env::temp_dir().join(format!("govstream-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("bad.json");
+    std::fs::write(
+        &policy,
+        r#"{"actions": {"prompt": {"high": "nuke"}}, "rules": {"disabled": ["x.y"]}}"#,
+    )
+    .unwrap();
+    let out = govstream(&["scan", "--policy", policy.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("$.actions.prompt.high") && err.contains("$.rules.disabled[0]"),
+        "{err}"
+    );
+    let out = govstream(&["scan", "--policy", "/nonexistent/policy.json"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/policy.json"));
+}
+
+#[test]
+fn plain_mode_and_redact() {
+    let text = "line one\nmail bob@corp.io\n";
+    let out = govstream(&["scan", "--plain"], text);
+    let recs = lines(&out);
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0]["matches"][0]["start"], 14);
+    let out = govstream(&["redact", "--plain", "--style", "placeholder"], text);
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "line one\nmail [EMAIL_1]\n"
+    );
+    let out = govstream(&["redact"], "{\"id\": \"a\", \"text\": \"bob@corp.io\"}");
+    assert_eq!(lines(&out)[0]["text"], "[REDACTED:pii.email]");
+}
+
+#[test]
+fn rules_lists_every_builtin_rule() {
+    let out = govstream(&["rules"], "");
+    let recs = lines(&out);
+    assert!(recs.len() >= 60);
+    for r in &recs {
+        assert!(r["id"].is_string() && r["category"].is_string() && r["severity"].is_string());
+    }
+}
