@@ -14,7 +14,9 @@
 use super::RuleSpec;
 use super::compiled::{CompiledRule, Dialect};
 use crate::{Error, Result};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
 use regex_automata::Input;
 use std::cmp::Reverse;
 
@@ -62,7 +64,7 @@ pub struct ScanResult {
 #[derive(Debug)]
 pub struct Scanner {
     rules: Vec<CompiledRule>,
-    keywords: Option<AhoCorasick>,
+    keywords: Option<KeywordDfa>,
     /// For each keyword pattern, the rules it triggers.
     keyword_rules: Vec<Vec<usize>>,
     /// `(min_digits, rule)`, sorted by `min_digits`.
@@ -135,16 +137,7 @@ impl Scanner {
         let keywords = if words.is_empty() {
             None
         } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .build(&words)
-                    .map_err(|e| Error::Rule {
-                        rule_id: "<keywords>".into(),
-                        message: format!("keyword prefilter failed to build: {e}"),
-                    })?,
-            )
+            Some(KeywordDfa::new(&words)?)
         };
         Ok(Scanner {
             rules,
@@ -216,11 +209,11 @@ impl Scanner {
                 _ => list.push((lo, hi)),
             }
         };
-        if let Some(ac) = &self.keywords {
-            for m in ac.find_overlapping_iter(hay) {
-                if let Some(rules) = self.keyword_rules.get(m.pattern().as_usize()) {
+        if let Some(dfa) = &self.keywords {
+            for (start, end, pattern) in dfa.hits(hay.as_bytes()) {
+                if let Some(rules) = self.keyword_rules.get(pattern) {
                     for &rule in rules {
-                        push(rule, m.start(), m.end(), &self.rules);
+                        push(rule, start, end, &self.rules);
                     }
                 }
             }
@@ -304,6 +297,105 @@ impl Scanner {
     }
 }
 
+/// Every rule keyword, ASCII-case-insensitively, in one DFA.
+///
+/// The DFA is walked by hand over four slices of the text at once: one walk
+/// is a chain of dependent table loads, four interleaved walks keep the
+/// processor busy, and prose — where this pass is nearly all the work —
+/// scans about twice as fast as with a single walk.
+#[derive(Debug)]
+struct KeywordDfa {
+    dfa: DFA,
+    start: StateID,
+}
+
+/// Texts shorter than this are walked in one lane.
+const MIN_LANE_BYTES: usize = 64;
+
+impl KeywordDfa {
+    fn new(words: &[Vec<u8>]) -> Result<Self> {
+        let err = |e: &dyn std::fmt::Display| Error::Rule {
+            rule_id: "<keywords>".into(),
+            message: format!("keyword prefilter failed to build: {e}"),
+        };
+        let dfa = DFA::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            // Without a prefilter, only match (and dead) states are
+            // "special", which is the one check per byte below.
+            .prefilter(false)
+            .build(words)
+            .map_err(|e| err(&e))?;
+        let start = dfa.start_state(Anchored::No).map_err(|e| err(&e))?;
+        Ok(KeywordDfa { dfa, start })
+    }
+
+    /// Every keyword occurrence, overlapping ones included, as
+    /// `(start, end, pattern)` in order of `end`.
+    fn hits(&self, hay: &[u8]) -> Vec<(usize, usize, usize)> {
+        const LANES: usize = 4;
+        let len = hay.len();
+        let lanes = if len < LANES * MIN_LANE_BYTES {
+            1
+        } else {
+            LANES
+        };
+        let seg = len.div_ceil(lanes);
+        // A lane reports the matches that end in its own slice, and starts
+        // reading early enough to see a keyword that begins in the slice
+        // before.
+        let back = self.dfa.max_pattern_len().saturating_sub(1);
+        let mut pos = [0usize; LANES];
+        let mut end = [0usize; LANES];
+        let mut own = [0usize; LANES];
+        let mut sid = [self.start; LANES];
+        let mut out: [Vec<(usize, usize, usize)>; LANES] = Default::default();
+        for k in 0..lanes {
+            own[k] = (k * seg).min(len);
+            pos[k] = own[k].saturating_sub(back);
+            end[k] = ((k + 1) * seg).min(len);
+        }
+        let common = (0..lanes).map(|k| end[k] - pos[k]).min().unwrap_or(0);
+        if lanes == LANES {
+            for _ in 0..common {
+                for k in 0..LANES {
+                    let Some(&b) = hay.get(pos[k]) else { continue };
+                    sid[k] = self.dfa.next_state(Anchored::No, sid[k], b);
+                    pos[k] += 1;
+                    if self.dfa.is_special(sid[k]) {
+                        self.report(sid[k], pos[k], own[k], &mut out[k]);
+                    }
+                }
+            }
+        }
+        for k in 0..lanes {
+            while let Some(&b) = hay.get(pos[k]).filter(|_| pos[k] < end[k]) {
+                sid[k] = self.dfa.next_state(Anchored::No, sid[k], b);
+                pos[k] += 1;
+                if self.dfa.is_special(sid[k]) {
+                    self.report(sid[k], pos[k], own[k], &mut out[k]);
+                }
+            }
+        }
+        let [first, rest @ ..] = out;
+        let mut all = first;
+        for lane in rest {
+            all.extend(lane);
+        }
+        all
+    }
+
+    fn report(&self, sid: StateID, at: usize, own: usize, out: &mut Vec<(usize, usize, usize)>) {
+        if at <= own || !self.dfa.is_match(sid) {
+            return;
+        }
+        for i in 0..self.dfa.match_len(sid) {
+            let pid = self.dfa.match_pattern(sid, i);
+            out.push((at - self.dfa.pattern_len(pid), at, pid.as_usize()));
+        }
+    }
+}
+
 /// Runs of ASCII digits (digits at most [`DIGIT_GAP`] bytes apart) with at
 /// least `min_digits` digits, as `(start, end, digits)`.
 fn digit_runs(bytes: &[u8], min_digits: usize) -> Vec<(usize, usize, usize)> {
@@ -319,14 +411,13 @@ fn digit_runs(bytes: &[u8], min_digits: usize) -> Vec<(usize, usize, usize)> {
         }
     };
     for (c, chunk) in bytes.chunks(CHUNK).enumerate() {
-        // Counting is branch-free and vectorises; most prose chunks have no
-        // digit and are skipped whole.
-        let count: usize = chunk
+        // A branch-free OR over byte lanes vectorises; most prose chunks have
+        // no digit and are skipped whole.
+        let any_digit = chunk
             .iter()
-            .map(|b| usize::from(b.wrapping_sub(b'0') < 10))
-            .sum();
+            .fold(0u8, |acc, b| acc | u8::from(b.wrapping_sub(b'0') < 10));
         let base = c * CHUNK;
-        if count == 0 {
+        if any_digit == 0 {
             if run.is_some_and(|r| base + chunk.len() > r.1 + DIGIT_GAP) {
                 close(&mut run);
             }
@@ -450,6 +541,33 @@ mod tests {
         let text = "😀k😀 ok";
         for f in s.scan(text).findings {
             assert!(text.is_char_boundary(f.byte_start) && text.is_char_boundary(f.byte_end));
+        }
+    }
+
+    proptest::proptest! {
+        /// The four-lane walk finds exactly what aho-corasick's own
+        /// overlapping search finds, keywords across lane borders included.
+        #[test]
+        fn keyword_lanes_match_the_reference(
+            text in "([a-d_ -]|AB|ab_c|BcD|d-){0,400}",
+        ) {
+            let words: Vec<Vec<u8>> = ["ab_c", "bcd", "d-", "a", "cd_a", "d-d-d"]
+                .iter()
+                .map(|w| w.as_bytes().to_vec())
+                .collect();
+            let dfa = KeywordDfa::new(&words).unwrap();
+            let mut got = dfa.hits(text.as_bytes());
+            got.sort_unstable();
+            let reference = aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&words)
+                .unwrap();
+            let mut want: Vec<(usize, usize, usize)> = reference
+                .find_overlapping_iter(&text)
+                .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                .collect();
+            want.sort_unstable();
+            proptest::prop_assert_eq!(got, want);
         }
     }
 }

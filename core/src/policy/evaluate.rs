@@ -534,8 +534,9 @@ fn extend_to_repeats(text: &str, findings: &mut Vec<Finding>) {
     // Occurrences of every value as (start, end, value index), leftmost and
     // longest first, not overlapping each other.
     let mut occurrences: Vec<(usize, usize, usize)> = Vec::new();
-    if values.len() <= 8 {
-        // A few substring searches beat building an automaton per call.
+    if values.len().saturating_mul(text.len()) <= 1 << 22 {
+        // Substring searches over a few megabytes in all beat building an
+        // automaton per call, which costs tens of microseconds.
         for (i, v) in values.iter().enumerate() {
             occurrences.extend(text.match_indices(v).map(|(at, _)| (at, at + v.len(), i)));
         }
@@ -549,6 +550,8 @@ fn extend_to_repeats(text: &str, findings: &mut Vec<Finding>) {
             keep
         });
     } else if let Ok(ac) = aho_corasick::AhoCorasick::builder()
+        // Built per call: the NFA builds in microseconds, a DFA would not.
+        .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
         .match_kind(aho_corasick::MatchKind::LeftmostLongest)
         .build(&values)
     {

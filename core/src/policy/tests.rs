@@ -325,6 +325,19 @@ fn piece() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Policies compiled once per test run: compiling is the slow part of a
+/// property case in a debug build.
+fn cached_policy(json: &str) -> Policy {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Policy>>> = OnceLock::new();
+    let mut cache = CACHE.get_or_init(Default::default).lock().unwrap();
+    cache
+        .entry(json.to_string())
+        .or_insert_with(|| Policy::from_json(json).unwrap())
+        .clone()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
@@ -336,9 +349,9 @@ proptest! {
         style in prop_oneof![Just("mask"), Just("label"), Just("placeholder"), Just("hash"), Just("partial")],
         phase in prop_oneof![Just(Phase::Prompt), Just(Phase::Response)],
     ) {
-        let p = Policy::from_json(&format!(
+        let p = cached_policy(&format!(
             r#"{{"logging": "{level}", "redaction": {{"style": "{style}"}}}}"#
-        )).unwrap();
+        ));
         let text = pieces.join(" ");
         let mut c = ctx();
         c.phase = phase;
@@ -353,7 +366,7 @@ proptest! {
     /// Evaluation never panics, whatever the text and context.
     #[test]
     fn evaluate_never_panics(text in "\\PC{0,300}", host in "\\PC{0,20}", phase in any::<bool>()) {
-        let p = Policy::default_policy().unwrap();
+        let p = cached_policy(r#"{"ai_tools": {"approved": ["*.openai.com"], "unknown_action": "warn"}}"#);
         let mut c = ctx();
         c.tool.hostname = Some(host);
         c.phase = if phase { Phase::Response } else { Phase::Prompt };

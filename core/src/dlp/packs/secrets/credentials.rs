@@ -54,7 +54,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "url_credentials",
             "Password in a URL",
             Severity::High,
-            r#"(?i)\b(?:git\+)?(?:https?|ftps?|sftp|ssh|git|svn|smb|ldaps?|wss?|imaps?|smtps?|pop3s?|socks[45]h?|rtsp|sip|nntp|telnet)://[^\s:@/?#"'<>]{0,128}:(?P<value>[^\s:@/?#"'<>]{1,128})@[A-Za-z0-9\[]"#,
+            r#"(?i)\b(?:git\+)?(?:https?|ftps?|sftp|ssh|git|svn|smb|ldaps?|wss?|imaps?|smtps?|pop3s?|socks[45]h?|rtsp|sip|nntp|telnet)://[^\s:@/?#"'<>]{0,128}:(?P<value>[^\s:@/"'<>]{1,128})@[A-Za-z0-9\[]"#,
         )
         .keywords(&["://"])
         .max_len(300)
@@ -68,6 +68,13 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "export HTTPS_PROXY=http://svc-proxy:Q3r%21FAKEz9@proxy.corp.example:3128",
             "Q3r%21FAKEz9",
         )
+        // Pasted passwords are often not percent-encoded: `#` and `?` are
+        // part of the password when an `@` follows before any `/`.
+        .tp(
+            "ftp://backup:Fk#7?FAKEq@files.example.net/nightly",
+            "Fk#7?FAKEq",
+        )
+        .fp("see https://example.com:8443/docs?from=me@home")
         .fp("curl https://user:password@example.com/api")
         .fp("git clone https://oauth2:${CI_JOB_TOKEN}@gitlab.example.com/group/project.git")
         .fp("open http://localhost:8080/admin and ssh://git@github.com:22/org/repo")
@@ -78,7 +85,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "database_connection_string",
             "Password in a database connection URL",
             Severity::High,
-            r#"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchdb|neo4j(?:\+s)?|oracle)(?:\+[a-z0-9]+)?://[^\s:@/?#"'<>]{0,128}:(?P<value>[^\s@/?#"'<>]{1,128})@[A-Za-z0-9\[]"#,
+            r#"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchdb|neo4j(?:\+s)?|oracle)(?:\+[a-z0-9]+)?://[^\s:@/?#"'<>]{0,128}:(?P<value>[^\s@/"'<>]{1,128})@[A-Za-z0-9\[]"#,
         )
         .keywords(&[
             "postgres",
@@ -102,6 +109,10 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .tp(
             "DATABASE_URL=postgres://app_user:s3cr3t-FAKE-Pw@db.internal:5432/app",
             "s3cr3t-FAKE-Pw",
+        )
+        .tp(
+            "cannot reach postgres://app_user:Xk9#mP2vL8qR@db-prod.internal:5432/billing",
+            "Xk9#mP2vL8qR",
         )
         .tp(
             r#"client = MongoClient("mongodb+srv://admin:Tx9kFAKEq2Lm@cluster0.example.mongodb.net/test")"#,
