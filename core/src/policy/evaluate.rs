@@ -209,10 +209,9 @@ impl Compiled {
             .collect()
     }
 
-    /// Rewrites the findings `keep` selects.
-    fn rewrite(&self, text: &str, s: &Scanned, keep: impl Fn(&Finding) -> bool) -> RedactedText {
-        let targets: Vec<Target<'_>> = s
-            .findings
+    /// The redaction targets of the findings `keep` selects.
+    fn targets<'a>(&'a self, s: &Scanned, keep: impl Fn(&Finding) -> bool) -> Vec<Target<'a>> {
+        s.findings
             .iter()
             .filter(|f| keep(f))
             .filter_map(|f| {
@@ -224,7 +223,12 @@ impl Compiled {
                     label: &rule.label,
                 })
             })
-            .collect();
+            .collect()
+    }
+
+    /// Rewrites the findings `keep` selects.
+    fn rewrite(&self, text: &str, s: &Scanned, keep: impl Fn(&Finding) -> bool) -> RedactedText {
+        let targets = self.targets(s, keep);
         if targets.is_empty() {
             return RedactedText {
                 text: text.to_string(),
@@ -338,7 +342,7 @@ impl Compiled {
         });
 
         let dlp_matches = if levels.dlp_match > LoggingLevel::Off {
-            let targets = self.all_targets(&s);
+            let targets = self.targets(&s, |_| true);
             let replacements = match levels.dlp_match {
                 LoggingLevel::Full => None,
                 _ => Some(all.replacements.as_slice()),
@@ -390,21 +394,6 @@ impl Compiled {
             event,
             dlp_matches,
         }
-    }
-
-    fn all_targets<'a>(&'a self, s: &Scanned) -> Vec<Target<'a>> {
-        s.findings
-            .iter()
-            .filter_map(|f| {
-                let rule = self.scanner.rule(f.rule)?;
-                Some(Target {
-                    byte_start: f.byte_start,
-                    byte_end: f.byte_end,
-                    rule_id: &rule.id,
-                    label: &rule.label,
-                })
-            })
-            .collect()
     }
 
     /// The `redactions` of an event: the matches the rewritten text replaced.

@@ -363,6 +363,23 @@ proptest! {
         }
     }
 
+    /// Every match's span slices back to the same value in every unit:
+    /// bytes (Rust), code points (Python), UTF-16 units (JavaScript).
+    #[test]
+    fn spans_agree_in_every_unit(pieces in proptest::collection::vec(piece(), 0..10)) {
+        let p = cached_policy("{}");
+        let text = pieces.join("");
+        let chars: Vec<char> = text.chars().collect();
+        let utf16: Vec<u16> = text.encode_utf16().collect();
+        for m in p.scan(&text).matches {
+            let by_bytes = &text[m.span.byte_start..m.span.byte_end];
+            let by_chars: String = chars[m.span.start..m.span.end].iter().collect();
+            let by_utf16 = String::from_utf16(&utf16[m.span.utf16_start..m.span.utf16_end]).unwrap();
+            prop_assert_eq!(by_bytes, by_chars.as_str());
+            prop_assert_eq!(by_bytes, by_utf16.as_str());
+        }
+    }
+
     /// Evaluation never panics, whatever the text and context.
     #[test]
     fn evaluate_never_panics(text in "\\PC{0,300}", host in "\\PC{0,20}", phase in any::<bool>()) {

@@ -326,14 +326,12 @@ fn crypto() -> Vec<RuleSpec> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::pii::example_check::{check_pack, findings};
+    use super::super::tests::findings;
     use super::*;
 
     #[test]
-    fn examples_hold() {
-        let rules = rules();
-        assert!(rules.len() >= 8);
-        check_pack(&rules, "financial", Category::Financial);
+    fn pack_size() {
+        assert!(rules().len() >= 8);
     }
 
     #[test]

@@ -23,6 +23,54 @@ mod tests {
     use crate::dlp::{Dialect, Scanner, ScannerRule};
     use std::collections::HashSet;
 
+    /// The values `rule` alone reports in `text`, through the real scanner.
+    pub(super) fn findings(rule: &RuleSpec, text: &str) -> Vec<String> {
+        only(rule)
+            .scan(text)
+            .findings
+            .iter()
+            .map(|f| text[f.byte_start..f.byte_end].to_string())
+            .collect()
+    }
+
+    /// Ids, labels, examples, triggers and confidence of every built-in
+    /// rule have the shape the rest of the crate relies on.
+    #[test]
+    fn every_rule_is_well_formed() {
+        let mut failures = Vec::new();
+        for r in builtin_rules() {
+            let id = &r.id;
+            let snake = id.strip_prefix(&format!("{}.", r.pack)).is_some_and(|n| {
+                !n.is_empty()
+                    && n.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            });
+            if !snake {
+                failures.push(format!("{id}: not `<pack>.<snake_case>`"));
+            }
+            if r.label.is_empty()
+                || !r
+                    .label
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            {
+                failures.push(format!("{id}: label {:?} is not upper-case", r.label));
+            }
+            if r.examples.true_positives.len() < 2 || r.examples.false_positives.len() < 2 {
+                failures.push(format!("{id}: needs two true and two false positives"));
+            }
+            // A built-in rule without a trigger would run its regex over
+            // every text and make scanning prose slow.
+            if r.keywords.iter().all(|k| k.is_empty()) && r.min_digits.is_none() {
+                failures.push(format!("{id}: no keyword or digit trigger"));
+            }
+            if !(r.confidence > 0.0 && r.confidence <= 1.0) {
+                failures.push(format!("{id}: confidence {} out of range", r.confidence));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
     fn only(spec: &RuleSpec) -> Scanner {
         Scanner::new(
             vec![ScannerRule {

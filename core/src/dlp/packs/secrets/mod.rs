@@ -21,8 +21,6 @@ mod commerce;
 mod credentials;
 mod keys;
 mod messaging;
-#[cfg(test)]
-mod tests;
 
 use crate::dlp::{RuleSpec, Validator};
 use crate::schema::{Category, Severity};
