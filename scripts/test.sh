@@ -16,11 +16,15 @@ echo "== build (the CLI tests run the built binary)"
 cargo build --workspace --all-targets --locked
 
 echo "== tests"
-cargo test --workspace --locked
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --workspace --locked 2>&1 | tee "$log"
 
 echo "== benchmarks compile and run once"
 cargo test --locked -p govstream-benches --benches
 
 echo "== main job"
 cargo run --locked --quiet --bin govstream -- evaluate examples/data/prompts.jsonl > /dev/null
-echo "all tests passed"
+passed=$(awk '/^test result:/ {n += $4} END {print n + 0}' "$log")
+failed=$(awk '/^test result:/ {n += $6} END {print n + 0}' "$log")
+echo "rust: $passed passed, $failed failed"
