@@ -11,6 +11,7 @@
 pub mod clock;
 pub mod dlp;
 pub mod error;
+pub mod pipeline;
 pub mod policy;
 pub mod schema;
 pub mod text;

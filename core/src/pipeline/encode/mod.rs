@@ -1,0 +1,68 @@
+//! Encoders: how a batch of records becomes the body and headers of one
+//! request for one kind of target (a webhook, Splunk HEC, Elasticsearch,
+//! Sentinel, an OpenTelemetry collector, syslog). The pipeline batches,
+//! retries and counts; an encoder only knows its target's wire format.
+
+use crate::Result;
+use crate::schema::Record;
+use std::fmt;
+
+/// What an encoder knows about the batch it frames.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchInfo {
+    /// A stable id for this batch (the same records give the same id), used
+    /// as an idempotency key (`webhook-id`).
+    pub batch_id: String,
+    /// Milliseconds since the epoch when the request is (re)sent.
+    pub now_ms: i64,
+}
+
+/// How one record of a batch fared, for targets that answer per item
+/// (Elasticsearch `_bulk`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemOutcome {
+    /// Stored.
+    Delivered,
+    /// Failed in a way that may succeed later (HTTP 429, 5xx per item).
+    Retry(String),
+    /// Failed for good (a mapping error): goes to the dead letters.
+    Permanent(String),
+}
+
+/// One target's wire format.
+///
+/// The pipeline calls `encode_record` once per record when it is queued (so
+/// it can batch by encoded size), then `frame` and `headers` when it builds a
+/// request from a batch of those pieces.
+pub trait Encoder: Send + Sync + fmt::Debug {
+    /// Short name (`splunk-hec`), used in stats and docs.
+    fn name(&self) -> &'static str;
+
+    /// Appends the encoded form of one record to `out`.
+    fn encode_record(&self, record: &Record, out: &mut Vec<u8>) -> Result<()>;
+
+    /// Appends the request body framing `pieces` (each from `encode_record`).
+    fn frame(&self, pieces: &[&[u8]], out: &mut Vec<u8>);
+
+    /// Headers for a request with `body` (content type, authorization,
+    /// signatures). Secrets in them never appear in `Debug` output.
+    fn headers(&self, body: &[u8], batch: &BatchInfo) -> Vec<(String, String)>;
+
+    /// The largest body the target accepts; the pipeline splits batches to
+    /// stay under it.
+    fn max_body_bytes(&self) -> Option<usize> {
+        None
+    }
+
+    /// The path appended to a sink URL that has none
+    /// (`/services/collector/event`).
+    fn default_path(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Per-record outcomes from a successful (2xx) response, for targets
+    /// that report them; `None` means every record was delivered.
+    fn item_outcomes(&self, _body: &[u8], _records: usize) -> Option<Vec<ItemOutcome>> {
+        None
+    }
+}
