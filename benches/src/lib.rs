@@ -65,6 +65,34 @@ pub fn dense(bytes: usize) -> String {
     repeat_to(DENSE, bytes)
 }
 
+/// `n` realistic records (events and their DLP matches) from evaluating a
+/// rotating set of prompts with the default policy.
+pub fn records(n: usize) -> Vec<govstream::schema::Record> {
+    let Ok(policy) = govstream::policy::Policy::default_policy() else {
+        return Vec::new();
+    };
+    let prompts = [
+        "Summarise this meeting transcript in five bullet points for the leadership update.",
+        "Draft a reply to jane.doe@example.com about the refund; her phone is +1 (415) 555-0134.",
+        "Why does my deploy fail? aws_access_key_id = AKIAIOSFODNN7EXAMPLE region = eu-west-1",
+        "Customer says card 4111 1111 1111 1111 was charged twice. Write an apology.",
+        "Convert this SQL to a Django ORM query: SELECT name FROM orders WHERE total > 10;",
+    ];
+    let mut out = Vec::with_capacity(n);
+    let mut i = 0;
+    while out.len() < n {
+        let prompt = prompts[i % prompts.len()];
+        out.extend(
+            policy
+                .evaluate(prompt, &govstream::policy::EvaluationContext::default())
+                .records(),
+        );
+        i += 1;
+    }
+    out.truncate(n);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,9 +8,11 @@
 //! [`Event`](schema::Event) plus its [`DlpMatch`](schema::DlpMatch) records,
 //! already shaped by the org's logging level.
 
+mod base64;
 pub mod clock;
 pub mod dlp;
 pub mod error;
+pub mod notify;
 pub mod pipeline;
 pub mod policy;
 pub mod schema;

@@ -54,6 +54,12 @@ pub trait Encoder: Send + Sync + fmt::Debug {
         None
     }
 
+    /// True when the target accepts a gzip-compressed body
+    /// (`Content-Encoding: gzip`); the HTTP driver compresses then.
+    fn accepts_gzip(&self) -> bool {
+        false
+    }
+
     /// The path appended to a sink URL that has none
     /// (`/services/collector/event`).
     fn default_path(&self) -> Option<&'static str> {
@@ -66,3 +72,30 @@ pub trait Encoder: Send + Sync + fmt::Debug {
         None
     }
 }
+
+mod azure_logs;
+mod cef;
+mod ecs;
+mod elasticsearch;
+mod facts;
+mod json_lines;
+mod ocsf;
+mod ocsf_encoder;
+mod otlp_logs;
+mod splunk_hec;
+mod syslog;
+#[cfg(test)]
+mod test_records;
+mod webhook;
+
+pub use azure_logs::{AZURE_LOGS_MAX_BODY_BYTES, AzureLogsConfig, AzureLogsEncoder};
+pub use cef::{CefConfig, CefEncoder};
+pub use ecs::{ECS_VERSION, record_to_ecs};
+pub use elasticsearch::{ElasticsearchAuth, ElasticsearchBulkConfig, ElasticsearchBulkEncoder};
+pub use json_lines::JsonLinesEncoder;
+pub use ocsf::{OCSF_VERSION, record_to_ocsf};
+pub use ocsf_encoder::{OcsfConfig, OcsfEncoder, OcsfFraming};
+pub use otlp_logs::{OtlpLogsConfig, OtlpLogsEncoder};
+pub use splunk_hec::{SPLUNK_HEC_EVENT_PATH, SplunkHecConfig, SplunkHecEncoder};
+pub use syslog::{SyslogConfig, SyslogEncoder, SyslogFraming, SyslogMessage};
+pub use webhook::{DEFAULT_WEBHOOK_EVENT_TYPE, WebhookConfig, WebhookEncoder};

@@ -1,0 +1,135 @@
+//! How a sink batches, queues and retries, and where it delivers.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a sink's batches go. The pipeline only describes the destination;
+/// a driver (or the host) performs the I/O.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Destination {
+    /// An HTTP `POST` to this URL.
+    Http {
+        /// Full URL; when it has no path, the encoder's default path is used.
+        url: String,
+    },
+    /// A TCP stream (syslog with octet-counting framing).
+    Tcp {
+        /// `host:port`.
+        addr: String,
+    },
+    /// A local file of JSON Lines, rotated by size.
+    File {
+        /// Path of the current file; rotated files get `.1`, `.2`, … suffixes.
+        path: String,
+        /// Rotate when the file would grow past this many bytes.
+        max_bytes: u64,
+        /// Rotated files kept.
+        keep: u32,
+    },
+    /// A host function that receives each encoded batch.
+    Callback,
+    /// Kept in memory by the pipeline itself (bounded; for tests and local
+    /// views). Never produces a transmission.
+    Memory {
+        /// Records kept; the oldest make room for new ones.
+        capacity: usize,
+    },
+}
+
+/// What happens when a sink's queue is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OverflowPolicy {
+    /// Drop the newest lower-priority record (counted as dropped,
+    /// `queue_full`). A priority record — an event whose verdict is
+    /// `redact`, `escalate` or `block`, a high or critical match, an audit
+    /// record — evicts the newest queued record of lower priority instead,
+    /// and is only dropped itself when the queue holds nothing else.
+    #[default]
+    DropNewest,
+    /// Refuse the record: `emit` reports `WouldBlock` and counts nothing;
+    /// a blocking driver waits for room.
+    Block,
+}
+
+/// Per-sink configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SinkConfig {
+    /// Name, unique within a pipeline (appears in stats).
+    pub name: String,
+    /// Records queued at most (not counting batches in flight).
+    pub queue_capacity: usize,
+    /// What a full queue does.
+    pub overflow: OverflowPolicy,
+    /// A batch is sent when it has this many records…
+    pub max_batch_records: usize,
+    /// …or this many encoded bytes…
+    pub max_batch_bytes: usize,
+    /// …or its oldest record has waited this long.
+    pub max_wait_ms: u64,
+    /// Batches sent and not yet answered, at most.
+    pub max_in_flight: usize,
+    /// First retry delay ceiling; doubles per attempt (full jitter).
+    pub initial_backoff_ms: u64,
+    /// Largest retry delay ceiling.
+    pub max_backoff_ms: u64,
+    /// Attempts before a batch is dead-lettered (`retries_exhausted`); 0 means
+    /// retry for as long as the pipeline runs.
+    pub max_attempts: u32,
+    /// Dead-letter entries kept for inspection (all are counted).
+    pub dead_letter_capacity: usize,
+    /// Only these record kinds (`event`, `dlp_match`, …); empty means all.
+    pub kinds: Vec<String>,
+}
+
+impl Default for SinkConfig {
+    fn default() -> Self {
+        SinkConfig {
+            name: "sink".into(),
+            queue_capacity: 100_000,
+            overflow: OverflowPolicy::DropNewest,
+            max_batch_records: 500,
+            max_batch_bytes: 1 << 20,
+            max_wait_ms: 1_000,
+            max_in_flight: 2,
+            initial_backoff_ms: 200,
+            max_backoff_ms: 30_000,
+            max_attempts: 12,
+            dead_letter_capacity: 1_000,
+            kinds: Vec::new(),
+        }
+    }
+}
+
+impl SinkConfig {
+    /// A default configuration with this name.
+    pub fn named(name: &str) -> Self {
+        SinkConfig {
+            name: name.to_string(),
+            ..SinkConfig::default()
+        }
+    }
+
+    /// Every problem with this configuration, in words.
+    pub(crate) fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        if self.name.trim().is_empty() {
+            p.push("name must not be empty".to_string());
+        }
+        for (field, v) in [
+            ("queue_capacity", self.queue_capacity),
+            ("max_batch_records", self.max_batch_records),
+            ("max_batch_bytes", self.max_batch_bytes),
+            ("max_in_flight", self.max_in_flight),
+        ] {
+            if v == 0 {
+                p.push(format!("{field} must be at least 1"));
+            }
+        }
+        if self.initial_backoff_ms > self.max_backoff_ms {
+            p.push("initial_backoff_ms must not exceed max_backoff_ms".into());
+        }
+        p
+    }
+}

@@ -1,0 +1,200 @@
+//! What `Outbox::open` does with what a crash (or a bad disk) left behind.
+
+use super::tests::{TempDir, records, small};
+use super::*;
+use std::path::PathBuf;
+
+/// An outbox with `n` short records in 110-byte segments (three per
+/// segment), closed; returns the newest segment's path and bytes.
+fn spool(dir: &TempDir, n: usize) -> (PathBuf, Vec<u8>) {
+    let mut o = Outbox::open(small(dir, 110), &["s"]).unwrap();
+    for i in 0..n {
+        o.append(format!("entry-{i:03}").as_bytes()).unwrap();
+    }
+    drop(o);
+    let last = dir.segment_files().pop().unwrap();
+    let bytes = fs::read(&last).unwrap();
+    (last, bytes)
+}
+
+fn open_err(dir: &TempDir) -> String {
+    Outbox::open(small(dir, 110), &["s"])
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn a_torn_last_entry_is_cut_off_at_every_byte_offset() {
+    let dir = TempDir::new("torn-every-offset");
+    let (last, bytes) = spool(&dir, 5);
+    // Seqs 4 and 5 are in the last segment; seq 5 starts 25 bytes from the end.
+    let entry_start = bytes.len() - 25;
+    for cut in entry_start + 1..bytes.len() {
+        fs::write(&last, &bytes[..cut]).unwrap();
+        let mut o = Outbox::open(small(&dir, 110), &["s"]).unwrap();
+        let st = o.stats();
+        assert_eq!(
+            (st.torn_tail_recovered, st.entries, st.last_seq),
+            (1, 4, 4),
+            "cut at {cut}"
+        );
+        assert_eq!(fs::metadata(&last).unwrap().len(), entry_start as u64);
+        assert_eq!(records(&mut o, "s").last().unwrap().0, 4);
+        // The freed seq is reused: it was never returned by a durable append.
+        assert_eq!(o.append(b"entry-004").unwrap(), 5);
+        drop(o);
+        assert_eq!(
+            fs::read(&last).unwrap(),
+            bytes,
+            "cut at {cut}: rewritten identically"
+        );
+        let o = Outbox::open(small(&dir, 110), &["s"]).unwrap();
+        assert_eq!(o.stats().torn_tail_recovered, 0);
+    }
+}
+
+#[test]
+fn a_bad_checksum_on_the_last_entry_is_a_torn_tail() {
+    let dir = TempDir::new("torn-checksum");
+    let (last, bytes) = spool(&dir, 5);
+    let entry_start = bytes.len() - 25;
+    // Every byte after the length field (a changed length is covered by the
+    // truncation test when it grows, and is corruption when it shrinks).
+    for i in entry_start + 4..bytes.len() {
+        let mut bad = bytes.clone();
+        bad[i] ^= 0x40;
+        fs::write(&last, &bad).unwrap();
+        let o = Outbox::open(small(&dir, 110), &["s"]).unwrap();
+        assert_eq!(
+            (o.stats().torn_tail_recovered, o.stats().last_seq),
+            (1, 4),
+            "byte {i}"
+        );
+        drop(o);
+        fs::write(&last, &bytes).unwrap();
+    }
+}
+
+#[test]
+fn zero_bytes_after_the_last_entry_are_a_torn_tail() {
+    let dir = TempDir::new("torn-zeros");
+    let (last, mut bytes) = spool(&dir, 4);
+    let good = bytes.len() as u64;
+    bytes.extend([0u8; 4096]);
+    fs::write(&last, &bytes).unwrap();
+    let mut o = Outbox::open(small(&dir, 110), &["s"]).unwrap();
+    assert_eq!(o.stats().torn_tail_recovered, 1);
+    assert_eq!(fs::metadata(&last).unwrap().len(), good);
+    assert_eq!(records(&mut o, "s").len(), 4);
+}
+
+#[test]
+fn a_new_segment_with_a_torn_header_is_rewritten() {
+    let dir = TempDir::new("torn-header");
+    let (_, _) = spool(&dir, 3);
+    // A crash while rolling over: the next segment exists, its header half
+    // written.
+    let next = dir.0.join(segment::file_name(4));
+    fs::write(&next, &segment::encode_header(4)[..11]).unwrap();
+    let mut o = Outbox::open(small(&dir, 110), &["s"]).unwrap();
+    assert_eq!(o.stats().torn_tail_recovered, 1);
+    assert_eq!(fs::metadata(&next).unwrap().len(), HEADER_LEN);
+    assert_eq!(o.append(b"entry-003").unwrap(), 4);
+    assert_eq!(records(&mut o, "s").len(), 4);
+}
+
+#[test]
+fn corruption_before_the_tail_names_the_file_and_offset() {
+    let dir = TempDir::new("mid-file");
+    let (last, bytes) = spool(&dir, 6);
+    // The first entry of the last segment (seq 4, at byte 24) is followed
+    // by another entry, so a bad byte there is not a torn write.
+    let mut bad = bytes.clone();
+    bad[24 + 16] ^= 0x01;
+    fs::write(&last, &bad).unwrap();
+    let err = open_err(&dir);
+    let name = last.file_name().unwrap().to_str().unwrap();
+    assert!(err.contains(&format!("{name} at byte 24")), "{err}");
+    assert!(err.contains("checksum mismatch"), "{err}");
+    // A length field that shrank makes the entry end early: corruption.
+    let mut bad = bytes.clone();
+    bad[bytes.len() - 25] = 3;
+    fs::write(&last, &bad).unwrap();
+    assert!(open_err(&dir).contains("at byte 74"));
+    fs::write(&last, &bytes).unwrap();
+    assert!(Outbox::open(small(&dir, 110), &["s"]).is_ok());
+}
+
+#[test]
+fn damage_in_an_older_segment_is_never_a_torn_tail() {
+    let dir = TempDir::new("older-segment");
+    spool(&dir, 7);
+    let first = dir.segment_files().remove(0);
+    let bytes = fs::read(&first).unwrap();
+    // Its last entry, cut short: fine for the newest segment, not here.
+    fs::write(&first, &bytes[..bytes.len() - 3]).unwrap();
+    let err = open_err(&dir);
+    assert!(err.contains("00000000000000000001.seg at byte 74"), "{err}");
+    let mut bad = bytes.clone();
+    let at = bytes.len() - 1;
+    bad[at] ^= 0x01;
+    fs::write(&first, &bad).unwrap();
+    assert!(open_err(&dir).contains("entry checksum mismatch"));
+    fs::write(&first, b"").unwrap();
+    assert!(open_err(&dir).contains("header is cut short"));
+}
+
+#[test]
+fn a_missing_middle_segment_is_an_error() {
+    let dir = TempDir::new("missing");
+    spool(&dir, 8);
+    fs::remove_file(dir.0.join(segment::file_name(4))).unwrap();
+    let err = open_err(&dir);
+    assert!(err.contains("00000000000000000007.seg at byte 0"), "{err}");
+    assert!(err.contains("where seq 4 was expected"), "{err}");
+    assert!(err.contains("a segment is missing"), "{err}");
+}
+
+#[test]
+fn a_damaged_cursor_is_an_error_and_a_leftover_temp_file_is_removed() {
+    let dir = TempDir::new("cursor");
+    let mut o = Outbox::open(dir.config(), &["s"]).unwrap();
+    o.append(b"a").unwrap();
+    o.ack("s", 1).unwrap();
+    drop(o);
+    let tmp = dir.0.join("s.cursor.tmp");
+    fs::write(&tmp, b"half").unwrap();
+    Outbox::open(dir.config(), &["s"]).unwrap();
+    assert!(!tmp.exists());
+    let path = dir.0.join("s.cursor");
+    let mut bytes = fs::read(&path).unwrap();
+    bytes[13] ^= 0x01;
+    fs::write(&path, &bytes).unwrap();
+    let err = Outbox::open(dir.config(), &["s"]).unwrap_err().to_string();
+    assert!(err.contains("s.cursor at byte 20"), "{err}");
+}
+
+#[test]
+fn a_read_rechecks_checksums_written_before_the_open() {
+    let dir = TempDir::new("read-check");
+    let (last, mut bytes) = spool(&dir, 5);
+    let mut o = Outbox::open(small(&dir, 110), &["s"]).unwrap();
+    bytes[24 + 16] ^= 0x01;
+    fs::write(&last, &bytes).unwrap();
+    let err = o.read("s", 10).unwrap_err().to_string();
+    assert!(
+        err.contains("at byte 24") && err.contains("checksum"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unrelated_files_in_the_directory_are_left_alone() {
+    let dir = TempDir::new("unrelated");
+    spool(&dir, 2);
+    fs::write(dir.0.join("README"), b"x").unwrap();
+    fs::write(dir.0.join("7.seg"), b"not ours").unwrap();
+    let mut o = Outbox::open(small(&dir, 110), &["s"]).unwrap();
+    assert_eq!(records(&mut o, "s").len(), 2);
+    assert!(dir.0.join("README").exists() && dir.0.join("7.seg").exists());
+}
