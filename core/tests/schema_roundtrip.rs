@@ -422,7 +422,7 @@ fn a_bad_line_is_an_input_error_with_its_position() {
 #[test]
 fn a_non_finite_confidence_is_refused_instead_of_written_as_null() {
     let mut m = full_dlp_match();
-    m.confidence = f32::NAN;
+    m.confidence = f64::NAN;
     let err = Record::from(m).to_json_line().unwrap_err();
     assert!(
         err.to_string().contains("dlp_match record `0194cb2e-5f3b"),

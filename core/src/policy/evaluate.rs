@@ -72,7 +72,7 @@ pub struct MatchInfo {
     /// Its severity (after overrides).
     pub severity: Severity,
     /// 0.0–1.0.
-    pub confidence: f32,
+    pub confidence: f64,
     /// The policy's verdict for this match in the evaluated phase.
     pub action: Verdict,
     /// Where, in code points, UTF-16 units and bytes.
@@ -201,7 +201,7 @@ impl Compiled {
                     rule_name: rule.name.clone(),
                     category: rule.category,
                     severity: meta.severity,
-                    confidence: f.confidence,
+                    confidence: widen(f.confidence),
                     action: meta.action(phase),
                     span: *span,
                 })
@@ -571,4 +571,10 @@ fn extend_to_repeats(text: &str, findings: &mut Vec<Finding>) {
         findings.extend(extra);
         findings.sort_by_key(|f| f.byte_start);
     }
+}
+
+/// Rule confidences are `f32`; records carry `f64` so JSON shows `0.8`, not
+/// the `0.800000011920929` a plain widening gives.
+fn widen(c: f32) -> f64 {
+    c.to_string().parse().unwrap_or(f64::from(c))
 }

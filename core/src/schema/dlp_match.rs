@@ -29,7 +29,7 @@ pub struct DlpMatch {
     /// Its severity (after policy overrides).
     pub severity: Severity,
     /// 0.0–1.0.
-    pub confidence: f32,
+    pub confidence: f64,
     /// Where the value is in the evaluated text, in all three units.
     pub span: TextSpan,
     /// Redacted context around the value (absent at the `metadata` level).

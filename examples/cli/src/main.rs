@@ -3,6 +3,7 @@
 //!
 //! Exit codes: 0 done; 1 `--fail-on` reached; 2 usage, policy or I/O error.
 
+mod export;
 mod input;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -38,6 +39,37 @@ enum Command {
         /// Redaction style; defaults to the policy's.
         #[arg(long, value_enum)]
         style: Option<Style>,
+    },
+    /// Deliver records (as written by `evaluate`) to a SIEM target through
+    /// the real pipeline, then print the sink's stats as one JSON line.
+    /// Exit 1 if anything was dropped, dead-lettered or unreadable.
+    Export {
+        /// The target format and protocol.
+        #[arg(long, value_enum)]
+        to: export::Target,
+        /// Target URL (`http(s)://…`; `tcp://HOST:PORT` for syslog and cef;
+        /// a file path for jsonl).
+        #[arg(long)]
+        url: Option<String>,
+        /// Token for Splunk HEC, Elasticsearch (API key), Azure (bearer) or
+        /// OTLP (bearer).
+        #[arg(long, env = "GOVSTREAM_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Standard Webhooks signing secret (`whsec_…`) for `--to webhook`.
+        #[arg(long, env = "GOVSTREAM_SECRET", hide_env_values = true)]
+        secret: Option<String>,
+        /// Elasticsearch index (or data stream).
+        #[arg(long, default_value = "govstream-events")]
+        index: String,
+        /// Spool records through a durable outbox in this directory first;
+        /// what is not delivered is sent again by the next export using it.
+        #[arg(long)]
+        outbox: Option<String>,
+        /// Seconds to wait for delivery before giving up.
+        #[arg(long, default_value_t = 60)]
+        timeout: u64,
+        /// Records file (JSON Lines); `-` or nothing for standard input.
+        input: Option<String>,
     },
     /// List the rules the policy enables, one JSON line each.
     Rules {
@@ -173,9 +205,46 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
         Command::Rules { policy } => {
             let policy = load_policy(policy.as_deref(), None)?;
             for r in policy.rules() {
-                line(out, &serde_json::to_value(&r).unwrap_or(Value::Null))?;
+                line(out, &r)?;
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            to,
+            url,
+            token,
+            secret,
+            index,
+            outbox,
+            timeout,
+            input,
+        } => {
+            let args = export::ExportArgs {
+                to,
+                url,
+                token,
+                secret,
+                index,
+                outbox,
+                timeout: std::time::Duration::from_secs(timeout),
+                input,
+            };
+            let report = export::export(&args).map_err(Failure::Fatal)?;
+            let mut stats = serde_json::to_value(&report.stats).unwrap_or(Value::Null);
+            stats["bad_lines"] = json!(report.bad_lines);
+            stats["completed"] =
+                json!(report.completion == govstream::pipeline::driver::Completion::Done);
+            line(out, &stats)?;
+            let s = &report.stats;
+            let failed = s.dropped_total() > 0
+                || s.dead_lettered > 0
+                || s.pending > 0
+                || report.bad_lines > 0;
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Scan(args) => each(&args, None, out, |policy, item, out| {
             let report = policy.scan(&item.text);
@@ -207,7 +276,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
         Command::Evaluate(args) => each(&args, None, out, |policy, item, out| {
             let d = policy.evaluate(&item.text, &item.context);
             for r in d.records() {
-                line(out, &serde_json::to_value(&r).unwrap_or(Value::Null))?;
+                line(out, &r)?;
             }
             Ok(d.matches.iter().map(|m| m.severity).max())
         }),
@@ -254,7 +323,10 @@ fn each(
     })
 }
 
-fn line(out: &mut (impl Write + ?Sized), value: &Value) -> Result<(), Failure> {
+/// Writes one JSON line. Values are serialized directly (not through
+/// `serde_json::Value`, which would widen an `f32` confidence to
+/// `0.800000011920929`).
+fn line(out: &mut (impl Write + ?Sized), value: &impl serde::Serialize) -> Result<(), Failure> {
     serde_json::to_writer(&mut *out, value).map_err(|e| Failure::Fatal(e.to_string()))?;
     out.write_all(b"\n")?;
     Ok(())

@@ -70,7 +70,7 @@ mod tests {
     fn a_non_finite_confidence_is_refused() {
         let mut r = test_records::dlp_match();
         if let Record::DlpMatch(m) = &mut r {
-            m.confidence = f32::NAN;
+            m.confidence = f64::NAN;
         }
         let err = JsonLinesEncoder::new()
             .encode_record(&r, &mut Vec::new())
