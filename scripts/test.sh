@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Every test of the project, as CI runs it. Needs only Rust (cargo, with the
-# rustfmt and clippy components rustup installs by default).
+# Every test of the project, as CI runs it. Needs Rust (cargo with rustup's
+# default rustfmt and clippy), Go (to build the OpenTelemetry Collector used
+# as a real receiver) and root for apt (rsyslog). Installs what it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+log=$(mktemp)
+receivers_log=$(mktemp)
+trap 'rm -f "$log" "$receivers_log"' EXIT
+
+echo "== real receivers: building the collector and installing rsyslog in the background"
+( bash scripts/receivers/otelcol.sh build && bash scripts/receivers/rsyslog.sh install ) \
+	> "$receivers_log" 2>&1 &
+receivers_pid=$!
 
 echo "== format"
 cargo fmt --all -- --check
@@ -16,15 +25,22 @@ echo "== build (the CLI tests run the built binary)"
 cargo build --workspace --all-targets --locked
 
 echo "== tests"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-cargo test --workspace --locked 2>&1 | tee "$log"
+cargo test --workspace --locked 2>&1 | tee -a "$log"
 
 echo "== benchmarks compile and run once"
 cargo test --locked -p govstream-benches --benches
 
+echo "== real receivers: OpenTelemetry Collector and rsyslog"
+if ! wait "$receivers_pid"; then
+	cat "$receivers_log"
+	echo "building or installing the receivers failed" >&2
+	exit 1
+fi
+cargo test --locked -p govstream --test receivers -- --ignored 2>&1 | tee -a "$log"
+
 echo "== main job"
 cargo run --locked --quiet --bin govstream -- evaluate examples/data/prompts.jsonl > /dev/null
+
 passed=$(awk '/^test result:/ {n += $4} END {print n + 0}' "$log")
 failed=$(awk '/^test result:/ {n += $6} END {print n + 0}' "$log")
 echo "rust: $passed passed, $failed failed"

@@ -1,0 +1,250 @@
+//! End to end with real third-party receivers on loopback: an OpenTelemetry
+//! Collector (OTLP/HTTP in, file exporter out) and rsyslog (RFC 5424 over
+//! TCP with octet counting). Both are built or installed by
+//! `scripts/receivers/*.sh`; `scripts/test.sh` prepares them and runs these
+//! tests with `--ignored` (they need Go, apt and a few minutes the first
+//! time, so a plain `cargo test` lists them as ignored).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use govstream::pipeline::driver::{Completion, Driver, DriverOptions};
+use govstream::pipeline::encode::{OtlpLogsConfig, OtlpLogsEncoder, SyslogConfig, SyslogEncoder};
+use govstream::pipeline::{Destination, Pipeline, SinkConfig, SinkSpec};
+use govstream::policy::{EvaluationContext, Policy};
+use govstream::schema::Record;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Runs a receiver script; returns its stdout (the PID for `start`).
+fn script(name: &str, args: &[&str]) -> String {
+    let out = Command::new("bash")
+        .arg(root().join("scripts/receivers").join(name))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{name} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// Stops the receiver when the test ends, whatever happens.
+struct Running(&'static str, String);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(root().join("scripts/receivers").join(self.0))
+            .args(["stop", &self.1])
+            .output();
+    }
+}
+
+fn records() -> Vec<Record> {
+    let policy = Policy::default_policy().unwrap();
+    let prompts = [
+        "Summarise the roadmap notes",
+        "mail jane.doe@example.com the SSN 123-45-6789",
+        "deploy key AKIAIOSFODNN7EXAMPLE\nand a second line",
+        "bonjour 😀 carte 4111 1111 1111 1111",
+    ];
+    prompts
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| {
+            let mut ctx = EvaluationContext::default();
+            ctx.tool.model = Some("gpt-4o".into());
+            ctx.identity.user_id = Some(format!("u-{i}"));
+            policy.evaluate(p, &ctx).records()
+        })
+        .collect()
+}
+
+fn deliver(spec: SinkSpec, records: &[Record]) {
+    let driver = Driver::start(
+        Pipeline::new(vec![spec], 1).unwrap(),
+        DriverOptions::default(),
+    )
+    .unwrap();
+    for r in records {
+        driver.emit(r).unwrap();
+    }
+    let (done, stats) = driver.shutdown(Duration::from_secs(30));
+    assert_eq!(done, Completion::Done, "{stats:?}");
+    assert_eq!(stats[0].delivered as usize, records.len(), "{stats:?}");
+}
+
+/// Waits until `path` holds at least `lines` lines.
+fn wait_for_lines(path: &PathBuf, lines: usize) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if text.lines().count() >= lines || Instant::now() > deadline {
+            return text;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+#[ignore = "needs the OpenTelemetry Collector built by scripts/receivers/otelcol.sh"]
+fn an_opentelemetry_collector_receives_every_record_intact() {
+    script("otelcol.sh", &["build"]);
+    let dir = tempdir("otel");
+    let out = dir.join("otlp.jsonl");
+    let port = free_port();
+    let pid = script(
+        "otelcol.sh",
+        &["start", &port.to_string(), out.to_str().unwrap()],
+    );
+    let _running = Running("otelcol.sh", pid);
+    let sent = records();
+    deliver(
+        SinkSpec::new(
+            SinkConfig {
+                max_batch_records: 3,
+                ..SinkConfig::named("otlp")
+            },
+            Box::new(OtlpLogsEncoder::new(OtlpLogsConfig::default())),
+            Destination::Http {
+                url: format!("http://127.0.0.1:{port}"),
+            },
+        ),
+        &sent,
+    );
+    // The file exporter writes whole requests as lines, flushed on its own
+    // schedule: read until every record is there (or time runs out).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut got = Vec::new();
+    while got.len() < sent.len() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        let text = std::fs::read_to_string(&out).unwrap_or_default();
+        got = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .flat_map(|v| log_records(&v))
+            .collect();
+    }
+    assert_eq!(
+        got, sent,
+        "the collector's file holds exactly what was sent"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+#[ignore = "needs rsyslog installed by scripts/receivers/rsyslog.sh"]
+fn rsyslog_receives_every_rfc5424_message_intact() {
+    script("rsyslog.sh", &["install"]);
+    let dir = tempdir("syslog");
+    let raw = dir.join("raw.log");
+    let parsed = dir.join("parsed.jsonl");
+    let port = free_port();
+    let pid = script(
+        "rsyslog.sh",
+        &[
+            "start",
+            &port.to_string(),
+            raw.to_str().unwrap(),
+            parsed.to_str().unwrap(),
+        ],
+    );
+    let _running = Running("rsyslog.sh", pid);
+    let sent = records();
+    let encoder = SyslogEncoder::new(SyslogConfig {
+        hostname: Some("gw-1".into()),
+        ..SyslogConfig::default()
+    })
+    .unwrap();
+    let lines: Vec<String> = sent.iter().map(|r| encoder.message(r).unwrap()).collect();
+    deliver(
+        SinkSpec::new(
+            SinkConfig::named("syslog"),
+            Box::new(encoder),
+            Destination::Tcp {
+                addr: format!("127.0.0.1:{port}"),
+            },
+        ),
+        &sent,
+    );
+    let parsed_text = wait_for_lines(&parsed, sent.len());
+    let messages: Vec<Value> = parsed_text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(messages.len(), sent.len(), "{parsed_text}");
+    for ((m, record), line) in messages.iter().zip(&sent).zip(&lines) {
+        assert_eq!(
+            m["msg"].as_str().unwrap(),
+            record.to_json_line().unwrap(),
+            "msg round-trips"
+        );
+        assert_eq!(m["hostname"], "gw-1");
+        assert_eq!(m["app_name"], "govstream");
+        assert_eq!(m["version"], "1");
+        let sd = m["structured_data"].as_str().unwrap();
+        assert!(line.contains(sd), "structured data as sent: {sd}");
+    }
+    let raw_text = std::fs::read_to_string(&raw).unwrap();
+    for line in &lines {
+        assert!(raw_text.contains(line.as_str()), "raw message kept: {line}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The records in one line of the file exporter's output, checking the
+/// OTLP envelope on the way.
+fn log_records(v: &Value) -> Vec<Record> {
+    let mut got = Vec::new();
+    for rl in v["resourceLogs"].as_array().unwrap() {
+        let service = rl["resource"]["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["key"] == "service.name")
+            .map(|a| a["value"]["stringValue"].clone());
+        assert_eq!(service, Some(Value::from("govstream")));
+        for sl in rl["scopeLogs"].as_array().unwrap() {
+            for lr in sl["logRecords"].as_array().unwrap() {
+                let body = lr["body"]["stringValue"].as_str().unwrap();
+                let record: Record = serde_json::from_str(body).unwrap();
+                let uid = lr["attributes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|a| a["key"] == "log.record.uid")
+                    .map(|a| a["value"]["stringValue"].clone());
+                assert_eq!(uid, Some(Value::from(record.event_id())));
+                assert!(
+                    lr["timeUnixNano"].as_str().is_some_and(|t| t.len() >= 19),
+                    "{lr}"
+                );
+                got.push(record);
+            }
+        }
+    }
+    got
+}
+
+fn tempdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("govstream-recv-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
