@@ -137,6 +137,56 @@ fn sinks(c: &mut Criterion) {
                 .sum()
         })
     });
+    // The sink's own cost on one core: the pipeline driven by hand on this
+    // thread, each batch appended to the file as the native driver does.
+    group.bench_function("jsonl_file_one_thread", |b| {
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|i| {
+                    let path = dir.join(format!("one-{i}.jsonl"));
+                    let mut file = std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(&path)
+                        .unwrap();
+                    let mut p = Pipeline::new(
+                        vec![SinkSpec::new(
+                            SinkConfig {
+                                max_batch_records: 1000,
+                                max_batch_bytes: 8 << 20,
+                                ..SinkConfig::named("f")
+                            },
+                            Box::new(JsonLinesEncoder::new()),
+                            Destination::File {
+                                path: path.to_str().unwrap().into(),
+                                max_bytes: u64::MAX,
+                                keep: 0,
+                            },
+                        )],
+                        1,
+                    )
+                    .unwrap();
+                    let start = Instant::now();
+                    for r in &records {
+                        p.emit(r, 0).unwrap();
+                        while let Some(t) = p.poll_transmit(0) {
+                            std::io::Write::write_all(&mut file, &t.body).unwrap();
+                            p.on_outcome(t.id, govstream::pipeline::Outcome::Delivered, 0);
+                        }
+                    }
+                    p.flush();
+                    while let Some(t) = p.poll_transmit(0) {
+                        std::io::Write::write_all(&mut file, &t.body).unwrap();
+                        p.on_outcome(t.id, govstream::pipeline::Outcome::Delivered, 0);
+                    }
+                    let elapsed = start.elapsed();
+                    assert_eq!(p.stats()[0].delivered as usize, records.len());
+                    let _ = std::fs::remove_file(path);
+                    elapsed
+                })
+                .sum()
+        })
+    });
     let receiver = Receiver::start(Faults::default()).unwrap();
     group.bench_function("http_loopback_batch_1000", |b| {
         b.iter_custom(|iters| {

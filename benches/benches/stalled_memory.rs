@@ -1,7 +1,8 @@
 //! Peak memory while 1,000,000 records are emitted towards a receiver that
 //! accepts connections and never answers. The bound is the sink's queue:
-//! `queue_capacity` encoded records plus `max_in_flight` batches; everything
-//! beyond is dropped (and counted), never buffered without limit.
+//! `queue_capacity` encoded records (plus their ids and bookkeeping) and
+//! `max_in_flight` batches; everything beyond is dropped (and counted),
+//! never buffered without limit.
 //!
 //! Not a criterion benchmark: it prints one measurement. Run with
 //! `cargo bench -p govstream-benches --bench stalled_memory`.
@@ -74,8 +75,10 @@ fn main() {
         .map(|r| serde_json::to_vec(r).map_or(0, |v| v.len()))
         .sum::<usize>()
         / records.len();
+    let per_record = (peak.saturating_sub(base) * 1024) / capacity as u64;
     println!(
-        "stalled receiver: emitted {} in {:.2} s; pending {}, dropped {}; peak RSS {} MiB (baseline {} MiB); bound ≈ queue_capacity {} × {} B average record = {} MiB",
+        "stalled receiver: emitted {} in {:.2} s; pending {}, dropped {}; peak RSS {} MiB (baseline {} MiB) \
+         for queue_capacity {} and {} B average encoded records: {} B per queued record all told",
         stats.emitted,
         elapsed.as_secs_f64(),
         stats.pending,
@@ -84,7 +87,7 @@ fn main() {
         base / 1024,
         capacity,
         avg_piece,
-        capacity * avg_piece / (1 << 20)
+        per_record
     );
     assert!(stats.balanced());
     std::process::exit(0);

@@ -192,6 +192,8 @@ impl Drop for Receiver {
 
 fn serve(stream: TcpStream, shared: &Shared) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    // Answer in one segment without Nagle's delay, as real servers do.
+    let _ = stream.set_nodelay(true);
     let Ok(mut writer) = stream.try_clone() else {
         return;
     };

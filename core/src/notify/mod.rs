@@ -57,8 +57,9 @@ use content::{Content, RecordView};
 use sha2::{Digest, Sha256};
 use state::{Dedup, Health, ThresholdCounter, TokenBucket};
 
-/// An HTTP request for the host to send as it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An HTTP request for the host to send as it is. `Debug` shows the URL's
+/// host only and hides header values: both may carry credentials.
+#[derive(Clone, PartialEq, Eq)]
 pub struct AlertRequest {
     /// `POST`.
     pub method: String,
@@ -69,6 +70,25 @@ pub struct AlertRequest {
     pub headers: Vec<(String, String)>,
     /// The body (JSON).
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for AlertRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (scheme, rest) = self.url.split_once("://").unwrap_or(("", &self.url));
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, _)| (k.as_str(), "<redacted>"))
+            .collect();
+        f.debug_struct("AlertRequest")
+            .field("method", &self.method)
+            .field("url", &format!("{scheme}://{host}/<redacted>"))
+            .field("headers", &headers)
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
 }
 
 /// An email for the host to send as it is.

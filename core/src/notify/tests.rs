@@ -455,3 +455,22 @@ fn shadow_ai_records_alert_with_their_own_facts() {
     }
     assert!(n.on_record(&low, NOW).is_empty());
 }
+
+#[test]
+fn alert_requests_do_not_print_credentials() {
+    let r = AlertRequest {
+        method: "POST".into(),
+        url: "https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX".into(),
+        headers: vec![("Authorization".into(), "GenieKey abc-123-secret".into())],
+        body: b"{}".to_vec(),
+    };
+    let shown = format!("{r:?}");
+    assert!(
+        !shown.contains("secret") && !shown.contains("abc-123"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("hooks.slack.com") && shown.contains("Authorization"),
+        "{shown}"
+    );
+}

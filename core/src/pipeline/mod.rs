@@ -35,6 +35,7 @@ mod config;
 pub mod driver;
 pub mod encode;
 pub mod outbox;
+mod queue;
 mod sink;
 mod stats;
 
@@ -239,6 +240,13 @@ impl Pipeline {
         for s in &mut self.sinks {
             s.note_error(error);
         }
+    }
+
+    /// True when a driver waiting for [`Pipeline::next_wakeup`] should look
+    /// again now (a batch filled up, or a first record started a timer);
+    /// lets a driver skip waking up for every record.
+    pub fn needs_attention(&self) -> bool {
+        self.sinks.iter().any(SinkMachine::needs_attention)
     }
 
     /// True when `sink`'s queue has room for another record.

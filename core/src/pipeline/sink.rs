@@ -4,6 +4,7 @@
 use super::backoff::Jitter;
 use super::config::{Destination, OverflowPolicy, SinkConfig};
 use super::encode::{BatchInfo, Encoder, ItemOutcome};
+use super::queue::{Queued, SinkQueue};
 use super::stats::{DeadLetter, SinkStats};
 use super::{Outcome, Transmit};
 use crate::clock::rfc3339_ms;
@@ -11,17 +12,6 @@ use crate::schema::{Record, Severity, Verdict};
 use sha2::{Digest, Sha256};
 use std::collections::VecDeque;
 use std::sync::Arc;
-
-/// A record waiting in a sink, already encoded.
-#[derive(Debug, Clone)]
-pub(crate) struct Queued {
-    id: String,
-    priority: bool,
-    piece: Vec<u8>,
-    at_ms: i64,
-    /// Outbox sequence number, when the record came through the outbox.
-    seq: Option<u64>,
-}
 
 /// Records sent together, and what became of the last try.
 #[derive(Debug)]
@@ -58,7 +48,9 @@ pub(crate) struct SinkMachine {
     pub(crate) config: SinkConfig,
     encoder: Arc<dyn Encoder>,
     destination: Destination,
-    queue: VecDeque<Queued>,
+    queue: SinkQueue,
+    /// Reused encoding buffer; each record's piece is an exact-size copy.
+    scratch: Vec<u8>,
     batches: Vec<Batch>,
     stats: SinkStats,
     dead: VecDeque<DeadLetter>,
@@ -83,7 +75,8 @@ impl SinkMachine {
             config,
             encoder,
             destination,
-            queue: VecDeque::new(),
+            queue: SinkQueue::default(),
+            scratch: Vec::new(),
             batches: Vec::new(),
             stats,
             dead: VecDeque::new(),
@@ -108,6 +101,15 @@ impl SinkMachine {
 
     pub(crate) fn note_error(&mut self, error: &str) {
         self.stats.last_error = Some(error.to_string());
+    }
+
+    /// True when the driver should look at this sink now: its first queued
+    /// record starts a wait timer, or a batch is full.
+    pub(crate) fn needs_attention(&self) -> bool {
+        self.queue.len() == 1
+            || self.queue.len() >= self.config.max_batch_records
+            || self.queue.bytes() >= self.config.max_batch_bytes
+            || self.flushing
     }
 
     /// True when the queue has room for another record.
@@ -157,35 +159,32 @@ impl SinkMachine {
             self.stats.last_success_at = Some(rfc3339_ms(now));
             return Accepted::Delivered;
         }
-        let mut piece = Vec::new();
-        if let Err(e) = self.encoder.encode_record(record, &mut piece) {
+        let priority = is_priority(record);
+        let full = self.queue.len() >= self.config.queue_capacity;
+        // A full queue drops a lower-priority arrival before paying for its
+        // encoding; a priority arrival evicts the newest lower-priority one.
+        if full && (!priority || self.queue.evict_newest_low().is_none()) {
+            self.drop_records(1, "queue_full");
+            return Accepted::Dropped;
+        }
+        if full {
+            self.drop_records(1, "queue_full");
+        }
+        self.scratch.clear();
+        if let Err(e) = self.encoder.encode_record(record, &mut self.scratch) {
             self.drop_records(1, "encode_error");
             self.stats.last_error =
                 Some(format!("cannot encode record {}: {e}", record.event_id()));
             return Accepted::Dropped;
         }
-        let item = Queued {
-            id: record.event_id().to_string(),
-            priority: is_priority(record),
-            piece,
-            at_ms: now,
+        self.queue.push(Queued::new(
+            record.event_id().to_string(),
+            priority,
+            self.scratch.clone(),
+            now,
             seq,
-        };
-        if self.queue.len() < self.config.queue_capacity {
-            self.queue.push_back(item);
-            return Accepted::Queued;
-        }
-        // Full: a priority record evicts the newest lower-priority one.
-        if item.priority {
-            if let Some(pos) = self.queue.iter().rposition(|q| !q.priority) {
-                self.queue.remove(pos);
-                self.drop_records(1, "queue_full");
-                self.queue.push_back(item);
-                return Accepted::Queued;
-            }
-        }
-        self.drop_records(1, "queue_full");
-        Accepted::Dropped
+        ));
+        Accepted::Queued
     }
 
     fn drop_records(&mut self, n: usize, reason: &str) {
@@ -290,8 +289,8 @@ impl SinkMachine {
             .map_or(self.config.max_batch_bytes, |m| {
                 m.min(self.config.max_batch_bytes)
             });
-        let full = self.queue.len() >= self.config.max_batch_records
-            || self.queue.iter().map(|q| q.piece.len()).sum::<usize>() >= limit_bytes;
+        let full =
+            self.queue.len() >= self.config.max_batch_records || self.queue.bytes() >= limit_bytes;
         let due = now.saturating_sub(first.at_ms)
             >= i64::try_from(self.config.max_wait_ms).unwrap_or(i64::MAX);
         if !(full || due || self.flushing) {

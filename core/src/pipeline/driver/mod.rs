@@ -214,8 +214,13 @@ impl Driver {
             Some(outbox) => store(outbox, record),
             None => s.pipeline.emit(record, now_ms()).map_err(EmitError::Full),
         };
+        // Waking the driver for every record would make it contend for the
+        // lock; it only needs to know when something became due.
+        let wake = s.outbox.is_some() || s.pipeline.needs_attention();
         drop(s);
-        self.shared.changed.notify_all();
+        if wake {
+            self.shared.changed.notify_all();
+        }
         r
     }
 
