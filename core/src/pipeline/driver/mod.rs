@@ -10,6 +10,7 @@ mod tcp;
 use super::outbox::{Outbox, OutboxConfig, OutboxStats};
 use super::{Destination, Outcome, Pipeline, SinkStats, Transmit, WouldBlock};
 use crate::clock::now_ms;
+use crate::notify::{Alert, ChannelHealth, Delivery, Notifier};
 use crate::schema::Record;
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -27,7 +28,7 @@ const IDLE_WAIT: Duration = Duration::from_millis(500);
 const FEED_CHUNK: usize = 1024;
 
 /// Driver settings.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub struct DriverOptions {
     /// Callbacks by sink name, for sinks whose destination is `Callback`.
     pub callbacks: HashMap<String, Callback>,
@@ -37,7 +38,15 @@ pub struct DriverOptions {
     /// read from it into the sinks; what a sink has not acknowledged is
     /// delivered again after a restart.
     pub outbox: Option<OutboxConfig>,
+    /// Alert rules: every emitted record is shown to the notifier, and its
+    /// alerts are sent by the driver (HTTP channels) or handed to the
+    /// callback registered under the channel's id (email).
+    pub notifier: Option<Notifier>,
 }
+
+/// Alerts waiting to be sent, at most; beyond, an alert counts as a failed
+/// delivery of its channel rather than growing memory.
+const MAX_PENDING_ALERTS: usize = 10_000;
 
 /// Why a record was not accepted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -57,6 +66,7 @@ impl std::fmt::Debug for DriverOptions {
             .field("callbacks", &self.callbacks.keys().collect::<Vec<_>>())
             .field("http_timeout", &self.http_timeout)
             .field("outbox", &self.outbox)
+            .field("notifier", &self.notifier.is_some())
             .finish()
     }
 }
@@ -76,12 +86,34 @@ struct State {
     outbox: Option<Outbox>,
     /// Per sink, the outbox position last acknowledged.
     acked: HashMap<String, u64>,
+    notifier: Option<Notifier>,
+    alerts: std::collections::VecDeque<Alert>,
 }
 
 impl State {
+    /// Shows `record` to the notifier and queues its alerts.
+    fn notify(&mut self, record: &Record, now: i64) {
+        let Some(notifier) = self.notifier.as_mut() else {
+            return;
+        };
+        for alert in notifier.on_record(record, now) {
+            if self.alerts.len() >= MAX_PENDING_ALERTS {
+                notifier.on_result(
+                    &alert.alert_id,
+                    false,
+                    Some("too many alerts waiting to be sent".into()),
+                    now,
+                );
+            } else {
+                self.alerts.push_back(alert);
+            }
+        }
+    }
+
     /// Nothing queued, in flight, retrying, or waiting in the outbox.
     fn is_idle(&self) -> bool {
-        self.pipeline.is_idle()
+        self.alerts.is_empty()
+            && self.pipeline.is_idle()
             && self
                 .outbox
                 .as_ref()
@@ -189,6 +221,8 @@ impl Driver {
                 stopping: false,
                 outbox,
                 acked: HashMap::new(),
+                notifier: options.notifier.take(),
+                alerts: std::collections::VecDeque::new(),
             }),
             changed: Condvar::new(),
         });
@@ -210,13 +244,17 @@ impl Driver {
     /// append to its file), nothing more.
     pub fn emit(&self, record: &Record) -> Result<(), EmitError> {
         let mut s = self.shared.lock();
+        let now = now_ms();
         let r = match s.outbox.as_mut() {
             Some(outbox) => store(outbox, record),
-            None => s.pipeline.emit(record, now_ms()).map_err(EmitError::Full),
+            None => s.pipeline.emit(record, now).map_err(EmitError::Full),
         };
+        if r.is_ok() {
+            s.notify(record, now);
+        }
         // Waking the driver for every record would make it contend for the
         // lock; it only needs to know when something became due.
-        let wake = s.outbox.is_some() || s.pipeline.needs_attention();
+        let wake = s.outbox.is_some() || !s.alerts.is_empty() || s.pipeline.needs_attention();
         drop(s);
         if wake {
             self.shared.changed.notify_all();
@@ -297,6 +335,16 @@ impl Driver {
         self.shared.lock().pipeline.stats()
     }
 
+    /// Health of every notification channel (empty without a notifier).
+    pub fn notification_health(&self) -> Vec<ChannelHealth> {
+        self.shared
+            .lock()
+            .notifier
+            .as_ref()
+            .map(Notifier::health)
+            .unwrap_or_default()
+    }
+
     /// The outbox's state, when there is one.
     pub fn outbox_stats(&self) -> Option<OutboxStats> {
         self.shared.lock().outbox.as_ref().map(Outbox::stats)
@@ -334,7 +382,8 @@ fn run(shared: &Shared, mut io: Io) {
         while let Some(t) = s.pipeline.poll_transmit(now) {
             due.push(t);
         }
-        if due.is_empty() {
+        let alerts: Vec<Alert> = s.alerts.drain(..).collect();
+        if due.is_empty() && alerts.is_empty() {
             let wait = s.pipeline.next_wakeup().map_or(IDLE_WAIT, |at| {
                 Duration::from_millis(u64::try_from(at - now).unwrap_or(0).max(1))
             });
@@ -343,8 +392,17 @@ fn run(shared: &Shared, mut io: Io) {
         }
         drop(s);
         let outcomes: Vec<(u64, Outcome)> = due.iter().map(|t| (t.id, io.perform(t))).collect();
+        let alert_results: Vec<(String, Result<(), String>)> = alerts
+            .iter()
+            .map(|a| (a.alert_id.clone(), io.send_alert(a)))
+            .collect();
         let mut s = shared.lock();
         let now = now_ms();
+        if let Some(notifier) = s.notifier.as_mut() {
+            for (id, result) in alert_results {
+                notifier.on_result(&id, result.is_ok(), result.err(), now);
+            }
+        }
         for (id, outcome) in outcomes {
             s.pipeline.on_outcome(id, outcome, now);
         }
@@ -380,6 +438,32 @@ impl Io {
             http: http::Http::new(options.http_timeout.unwrap_or(Duration::from_secs(30))),
             tcp: tcp::Tcp::default(),
             callbacks: options.callbacks,
+        }
+    }
+
+    /// Sends one alert: HTTP channels directly, email through the callback
+    /// registered under the channel's id (which receives the RFC 5322
+    /// message). A non-2xx answer is a failure with its status.
+    fn send_alert(&mut self, alert: &Alert) -> Result<(), String> {
+        match &alert.delivery {
+            #[cfg(feature = "http")]
+            Delivery::Http(req) => match self.http.post(&req.url, &req.headers, &req.body, false) {
+                Outcome::Http {
+                    status: 200..=299, ..
+                }
+                | Outcome::Delivered => Ok(()),
+                Outcome::Http { status, .. } => Err(format!("HTTP {status}")),
+                Outcome::Failed { error, .. } => Err(error),
+            },
+            #[cfg(not(feature = "http"))]
+            Delivery::Http(_) => Err("this build has no HTTP client (feature `http`)".into()),
+            Delivery::Email(message) => match self.callbacks.get(&alert.channel_id) {
+                Some(cb) => cb(&alert.channel_id, message.message.as_bytes()),
+                None => Err(format!(
+                    "no email sender: register a callback under the channel id `{}`",
+                    alert.channel_id
+                )),
+            },
         }
     }
 
