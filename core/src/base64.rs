@@ -26,6 +26,15 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
 /// Decodes standard base64; padding is optional. `None` for any character
 /// outside the alphabet, padding in the middle, or an impossible length.
 pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
+    decode_alphabet(text, b'+', b'/')
+}
+
+/// Decodes base64url (RFC 4648 §5, as in JWTs); padding is optional.
+pub(crate) fn decode_url(text: &str) -> Option<Vec<u8>> {
+    decode_alphabet(text, b'-', b'_')
+}
+
+fn decode_alphabet(text: &str, c62: u8, c63: u8) -> Option<Vec<u8>> {
     let body = text.trim_end_matches('=');
     if text.len() - body.len() > 2 || body.len() % 4 == 1 {
         return None;
@@ -38,8 +47,8 @@ pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
             b'A'..=b'Z' => c - b'A',
             b'a'..=b'z' => c - b'a' + 26,
             b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
+            _ if c == c62 => 62,
+            _ if c == c63 => 63,
             _ => return None,
         };
         acc = (acc << 6) | u32::from(v);

@@ -79,41 +79,13 @@ fn ipv4(value: &str) -> bool {
 /// The first dot-separated segment is base64url of a JSON object with `alg`.
 fn jwt(value: &str) -> bool {
     let header = value.split('.').next().unwrap_or_default();
-    let Some(json) = base64url_decode(header) else {
+    let Some(json) = crate::base64::decode_url(header) else {
         return false;
     };
     matches!(
         serde_json::from_slice::<serde_json::Value>(&json),
         Ok(serde_json::Value::Object(map)) if map.contains_key("alg")
     )
-}
-
-/// RFC 4648 §5 base64url; trailing `=` padding is tolerated.
-fn base64url_decode(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim_end_matches('=');
-    if s.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0u32;
-    for b in s.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'-' => 62,
-            b'_' => 63,
-            _ => return None,
-        };
-        acc = ((acc << 6) | u32::from(v)) & 0xffff;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(((acc >> bits) & 0xff) as u8);
-        }
-    }
-    Some(out)
 }
 
 /// Shannon entropy in bits per character; 0 for the empty string.

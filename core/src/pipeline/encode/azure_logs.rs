@@ -231,12 +231,7 @@ impl Encoder for AzureLogsEncoder {
 
     fn frame(&self, pieces: &[&[u8]], out: &mut Vec<u8>) {
         out.push(b'[');
-        for (i, p) in pieces.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(p);
-        }
+        facts::join_json(pieces, out);
         out.push(b']');
     }
 

@@ -90,12 +90,7 @@ impl Encoder for OcsfEncoder {
             OcsfFraming::JsonLines => pieces.iter().for_each(|p| out.extend_from_slice(p)),
             OcsfFraming::JsonArray => {
                 out.push(b'[');
-                for (i, p) in pieces.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    out.extend_from_slice(p);
-                }
+                facts::join_json(pieces, out);
                 out.push(b']');
             }
         }

@@ -233,12 +233,7 @@ impl Encoder for OtlpLogsEncoder {
 
     fn frame(&self, pieces: &[&[u8]], out: &mut Vec<u8>) {
         out.extend_from_slice(self.prefix.as_bytes());
-        for (i, p) in pieces.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(p);
-        }
+        facts::join_json(pieces, out);
         out.extend_from_slice(SUFFIX.as_bytes());
     }
 

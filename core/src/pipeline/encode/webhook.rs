@@ -160,12 +160,7 @@ impl Encoder for WebhookEncoder {
             );
         }
         out.extend_from_slice(br#""data":["#);
-        for (i, p) in pieces.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(p);
-        }
+        facts::join_json(pieces, out);
         out.extend_from_slice(b"]}");
     }
 
