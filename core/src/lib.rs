@@ -8,6 +8,7 @@
 //! [`Event`](schema::Event) plus its [`DlpMatch`](schema::DlpMatch) records,
 //! already shaped by the org's logging level.
 
+pub mod audit;
 mod base64;
 pub mod clock;
 pub mod dlp;
@@ -16,6 +17,7 @@ pub mod notify;
 pub mod pipeline;
 pub mod policy;
 pub mod schema;
+pub mod shadow;
 pub mod text;
 
 pub use error::{Error, Problem, Result};

@@ -27,17 +27,13 @@ pub(super) fn normalize_pattern(pattern: &str) -> Result<String, String> {
     Ok(p)
 }
 
-/// Normalizes a hostname from an evaluation context: lowercase, no trailing
-/// dot, no port, no userinfo.
+/// Normalizes a hostname (or URL) from an evaluation context the way the
+/// shadow-AI classifier does — URL parts, port, userinfo and trailing dot
+/// dropped, IDNA to punycode — so a policy verdict and a classification
+/// always agree on the host. Input that is not a host at all is compared
+/// lowercased as it is.
 pub(super) fn normalize_host(host: &str) -> String {
-    let h = host.trim();
-    let h = h.rsplit_once('@').map_or(h, |(_, rest)| rest);
-    let h = if h.starts_with('[') {
-        h
-    } else {
-        h.split_once(':').map_or(h, |(name, _)| name)
-    };
-    h.trim_end_matches('.').to_ascii_lowercase()
+    crate::shadow::normalize_host(host).unwrap_or_else(|_| host.trim().to_ascii_lowercase())
 }
 
 /// One list of host patterns.

@@ -3,6 +3,8 @@
 //!
 //! Exit codes: 0 done; 1 `--fail-on` reached; 2 usage, policy or I/O error.
 
+mod audit;
+mod classify;
 mod export;
 mod input;
 
@@ -71,11 +73,47 @@ enum Command {
         /// Records file (JSON Lines); `-` or nothing for standard input.
         input: Option<String>,
     },
+    /// Classify URLs or hostnames as AI tools: one JSON line per input with
+    /// `input`, `host`, `status` (`approved`, `unapproved`, `unknown_ai`,
+    /// `not_ai`), `tool`, `vendor`, `category`, `severity`.
+    Classify {
+        /// Policy JSON file whose `ai_tools` lists decide approved and
+        /// unapproved; the built-in default policy without it.
+        #[arg(long)]
+        policy: Option<String>,
+        /// A catalog JSON file extending the built-in AI tool catalog.
+        #[arg(long)]
+        catalog: Option<String>,
+        /// URLs or hosts; none or `-` reads them from standard input, one per line.
+        inputs: Vec<String>,
+    },
+    /// Audit events from other systems' logs.
+    Audit {
+        #[command(subcommand)]
+        source: AuditSource,
+    },
     /// List the rules the policy enables, one JSON line each.
     Rules {
         /// Policy JSON file; the built-in default policy without it.
         #[arg(long)]
         policy: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditSource {
+    /// Keycloak event log lines (`type="LOGIN_ERROR", realmId=…`) to
+    /// `AuditEvent` records, one JSON line each; unknown types and malformed
+    /// lines become `{"line", "error"}` lines.
+    Keycloak {
+        /// Log file; `-` for standard input.
+        file: String,
+        /// Offset of the log's timestamps from UTC (`+05:30`); UTC without it.
+        #[arg(long)]
+        utc_offset: Option<String>,
+        /// Org id to put on every event.
+        #[arg(long)]
+        org_id: Option<String>,
     },
 }
 
@@ -245,6 +283,41 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Classify {
+            policy,
+            catalog,
+            inputs,
+        } => {
+            let policy = load_policy(policy.as_deref(), None)?;
+            let classifier =
+                classify::classifier(&policy, catalog.as_deref()).map_err(Failure::Fatal)?;
+            for input in classify::inputs(&inputs) {
+                line(
+                    out,
+                    &classify::line(&classifier, &input.map_err(Failure::Fatal)?),
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            source:
+                AuditSource::Keycloak {
+                    file,
+                    utc_offset,
+                    org_id,
+                },
+        } => {
+            let report = audit::keycloak(&file, utc_offset.as_deref(), org_id.as_deref())
+                .map_err(Failure::Fatal)?;
+            for l in &report.lines {
+                line(out, l)?;
+            }
+            eprintln!(
+                "govstream: {} audit events, {} problem lines, {} other lines skipped",
+                report.events, report.problems, report.skipped
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Scan(args) => each(&args, None, out, |policy, item, out| {
             let report = policy.scan(&item.text);

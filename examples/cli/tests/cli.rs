@@ -186,3 +186,52 @@ fn rules_lists_every_builtin_rule() {
         assert!(r["id"].is_string() && r["category"].is_string() && r["severity"].is_string());
     }
 }
+
+#[test]
+fn classify_prints_exactly_the_documented_fields() {
+    let dir = std::env::temp_dir().join(format!("govstream-classify-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("p.json");
+    std::fs::write(
+        &policy,
+        r#"{"ai_tools": {"approved": ["chatgpt.com"], "blocked": ["*.deepseek.com"]}}"#,
+    )
+    .unwrap();
+    let out = govstream(
+        &["classify", "--policy", policy.to_str().unwrap()],
+        "chatgpt.com\nhttps://user:pw@CHAT.DeepSeek.com:443/a?b#c\nclaude.ai\nexample.org\n\n",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let recs = lines(&out);
+    assert_eq!(recs.len(), 4);
+    for r in &recs {
+        let mut keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "category", "host", "input", "severity", "status", "tool", "vendor"
+            ]
+        );
+    }
+    let statuses: Vec<&str> = recs.iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["approved", "unapproved", "unapproved", "not_ai"]);
+    assert_eq!(recs[1]["host"], "chat.deepseek.com");
+    assert!(recs[3]["tool"].is_null());
+    let out = govstream(&["classify", "claude.ai"], "");
+    assert_eq!(lines(&out)[0]["status"], "unknown_ai");
+}
+
+#[test]
+fn audit_keycloak_reports_events_and_every_problem_line() {
+    let seed = "2025-02-03 16:52:53 2025-02-03 11:22:53,492 WARN  [org.keycloak.events] (executor-thread-3) type=\"LOGIN_ERROR\", realmId=\"2c7e00b2-907d-46f5-9f5e-9cd3a8747228\", clientId=\"ui\", userId=\"06ad90a8-a8f7-4776-aca3-05dbd38ae9ba\", ipAddress=\"192.168.65.1\", error=\"invalid_user_credentials\", auth_method=\"openid-connect\", auth_type=\"code\", redirect_uri=\"http://localhost:3001/\", code_id=\"6a1a9439-ef1f-4c8b-87b2-371ad699698f\", username=\"jane@acme.example\"\nnot a keycloak line at all but [org.keycloak.events] type=\"BROKEN\n";
+    let out = govstream(&["audit", "keycloak", "-"], seed);
+    assert_eq!(out.status.code(), Some(0));
+    let recs = lines(&out);
+    assert_eq!(recs[0]["record_type"], "audit_event");
+    assert_eq!(recs[0]["event_type"], "Auth:LoginFailure");
+    assert_eq!(recs[0]["user_email"], "jane@acme.example");
+    assert_eq!(recs[0]["date_time"], "2025-02-03T11:22:53.492Z");
+    assert_eq!(recs[1]["line"], 2);
+    assert!(recs[1]["error"].is_string());
+}

@@ -1,0 +1,354 @@
+//! Keycloak's event log as [`AuditEvent`]s: reads the lines Keycloak's
+//! `jboss-logging` event listener writes through the `org.keycloak.events`
+//! logger and maps logins, failed logins and logouts to the `Auth:` types.
+//!
+//! Nothing is dropped silently: a line of the events logger that cannot be
+//! read, or whose type has no [`ApiEventType`], becomes a [`LineProblem`]
+//! with its line number; lines of other loggers are counted in
+//! [`KeycloakReport::skipped_lines`]. The exact rules are in `docs/audit.md`.
+//!
+//! ```
+//! use govstream::audit::{LineProblemKind, parse_keycloak};
+//! use govstream::schema::ApiEventType;
+//!
+//! let log = concat!(
+//!     "2025-02-03 11:22:53,492 WARN  [org.keycloak.events] (executor-thread-3) ",
+//!     "type=\"LOGIN_ERROR\", realmId=\"acme\", clientId=\"ui\", userId=\"null\", ",
+//!     "ipAddress=\"192.168.65.1\", error=\"invalid_user_credentials\", username=\"lee@acme.example\"\n",
+//!     "2025-02-03 11:22:54,001 INFO  [io.quarkus] (main) started\n",
+//!     "2025-02-03 11:22:55,010 DEBUG [org.keycloak.events] (executor-thread-1) type=\"CODE_TO_TOKEN\"\n",
+//! );
+//! let report = parse_keycloak(log);
+//! let event = &report.events[0];
+//! assert_eq!(event.event_type, ApiEventType::AuthLoginFailure);
+//! assert_eq!(event.user_email.as_deref(), Some("lee@acme.example"));
+//! assert_eq!(event.date_time, "2025-02-03T11:22:53.492Z");
+//! assert_eq!(event.event_metadata["error"], "invalid_user_credentials");
+//! assert_eq!(report.skipped_lines, 1);
+//! assert_eq!(report.problems[0].line, 3);
+//! assert_eq!(report.problems[0].kind, LineProblemKind::UnknownType("CODE_TO_TOKEN".into()));
+//! ```
+
+mod line;
+
+use super::builder::AuditEventBuilder;
+use crate::error::{Error, Problem, Result};
+use crate::schema::{ApiEventType, AuditEvent};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use time::UtcOffset;
+
+/// The widest UTC offset accepted, in minutes: ±18:00, as in ISO 8601
+/// practice and Java's `ZoneOffset`, which Keycloak formats with.
+const MAX_OFFSET_MINUTES: i32 = 18 * 60;
+
+/// How much of a problem line a [`LineProblem`] quotes, in characters.
+const EXCERPT_CHARS: usize = 120;
+
+/// How Keycloak's log is read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeycloakOptions {
+    utc_offset_minutes: i32,
+    org_id: Option<String>,
+}
+
+impl KeycloakOptions {
+    /// Timestamps in UTC (Keycloak's zone in its official container image),
+    /// no org.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The offset from UTC of the zone Keycloak writes its timestamps in, in
+    /// minutes (`330` for India, `-300` for US Eastern standard time);
+    /// at most ±18 hours.
+    pub fn with_utc_offset_minutes(mut self, minutes: i32) -> Result<Self> {
+        if minutes.abs() > MAX_OFFSET_MINUTES {
+            return Err(Error::Validation {
+                what: "keycloak options".to_owned(),
+                problems: vec![Problem::new(
+                    "$.utc_offset",
+                    format!("{minutes} minutes is outside ±18:00"),
+                )],
+            });
+        }
+        self.utc_offset_minutes = minutes;
+        Ok(self)
+    }
+
+    /// The offset as text: `Z`, `UTC`, `+05:30`, `-0800` or `+01`.
+    pub fn with_utc_offset(self, offset: &str) -> Result<Self> {
+        let minutes = parse_offset(offset.trim()).ok_or_else(|| Error::Validation {
+            what: "keycloak options".to_owned(),
+            problems: vec![Problem::new(
+                "$.utc_offset",
+                format!(
+                    "`{}` is not a UTC offset like `+05:30` or `Z`",
+                    line::short(offset)
+                ),
+            )],
+        })?;
+        self.with_utc_offset_minutes(minutes)
+    }
+
+    /// Sets `org_id` on every event.
+    pub fn with_org_id(mut self, org_id: impl Into<String>) -> Self {
+        self.org_id = Some(org_id.into());
+        self
+    }
+
+    /// The configured offset from UTC, in minutes.
+    pub fn utc_offset_minutes(&self) -> i32 {
+        self.utc_offset_minutes
+    }
+
+    /// The configured org, if any.
+    pub fn org_id(&self) -> Option<&str> {
+        self.org_id.as_deref()
+    }
+}
+
+fn parse_offset(s: &str) -> Option<i32> {
+    if s.eq_ignore_ascii_case("z") || s.eq_ignore_ascii_case("utc") {
+        return Some(0);
+    }
+    let (sign, digits) = match s.strip_prefix('+') {
+        Some(rest) => (1, rest),
+        None => (-1, s.strip_prefix('-')?),
+    };
+    let (hours, minutes) = match digits.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if digits.len() == 4 => (digits.get(..2)?, digits.get(2..)?),
+        None => (digits, "00"),
+    };
+    let two_digits = |p: &str| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit());
+    if !two_digits(hours) || !two_digits(minutes) {
+        return None;
+    }
+    let (hours, minutes): (i32, i32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    (minutes < 60).then_some(sign * (hours * 60 + minutes))
+}
+
+/// Why a line of Keycloak's events logger produced no event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum LineProblemKind {
+    /// The line was read, but its Keycloak type has no [`ApiEventType`]
+    /// (`LOGOUT_ERROR`, `CODE_TO_TOKEN`, …). Admin events, which have an
+    /// `operationType` instead, carry `operationType=CREATE` and the like.
+    UnknownType(String),
+    /// The line names the events logger but could not be read; says what
+    /// was wrong.
+    Malformed(String),
+}
+
+impl std::fmt::Display for LineProblemKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LineProblemKind::UnknownType(t) => {
+                write!(f, "Keycloak event type `{t}` has no audit event type")
+            }
+            LineProblemKind::Malformed(why) => write!(f, "malformed Keycloak event: {why}"),
+        }
+    }
+}
+
+/// One line of the events logger that produced no event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineProblem {
+    /// The line's number, counting from 1.
+    pub line: usize,
+    /// What was wrong.
+    pub kind: LineProblemKind,
+    /// The start of the line (at most 120 characters, `…` when cut).
+    pub text_excerpt: String,
+}
+
+impl std::fmt::Display for LineProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.kind)
+    }
+}
+
+/// Everything read from a Keycloak log.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KeycloakReport {
+    /// The events, in line order.
+    pub events: Vec<AuditEvent>,
+    /// Lines of the events logger that produced no event, in line order.
+    pub problems: Vec<LineProblem>,
+    /// Non-blank lines of other loggers (and stack-trace lines), skipped.
+    pub skipped_lines: usize,
+}
+
+/// Reads a Keycloak log with the default [`KeycloakOptions`] (UTC).
+pub fn parse_keycloak(text: &str) -> KeycloakReport {
+    parse_keycloak_with(text, &KeycloakOptions::default())
+}
+
+/// Reads a Keycloak log: one event per `LOGIN`, `LOGIN_ERROR` or `LOGOUT`
+/// line, a problem per other events-logger line. Lines end at `\n` (a
+/// trailing `\r` is dropped); blank lines are ignored. Never fails: every
+/// line ends up as an event, a problem or a skipped line.
+pub fn parse_keycloak_with(text: &str, options: &KeycloakOptions) -> KeycloakReport {
+    let mut report = KeycloakReport::default();
+    for (i, raw) in text.split('\n').enumerate() {
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if line.trim().is_empty() {
+            continue;
+        }
+        match parse_keycloak_line(line, options) {
+            Ok(Some(event)) => report.events.push(event),
+            Ok(None) => report.skipped_lines += 1,
+            Err(kind) => report.problems.push(LineProblem {
+                line: i + 1,
+                kind,
+                text_excerpt: excerpt(line),
+            }),
+        }
+    }
+    report
+}
+
+/// Reads one line: `Ok(Some(event))` for a mapped event, `Ok(None)` for a
+/// line of another logger (or a blank one), `Err` for an events-logger line
+/// that produced no event. For streaming large logs line by line.
+pub fn parse_keycloak_line(
+    line: &str,
+    options: &KeycloakOptions,
+) -> Result<Option<AuditEvent>, LineProblemKind> {
+    let Some(read) = line::read(line).map_err(LineProblemKind::Malformed)? else {
+        return Ok(None);
+    };
+    let kc_type = field(&read.fields, "type");
+    let event_type = match kc_type {
+        Some("LOGIN") => ApiEventType::AuthSuccessfulLogin,
+        Some("LOGIN_ERROR") => ApiEventType::AuthLoginFailure,
+        Some("LOGOUT") => ApiEventType::AuthLogout,
+        Some("") => return Err(LineProblemKind::Malformed("`type` is empty".to_owned())),
+        Some(other) => return Err(LineProblemKind::UnknownType(other.to_owned())),
+        None => {
+            return Err(match field(&read.fields, "operationType") {
+                Some(op) => LineProblemKind::UnknownType(format!("operationType={op}")),
+                None => LineProblemKind::Malformed("no `type` field".to_owned()),
+            });
+        }
+    };
+    let offset = UtcOffset::from_whole_seconds(options.utc_offset_minutes * 60)
+        .map_err(|e| LineProblemKind::Malformed(e.to_string()))?;
+    let nanos = read.timestamp.assume_offset(offset).unix_timestamp_nanos();
+    let ms = i64::try_from(nanos.div_euclid(1_000_000))
+        .map_err(|_| LineProblemKind::Malformed("timestamp out of range".to_owned()))?;
+    let digest = read
+        .canonical
+        .iter()
+        .fold(Sha256::new(), |d, part| {
+            d.chain_update((part.len() as u64).to_le_bytes())
+                .chain_update(part.as_bytes())
+        })
+        .finalize();
+    let mut builder = AuditEventBuilder::new(event_type)
+        .date_time_ms(ms)
+        .event_id(event_id(ms, &digest))
+        .request_id(format!(
+            "kc-{}",
+            hex(digest.get(16..24).unwrap_or_default())
+        ));
+    if let Some(org) = &options.org_id {
+        builder = builder.org_id(org.clone());
+    }
+    let email_key = ["email", "username"]
+        .into_iter()
+        .find(|k| field(&read.fields, k).is_some_and(looks_like_email));
+    for (i, (key, value)) in read.fields.iter().enumerate() {
+        let repeated = read.fields.iter().position(|(k, _)| k == key) != Some(i);
+        if repeated || *key == "type" || value == "null" {
+            continue;
+        }
+        builder = match *key {
+            "userId" if value.trim().is_empty() => builder,
+            "userId" => builder.keycloak_user_id(value.clone()),
+            k if Some(k) == email_key => builder.user_email(value.clone()),
+            k => builder.metadata(snake_case(k), value.clone()),
+        };
+    }
+    builder
+        .build_at(ms)
+        .map(Some)
+        .map_err(|e| LineProblemKind::Malformed(e.to_string()))
+}
+
+/// The first value of `key`: a repeated field keeps its first value.
+fn field<'a>(fields: &'a [(&str, String)], key: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// A UUIDv7 whose time is the event's and whose random bits come from the
+/// line's digest, so reading the same log twice yields the same ids and the
+/// downstream deduplication by `event_id` holds across re-imports.
+fn event_id(ms: i64, digest: &[u8]) -> String {
+    let mut random = [0u8; 10];
+    for (slot, byte) in random.iter_mut().zip(digest) {
+        *slot = *byte;
+    }
+    let ms = u64::try_from(ms).unwrap_or(0);
+    uuid::Builder::from_unix_timestamp_millis(ms, &random)
+        .into_uuid()
+        .to_string()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One `@`, a non-empty local part, a dotted domain, and nothing that
+/// cannot stand in an address unquoted (spaces, brackets, quotes).
+fn looks_like_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    let plain = |p: &str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| !c.is_whitespace() && !c.is_control() && !"@()<>[]\\,;:\"".contains(c))
+    };
+    plain(local)
+        && plain(domain)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+}
+
+/// `realmId` → `realm_id`; `auth_method` unchanged.
+fn snake_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    let mut prev_lower = false;
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            if prev_lower {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+            prev_lower = false;
+        } else {
+            out.push(if c == '-' || c == '.' { '_' } else { c });
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        }
+    }
+    out
+}
+
+fn excerpt(line: &str) -> String {
+    let (cut, truncated) = crate::text::truncate(line, EXCERPT_CHARS);
+    if truncated {
+        format!("{cut}…")
+    } else {
+        cut.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests;

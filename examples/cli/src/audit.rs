@@ -1,0 +1,73 @@
+//! `govstream audit keycloak FILE`: Keycloak event log lines to `AuditEvent`
+//! records (`Auth:SuccessfulLogin`, `Auth:LoginFailure`, `Auth:Logout`), one
+//! JSON line each; unknown types and malformed lines become error lines
+//! naming their line number, never dropped silently.
+
+use govstream::audit::{KeycloakOptions, parse_keycloak_line};
+use serde_json::{Value, json};
+use std::io::BufRead;
+
+/// What a Keycloak run produced.
+pub(crate) struct Outcome {
+    pub(crate) lines: Vec<Value>,
+    pub(crate) events: usize,
+    pub(crate) problems: usize,
+    pub(crate) skipped: usize,
+}
+
+pub(crate) fn keycloak(
+    path: &str,
+    utc_offset: Option<&str>,
+    org_id: Option<&str>,
+) -> Result<Outcome, String> {
+    let mut options = KeycloakOptions::new();
+    if let Some(offset) = utc_offset {
+        options = options
+            .with_utc_offset(offset)
+            .map_err(|e| format!("invalid --utc-offset: {e}"))?;
+    }
+    if let Some(org) = org_id {
+        options = options.with_org_id(org);
+    }
+    let reader: Box<dyn BufRead> = match path {
+        "-" => Box::new(std::io::BufReader::new(std::io::stdin())),
+        p => Box::new(std::io::BufReader::new(
+            std::fs::File::open(p).map_err(|e| format!("cannot read {p}: {e}"))?,
+        )),
+    };
+    let mut out = Outcome {
+        lines: Vec::new(),
+        events: 0,
+        problems: 0,
+        skipped: 0,
+    };
+    for (i, line) in reader.split(b'\n').enumerate() {
+        let n = i + 1;
+        let bytes = line.map_err(|e| format!("cannot read {path}: {e}"))?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            out.problems += 1;
+            out.lines
+                .push(json!({"line": n, "error": "line is not valid UTF-8"}));
+            continue;
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        match parse_keycloak_line(&text, &options) {
+            Ok(Some(event)) => {
+                out.events += 1;
+                out.lines.push(
+                    serde_json::to_value(govstream::schema::Record::from(event))
+                        .unwrap_or(Value::Null),
+                );
+            }
+            Ok(None) => out.skipped += 1,
+            Err(kind) => {
+                out.problems += 1;
+                out.lines
+                    .push(json!({"line": n, "error": kind.to_string(), "problem": kind}));
+            }
+        }
+    }
+    Ok(out)
+}
