@@ -10,9 +10,9 @@ log=$(mktemp)
 receivers_log=$(mktemp)
 trap 'rm -f "$log" "$receivers_log"' EXIT
 
-echo "== real receivers: building the collector and installing rsyslog in the background"
-( bash scripts/receivers/otelcol.sh build && bash scripts/receivers/rsyslog.sh install ) \
-	> "$receivers_log" 2>&1 &
+echo "== real receivers and Chromium: building and installing in the background"
+( bash scripts/receivers/otelcol.sh build && bash scripts/receivers/rsyslog.sh install \
+	&& bash scripts/browser/install.sh ) > "$receivers_log" 2>&1 &
 receivers_pid=$!
 
 echo "== format"
@@ -37,6 +37,9 @@ if ! wait "$receivers_pid"; then
 	exit 1
 fi
 cargo test --locked -p govstream --test receivers -- --ignored 2>&1 | tee -a "$log"
+
+echo "== the HTML report in headless Chromium"
+cargo test --locked -p govstream --test report_browser -- --ignored 2>&1 | tee -a "$log"
 
 echo "== main job"
 cargo run --locked --quiet --bin govstream -- evaluate examples/data/prompts.jsonl > /dev/null

@@ -8,6 +8,7 @@
 //! [`Event`](schema::Event) plus its [`DlpMatch`](schema::DlpMatch) records,
 //! already shaped by the org's logging level.
 
+pub mod analytics;
 pub mod audit;
 mod base64;
 pub mod clock;

@@ -7,6 +7,7 @@ mod audit;
 mod classify;
 mod export;
 mod input;
+mod stats;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use govstream::policy::{Policy, PolicyConfig};
@@ -91,6 +92,26 @@ enum Command {
     Audit {
         #[command(subcommand)]
         source: AuditSource,
+    },
+    /// Aggregate a records file (as written by `evaluate`): verdict counts,
+    /// DLP events, top patterns and the last seven days, as a table; with
+    /// `--html`, also a self-contained report with inline SVG charts.
+    Stats {
+        /// Write the HTML report here.
+        #[arg(long)]
+        html: Option<String>,
+        /// The reference time: RFC 3339, or `latest` for the newest record's
+        /// time; now without it.
+        #[arg(long)]
+        now: Option<String>,
+        /// Count only the newest N events (default 5000); 0 counts all.
+        #[arg(long, default_value_t = 5000)]
+        cap: usize,
+        /// Print the summary as JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// Records file; `-` or nothing for standard input.
+        input: Option<String>,
     },
     /// List the rules the policy enables, one JSON line each.
     Rules {
@@ -318,6 +339,30 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
                 report.events, report.problems, report.skipped
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Stats {
+            html,
+            now,
+            cap,
+            json,
+            input,
+        } => {
+            let (records, bad) = stats::read(input.as_deref()).map_err(Failure::Fatal)?;
+            let now = stats::now_ms(now.as_deref(), &records).map_err(Failure::Fatal)?;
+            let summary = stats::summarize(&records, now, (cap > 0).then_some(cap));
+            if json {
+                line(out, &summary)?;
+            } else {
+                out.write_all(stats::table(&summary).as_bytes())?;
+            }
+            if let Some(path) = html {
+                stats::write_html(&summary, &path).map_err(Failure::Fatal)?;
+            }
+            Ok(if bad > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Scan(args) => each(&args, None, out, |policy, item, out| {
             let report = policy.scan(&item.text);

@@ -235,3 +235,34 @@ fn audit_keycloak_reports_events_and_every_problem_line() {
     assert_eq!(recs[1]["line"], 2);
     assert!(recs[1]["error"].is_string());
 }
+
+#[test]
+fn stats_prints_a_table_json_and_an_html_report() {
+    let input = "{\"id\":1,\"text\":\"key AKIAIOSFODNN7EXAMPLE\"}\n{\"id\":2,\"text\":\"mail bob@corp.io\"}\n{\"id\":3,\"text\":\"hello\"}\n";
+    let records = String::from_utf8(govstream(&["evaluate"], input).stdout).unwrap();
+    let dir = std::env::temp_dir().join(format!("govstream-stats-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let html = dir.join("report.html");
+    let out = govstream(
+        &["stats", "--now", "latest", "--html", html.to_str().unwrap()],
+        &records,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("3 events, 2 DLP matches"), "{table}");
+    assert!(table.contains("secrets.aws_access_key_id"), "{table}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<svg") && !page.contains("AKIAIOSFODNN7EXAMPLE"));
+    let out = govstream(&["stats", "--json", "--now", "latest"], &records);
+    let summary = &lines(&out)[0];
+    assert_eq!(summary["verdicts"]["block"], 1);
+    assert_eq!(summary["dlp_events"], 2);
+    let out = govstream(&["stats", "--now", "latest"], "not a record\n");
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -88,6 +88,8 @@ struct State {
     acked: HashMap<String, u64>,
     notifier: Option<Notifier>,
     alerts: std::collections::VecDeque<Alert>,
+    /// Alerts taken by the driver thread and not yet reported back.
+    alerts_in_flight: usize,
 }
 
 impl State {
@@ -113,6 +115,7 @@ impl State {
     /// Nothing queued, in flight, retrying, or waiting in the outbox.
     fn is_idle(&self) -> bool {
         self.alerts.is_empty()
+            && self.alerts_in_flight == 0
             && self.pipeline.is_idle()
             && self
                 .outbox
@@ -223,6 +226,7 @@ impl Driver {
                 acked: HashMap::new(),
                 notifier: options.notifier.take(),
                 alerts: std::collections::VecDeque::new(),
+                alerts_in_flight: 0,
             }),
             changed: Condvar::new(),
         });
@@ -383,6 +387,7 @@ fn run(shared: &Shared, mut io: Io) {
             due.push(t);
         }
         let alerts: Vec<Alert> = s.alerts.drain(..).collect();
+        s.alerts_in_flight = alerts.len();
         if due.is_empty() && alerts.is_empty() {
             let wait = s.pipeline.next_wakeup().map_or(IDLE_WAIT, |at| {
                 Duration::from_millis(u64::try_from(at - now).unwrap_or(0).max(1))
@@ -403,6 +408,7 @@ fn run(shared: &Shared, mut io: Io) {
                 notifier.on_result(&id, result.is_ok(), result.err(), now);
             }
         }
+        s.alerts_in_flight = 0;
         for (id, outcome) in outcomes {
             s.pipeline.on_outcome(id, outcome, now);
         }
