@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every test of the project, as CI runs it. Needs Rust (cargo with rustup's
-# default rustfmt and clippy), Go (to build the OpenTelemetry Collector used
-# as a real receiver) and root for apt (rsyslog). Installs what it needs.
+# default rustfmt and clippy), Python 3.9+ with venv and pip (the binding is
+# built by maturin from PyPI), Go (to build the OpenTelemetry Collector used
+# as a real receiver) and root for apt (rsyslog, chromium). Installs what it
+# needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +29,11 @@ cargo build --workspace --all-targets --locked
 echo "== tests"
 cargo test --workspace --locked 2>&1 | tee -a "$log"
 
+echo "== Python binding: lint, then pip install into a fresh virtualenv and test"
+cargo fmt --manifest-path bindings-python/Cargo.toml -- --check
+cargo clippy --manifest-path bindings-python/Cargo.toml --all-targets --locked -- -D warnings
+bash bindings-python/test.sh 2>&1 | tee -a "$log"
+
 echo "== benchmarks compile and run once"
 cargo test --locked -p govstream-benches --benches
 
@@ -46,4 +53,5 @@ cargo run --locked --quiet --bin govstream -- evaluate examples/data/prompts.jso
 
 passed=$(awk '/^test result:/ {n += $4} END {print n + 0}' "$log")
 failed=$(awk '/^test result:/ {n += $6} END {print n + 0}' "$log")
-echo "rust: $passed passed, $failed failed"
+py_passed=$(grep -Eo '^[0-9]+ passed' "$log" | awk '{n += $1} END {print n + 0}')
+echo "all: $((passed + py_passed)) passed, $failed failed"

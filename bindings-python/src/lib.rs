@@ -1,0 +1,25 @@
+//! The `govstream._govstream` extension module: thin wrappers over the core
+//! crate that convert values, map errors to exceptions and use Python names.
+//! The public package `govstream` re-exports everything from here.
+
+mod error;
+mod json;
+mod policy;
+mod shadow;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _govstream(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("GovstreamError", py.get_type::<error::GovstreamError>())?;
+    m.add("PolicyError", py.get_type::<error::PolicyError>())?;
+    m.add("RuleError", py.get_type::<error::RuleError>())?;
+    m.add("ValidationError", py.get_type::<error::ValidationError>())?;
+    m.add("InputError", py.get_type::<error::InputError>())?;
+    m.add_class::<policy::PyPolicy>()?;
+    m.add_class::<policy::PyDecision>()?;
+    m.add_class::<policy::PyMatch>()?;
+    m.add_function(wrap_pyfunction!(shadow::classify, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,358 @@
+//! `Policy`, `Decision` and `Match`: the compiled policy and what it says
+//! about a text. Offsets are given in code points (Python `str` indices) and
+//! also in UTF-8 bytes and UTF-16 units.
+
+use crate::error;
+use crate::json;
+use govstream::policy::{Decision, EvaluationContext, MatchInfo, Policy};
+use govstream::schema::Phase;
+use govstream::shadow::Classifier;
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use serde_json::{Map, Value};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// A compiled policy: immutable, and safe to share between threads.
+///
+/// Build one from a JSON document, a dict or a file, then evaluate prompts
+/// and responses with it. The GIL is released while it scans.
+///
+/// >>> import govstream
+/// >>> policy = govstream.Policy.from_dict({"actions": {"prompt": {"medium": "redact"}}})
+/// >>> d = policy.evaluate("mail jane.doe@acme.com the report")
+/// >>> d.verdict
+/// 'redact'
+/// >>> d.redacted_text
+/// 'mail [REDACTED:pii.email] the report'
+#[pyclass(frozen, module = "govstream", name = "Policy")]
+pub(crate) struct PyPolicy {
+    inner: Policy,
+    classifier: OnceLock<Result<Classifier, govstream::Error>>,
+}
+
+impl PyPolicy {
+    fn new(inner: Policy) -> Self {
+        PyPolicy {
+            inner,
+            classifier: OnceLock::new(),
+        }
+    }
+
+    fn compile(py: Python<'_>, json: &str) -> PyResult<Self> {
+        py.detach(|| Policy::from_json(json))
+            .map(PyPolicy::new)
+            .map_err(|e| error::to_py(py, &e))
+    }
+
+    /// This policy's shadow-AI classifier, built on first use.
+    pub(crate) fn classifier(&self, py: Python<'_>) -> PyResult<&Classifier> {
+        let built = self
+            .classifier
+            .get_or_init(|| Classifier::from_policy(&self.inner));
+        built.as_ref().map_err(|e| error::to_py(py, e))
+    }
+}
+
+#[pymethods]
+impl PyPolicy {
+    /// Compiles a policy document given as a JSON string.
+    ///
+    /// Raises `PolicyError` listing every problem with its JSON path.
+    ///
+    /// >>> govstream.Policy.from_json('{"org": {"id": "org_acme"}}')
+    /// <govstream.Policy ...>
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: PyBackedStr) -> PyResult<Self> {
+        PyPolicy::compile(py, &json)
+    }
+
+    /// Compiles a policy document given as a dict (anything `json.dumps`
+    /// accepts).
+    ///
+    /// >>> govstream.Policy.from_dict({"org": {"id": "org_acme"}})
+    /// <govstream.Policy ...>
+    #[staticmethod]
+    fn from_dict(py: Python<'_>, document: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let value = json::from_python(document, "$")?;
+        PyPolicy::compile(py, &json::to_string(py, &value)?)
+    }
+
+    /// Reads and compiles a policy document from a JSON file.
+    ///
+    /// Raises `InputError` when the file cannot be read.
+    ///
+    /// >>> govstream.Policy.from_file("policy.json")  # doctest: +SKIP
+    /// <govstream.Policy ...>
+    #[staticmethod]
+    fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            error::input(py, &path.display().to_string(), format!("cannot read: {e}"))
+        })?;
+        PyPolicy::compile(py, &text)
+    }
+
+    /// The built-in policy: every rule pack on, default severities and
+    /// actions.
+    ///
+    /// >>> govstream.Policy.default().redact("key AKIAIOSFODNN7EXAMPLE")
+    /// 'key [REDACTED:secrets.aws_access_key_id]'
+    #[staticmethod]
+    fn default(py: Python<'_>) -> PyResult<Self> {
+        py.detach(Policy::default_policy)
+            .map(PyPolicy::new)
+            .map_err(|e| error::to_py(py, &e))
+    }
+
+    /// Evaluates a prompt (or, with `phase="response"`, a response) and
+    /// returns the `Decision`. Every keyword fills the event field of the
+    /// same name; `metadata` is a JSON-compatible dict copied into the event.
+    ///
+    /// Raises `InputError` for an unknown phase or metadata that is not a
+    /// JSON object.
+    ///
+    /// >>> d = govstream.Policy.default().evaluate("card 4111 1111 1111 1111", user_id="u1")
+    /// >>> d.verdict, [m.rule_id for m in d.matches], d.redacted_text
+    /// ('redact', ['financial.card_visa'], 'card [REDACTED:financial.card_visa]')
+    #[pyo3(signature = (
+        text, *, phase = "prompt", org_id = None, user_id = None, user_email = None,
+        tool = None, hostname = None, model = None, provider = None, request_id = None,
+        session_id = None, conversation_id = None, metadata = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn evaluate(
+        &self,
+        py: Python<'_>,
+        text: PyBackedStr,
+        phase: &str,
+        org_id: Option<String>,
+        user_id: Option<String>,
+        user_email: Option<String>,
+        tool: Option<String>,
+        hostname: Option<String>,
+        model: Option<String>,
+        provider: Option<String>,
+        request_id: Option<String>,
+        session_id: Option<String>,
+        conversation_id: Option<String>,
+        metadata: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyDecision> {
+        // The context's JSON keys are the event's field names, so the
+        // keywords go through serde and the core does all validation.
+        let phase: Phase = serde_json::from_value(Value::String(phase.to_string()))
+            .map_err(|e| error::input(py, "phase", e.to_string()))?;
+        let mut fields = Map::new();
+        for (key, value) in [
+            ("org_id", org_id),
+            ("user_id", user_id),
+            ("user_email", user_email),
+            ("tool", tool),
+            ("hostname", hostname),
+            ("model", model),
+            ("provider", provider),
+            ("request_id", request_id),
+            ("session_id", session_id),
+            ("conversation_id", conversation_id),
+        ] {
+            if let Some(v) = value {
+                fields.insert(key.into(), Value::String(v));
+            }
+        }
+        if let Some(m) = metadata.filter(|m| !m.is_none()) {
+            match json::from_python(m, "metadata")? {
+                Value::Object(map) => {
+                    fields.insert("metadata".into(), Value::Object(map));
+                }
+                _ => return Err(error::input(py, "metadata", "must be a dict")),
+            }
+        }
+        let ctx = EvaluationContext {
+            phase,
+            ..serde_json::from_value(Value::Object(fields))
+                .map_err(|e| error::input(py, "context", e.to_string()))?
+        };
+        let decision = py.detach(|| self.inner.evaluate(&text, &ctx));
+        Ok(PyDecision { inner: decision })
+    }
+
+    /// Scans `text` with the policy's rules and returns the matches in text
+    /// order (the allowlist applied; actions are the prompt's).
+    ///
+    /// >>> text = "mail jane.doe@example.com"
+    /// >>> [text[m.start:m.end] for m in policy.scan(text)]
+    /// ['jane.doe@example.com']
+    fn scan(&self, py: Python<'_>, text: PyBackedStr) -> Vec<PyMatch> {
+        let report = py.detach(|| self.inner.scan(&text));
+        report.matches.iter().map(PyMatch::from).collect()
+    }
+
+    /// `text` with every match rewritten in the policy's redaction style,
+    /// whatever its action.
+    ///
+    /// >>> policy.redact("mail jane.doe@example.com")
+    /// 'mail [REDACTED:pii.email]'
+    fn redact(&self, py: Python<'_>, text: PyBackedStr) -> String {
+        py.detach(|| self.inner.redact(&text))
+    }
+
+    /// The enabled rules with their effective severity and actions, as dicts
+    /// (`id`, `name`, `pack`, `category`, `severity`, `prompt_action`,
+    /// `response_action`).
+    fn rules<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json::to_python(py, &self.inner.rules())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<govstream.Policy rules={}>", self.inner.rules().len())
+    }
+}
+
+/// The outcome of `Policy.evaluate`: the verdict, why, the matches, the
+/// text to send on, and the records for a sink.
+///
+/// >>> d = govstream.Policy.default().evaluate("hello")
+/// >>> d.verdict, d.event_type, d.reason_code
+/// ('allow', 'request', 'none')
+#[pyclass(frozen, module = "govstream", name = "Decision")]
+pub(crate) struct PyDecision {
+    inner: Decision,
+}
+
+#[pymethods]
+impl PyDecision {
+    /// The combined verdict: `allow`, `warn`, `redact`, `escalate` or
+    /// `block`.
+    #[getter]
+    fn verdict(&self) -> &'static str {
+        self.inner.verdict.as_str()
+    }
+
+    /// `request`, `warned`, `redacted`, `escalated` or `blocked`.
+    #[getter]
+    fn event_type(&self) -> String {
+        json::name(&self.inner.event_type)
+    }
+
+    /// Why: `dlp:<rule_id>`, `tool:blocked`, `tool:unknown` or `none`.
+    #[getter]
+    fn reason_code(&self) -> &str {
+        &self.inner.reason_code
+    }
+
+    /// The text with every match whose action is `redact` or stronger
+    /// rewritten: what to send on when the verdict is `redact`.
+    #[getter]
+    fn redacted_text(&self) -> &str {
+        &self.inner.redacted_text
+    }
+
+    /// True when only a prefix of the text was scanned.
+    #[getter]
+    fn scan_truncated(&self) -> bool {
+        self.inner.scan_truncated
+    }
+
+    /// Every match, in text order.
+    #[getter]
+    fn matches(&self) -> Vec<PyMatch> {
+        self.inner.matches.iter().map(PyMatch::from).collect()
+    }
+
+    /// The records a sink receives, as dicts: the event, then its matches
+    /// (each with its `record_type`).
+    fn records<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json::to_python(py, &self.inner.records())
+    }
+
+    /// The whole decision as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json::to_python(py, &self.inner)
+    }
+
+    /// The whole decision as compact JSON.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        json::to_string(py, &self.inner)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<govstream.Decision verdict='{}' reason_code='{}' matches={}>",
+            self.inner.verdict.as_str(),
+            self.inner.reason_code,
+            self.inner.matches.len()
+        )
+    }
+}
+
+/// One finding: which rule, how sure, what the policy does about it, and
+/// where. `start`/`end` are code points, so `text[m.start:m.end]` is the
+/// matched value; `byte_*` are UTF-8 bytes and `utf16_*` UTF-16 units.
+#[pyclass(frozen, eq, module = "govstream", name = "Match")]
+#[derive(PartialEq)]
+pub(crate) struct PyMatch {
+    /// The rule's id (`pii.email`).
+    #[pyo3(get)]
+    rule_id: String,
+    /// The rule's name.
+    #[pyo3(get)]
+    rule_name: String,
+    /// Its category (`secret`, `pii`, …).
+    #[pyo3(get)]
+    category: &'static str,
+    /// Its severity after overrides.
+    #[pyo3(get)]
+    severity: &'static str,
+    /// 0.0–1.0.
+    #[pyo3(get)]
+    confidence: f64,
+    /// The policy's verdict for this match in the evaluated phase.
+    #[pyo3(get)]
+    action: &'static str,
+    /// First code point.
+    #[pyo3(get)]
+    start: usize,
+    /// One past the last code point.
+    #[pyo3(get)]
+    end: usize,
+    /// First UTF-8 byte.
+    #[pyo3(get)]
+    byte_start: usize,
+    /// One past the last UTF-8 byte.
+    #[pyo3(get)]
+    byte_end: usize,
+    /// First UTF-16 code unit.
+    #[pyo3(get)]
+    utf16_start: usize,
+    /// One past the last UTF-16 code unit.
+    #[pyo3(get)]
+    utf16_end: usize,
+}
+
+impl From<&MatchInfo> for PyMatch {
+    fn from(m: &MatchInfo) -> Self {
+        PyMatch {
+            rule_id: m.rule_id.clone(),
+            rule_name: m.rule_name.clone(),
+            category: m.category.as_str(),
+            severity: m.severity.as_str(),
+            confidence: m.confidence,
+            action: m.action.as_str(),
+            start: m.span.start,
+            end: m.span.end,
+            byte_start: m.span.byte_start,
+            byte_end: m.span.byte_end,
+            utf16_start: m.span.utf16_start,
+            utf16_end: m.span.utf16_end,
+        }
+    }
+}
+
+#[pymethods]
+impl PyMatch {
+    fn __repr__(&self) -> String {
+        format!(
+            "<govstream.Match rule_id='{}' action='{}' start={} end={}>",
+            self.rule_id, self.action, self.start, self.end
+        )
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds and installs the `govstream` Python package as a user would
+# (`pip install ./bindings-python`, maturin as the PEP 517 backend) into a
+# fresh virtualenv, then runs the tests, the stub check, mypy --strict on the
+# examples, and the example gateway against that install.
+#
+# Usage: bindings-python/test.sh [VENV_DIR]   (default: a new temp dir)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+venv="${1:-$(mktemp -d)/gsvenv}"
+python="${PYTHON:-python3}"
+
+rm -rf "$venv"
+"$python" -m venv "$venv"
+"$venv/bin/pip" install --quiet --upgrade pip
+start=$(date +%s)
+"$venv/bin/pip" install --quiet "$root/bindings-python"
+echo "pip install ./bindings-python: $(( $(date +%s) - start ))s"
+"$venv/bin/pip" install --quiet pytest hypothesis mypy
+
+cd "$root"
+"$venv/bin/pytest" -q bindings-python/tests
+# The committed stubs must describe the built module.
+"$venv/bin/python" -m mypy.stubtest govstream
+"$venv/bin/mypy" --strict examples/python
+"$venv/bin/python" examples/python/gateway.py > /dev/null
+echo "examples/python/gateway.py: ok"
