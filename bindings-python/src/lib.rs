@@ -2,9 +2,13 @@
 //! crate that convert values, map errors to exceptions and use Python names.
 //! The public package `govstream` re-exports everything from here.
 
+mod analytics;
+mod audit;
 mod error;
 mod json;
+mod pipeline;
 mod policy;
+mod record;
 mod shadow;
 
 use pyo3::prelude::*;
@@ -20,6 +24,11 @@ fn _govstream(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<policy::PyPolicy>()?;
     m.add_class::<policy::PyDecision>()?;
     m.add_class::<policy::PyMatch>()?;
+    m.add_class::<pipeline::PySink>()?;
+    m.add_class::<pipeline::PyPipeline>()?;
     m.add_function(wrap_pyfunction!(shadow::classify, m)?)?;
+    m.add_function(wrap_pyfunction!(analytics::summarize, m)?)?;
+    m.add_function(wrap_pyfunction!(audit::audit_event, m)?)?;
+    m.add_function(wrap_pyfunction!(audit::parse_keycloak, m)?)?;
     Ok(())
 }

@@ -218,6 +218,13 @@ pub(crate) struct PyDecision {
     inner: Decision,
 }
 
+impl PyDecision {
+    /// The core decision, for the pipeline and analytics wrappers.
+    pub(crate) fn decision(&self) -> &Decision {
+        &self.inner
+    }
+}
+
 #[pymethods]
 impl PyDecision {
     /// The combined verdict: `allow`, `warn`, `redact`, `escalate` or

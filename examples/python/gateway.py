@@ -1,13 +1,17 @@
 """A gateway in miniature: govern one prompt and its response.
 
 Evaluates the prompt; blocks it, or sends it (redacted when the policy says
-so) to a stand-in model; evaluates the model's response the same way; prints
-each decision and the records a sink would receive. No network.
+so) to a stand-in model; evaluates the model's response the same way; emits
+every decision's records to a JSONL file through a delivery pipeline, and
+prints each decision and, at the end, the analytics summary. No network.
 
-Run: python examples/python/gateway.py
+Run: python examples/python/gateway.py [EVENTS.jsonl]
 """
 
 import json
+import os
+import sys
+import tempfile
 from typing import List
 
 import govstream
@@ -38,17 +42,21 @@ def show(label: str, decision: govstream.Decision) -> None:
         print("  record:", json.dumps({k: record[k] for k in keys if k in record}))
 
 
-def handle(prompt: str, user_id: str) -> str:
-    """What the gateway answers to one prompt."""
+def handle(pipeline: govstream.Pipeline, prompt: str, user_id: str) -> None:
+    """Governs one prompt and its answer, emitting every decision's records."""
     asked = POLICY.evaluate(prompt, user_id=user_id, tool="chatgpt", hostname="chatgpt.com")
     show("prompt", asked)
+    pipeline.emit(asked)
     if asked.verdict == "block":
-        return "[blocked by policy]"
+        print("-> user sees: [blocked by policy]")
+        return
     # redacted_text equals the prompt when nothing needed rewriting.
     answer = model(asked.redacted_text)
     answered = POLICY.evaluate(answer, phase="response", user_id=user_id, tool="chatgpt")
     show("response", answered)
-    return "[blocked by policy]" if answered.verdict == "block" else answered.redacted_text
+    pipeline.emit(answered)
+    shown = "[blocked by policy]" if answered.verdict == "block" else answered.redacted_text
+    print("-> user sees:", shown)
 
 
 def main() -> None:
@@ -57,10 +65,24 @@ def main() -> None:
         "Email jane.doe@example.com my card 4111 1111 1111 1111 😀",
         "Why does AKIAIOSFODNN7EXAMPLE fail to authenticate?",
     ]
-    for i, prompt in enumerate(prompts):
-        print(f"== {prompt}")
-        print("-> user sees:", handle(prompt, user_id=f"u_{i}"))
-        print()
+    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(tempfile.mkdtemp(), "events.jsonl")
+    # On exit the pipeline flushes every record to the file and stops.
+    with govstream.Pipeline([govstream.Sink.jsonl("events", path)]) as pipeline:
+        for i, prompt in enumerate(prompts):
+            print(f"== {prompt}")
+            handle(pipeline, prompt, user_id=f"u_{i}")
+            print()
+    stats = pipeline.stats()[0]
+    print(f"sink {stats['sink']}: {stats['delivered']} of {stats['emitted']} records delivered to {path}")
+    # The dashboards' numbers, computed from what the sink received.
+    with open(path, encoding="utf-8") as f:
+        delivered = [json.loads(line) for line in f]
+    summary = govstream.summarize(delivered)
+    print("analytics:", json.dumps({k: summary[k] for k in ("events", "verdicts", "dlp_events", "high_or_above_events")}))
+    for p in summary["top_patterns"]:
+        print(f"  {p['rule_id']}: {p['count']}")
+    if stats["delivered"] != stats["emitted"]:
+        sys.exit("some records were not delivered")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 Compile a :class:`Policy` once, then evaluate every prompt and response with
 it. A :class:`Decision` says what to do (``verdict``), what to send on
 (``redacted_text``), what was found (``matches``) and what to log
-(``records()``).
+(``records()``), which a :class:`Pipeline` delivers to its :class:`Sink`\ s
+and :func:`summarize` turns into dashboard numbers.
 
 >>> import govstream
 >>> policy = govstream.Policy.default()
@@ -17,11 +18,16 @@ from ._govstream import (
     GovstreamError,
     InputError,
     Match,
+    Pipeline,
     Policy,
     PolicyError,
     RuleError,
+    Sink,
     ValidationError,
+    audit_event,
     classify,
+    parse_keycloak,
+    summarize,
 )
 
 __all__ = [
@@ -29,9 +35,14 @@ __all__ = [
     "GovstreamError",
     "InputError",
     "Match",
+    "Pipeline",
     "Policy",
     "PolicyError",
     "RuleError",
+    "Sink",
     "ValidationError",
+    "audit_event",
     "classify",
+    "parse_keycloak",
+    "summarize",
 ]

@@ -1,18 +1,37 @@
 # Type stubs of the govstream package (the `_govstream` extension module,
 # re-exported). Keep in step with bindings-python/src/.
 import os
-from typing import Any, Dict, List, Literal, Mapping, Optional, Tuple, Union, final
+from types import TracebackType
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    List,
+    Literal,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    Union,
+    final,
+)
 
 __all__ = [
     "Decision",
     "GovstreamError",
     "InputError",
     "Match",
+    "Pipeline",
     "Policy",
     "PolicyError",
     "RuleError",
+    "Sink",
     "ValidationError",
+    "audit_event",
     "classify",
+    "parse_keycloak",
+    "summarize",
 ]
 
 _Verdict = Literal["allow", "warn", "redact", "escalate", "block"]
@@ -131,3 +150,68 @@ class Policy:
 def classify(url: str, policy: Optional[Policy] = None) -> Dict[str, Optional[str]]:
     """Is this URL or host an AI tool? Keys: input, host, status, tool,
     vendor, category, severity."""
+
+@final
+class Sink:
+    """Where a pipeline delivers: `Sink.jsonl`, `Sink.http`, `Sink.memory` or `Sink.callback`."""
+
+    @staticmethod
+    def jsonl(
+        name: str,
+        path: Union[str, "os.PathLike[str]"],
+        *,
+        max_bytes: int = ...,
+        keep: int = 5,
+        max_attempts: int = 12,
+    ) -> Sink: ...
+    @staticmethod
+    def http(name: str, url: str, *, max_attempts: int = 12) -> Sink: ...
+    @staticmethod
+    def memory(name: str, *, capacity: int = 1000) -> Sink: ...
+    @staticmethod
+    def callback(name: str, fn: Callable[[bytes], object], *, max_attempts: int = 12) -> Sink: ...
+    @property
+    def name(self) -> str: ...
+
+@final
+class Pipeline:
+    """Delivers records to sinks on a background thread; a context manager
+    that flushes and closes on exit."""
+
+    def __new__(cls, sinks: Sequence[Sink]) -> Pipeline: ...
+    def emit(self, record: Union[Decision, Mapping[str, Any]]) -> None: ...
+    def flush(self, timeout: float = 5.0) -> bool: ...
+    def close(self, timeout: float = 5.0) -> bool: ...
+    def stats(self) -> List[Dict[str, Any]]: ...
+    def memory_records(self, name: str) -> List[Dict[str, Any]]: ...
+    def __enter__(self) -> Pipeline: ...
+    def __exit__(
+        self,
+        _exc_type: Optional[Type[BaseException]] = None,
+        _exc: Optional[BaseException] = None,
+        _traceback: Optional[TracebackType] = None,
+    ) -> bool: ...
+
+def summarize(
+    records: Sequence[Union[Decision, Mapping[str, Any]]],
+    now_ms: Optional[int] = None,
+    *,
+    scan_cap: Optional[int] = 5000,
+    top_patterns: int = 20,
+) -> Dict[str, Any]:
+    """Dashboard numbers over records (dicts or Decisions)."""
+
+def audit_event(
+    event_type: str,
+    *,
+    request_id: str,
+    user_id: Optional[str] = None,
+    user_email: Optional[str] = None,
+    org_id: Optional[str] = None,
+    date_time: Optional[str] = None,
+    metadata: Optional[Mapping[str, Any]] = None,
+) -> Dict[str, Any]:
+    """An audit record dict; raises ValidationError listing every problem."""
+
+def parse_keycloak(text: str) -> Dict[str, Any]:
+    """Keycloak log -> {"events", "problems", "skipped_lines"}."""

@@ -1,0 +1,380 @@
+//! `Sink` and `Pipeline`: the core's native delivery driver. Records are
+//! queued by `emit` and delivered by the driver's background thread to JSONL
+//! files, HTTP endpoints, memory or Python callables. The GIL is released whenever this
+//! thread waits for the driver, because a callable sink needs it to run.
+
+use crate::error;
+use crate::json;
+use crate::record;
+use govstream::pipeline::driver::{Callback, Completion, Driver, DriverOptions, EmitError};
+use govstream::pipeline::encode::JsonLinesEncoder;
+use govstream::pipeline::{Destination, Pipeline, SinkConfig, SinkSpec, SinkStats};
+use govstream::schema::Record;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+/// Where a pipeline delivers: build one with `Sink.jsonl`, `Sink.http`,
+/// `Sink.memory` or `Sink.callback`, then pass a list of them to `Pipeline`.
+///
+/// >>> import govstream
+/// >>> govstream.Sink.memory("recent", capacity=100)
+/// <govstream.Sink ...>
+#[pyclass(frozen, module = "govstream", name = "Sink")]
+pub(crate) struct PySink {
+    config: SinkConfig,
+    destination: Destination,
+    callback: Option<Py<PyAny>>,
+}
+
+fn config(name: String, max_attempts: u32) -> SinkConfig {
+    SinkConfig {
+        name,
+        max_attempts,
+        ..SinkConfig::default()
+    }
+}
+
+#[pymethods]
+impl PySink {
+    /// A sink appending JSON Lines to `path`, rotated when the file would
+    /// grow past `max_bytes` (rotated files get `.1`, `.2`, … suffixes;
+    /// `keep` of them are kept). A batch that fails to write is retried up
+    /// to `max_attempts` times (0: for as long as the pipeline runs).
+    ///
+    /// >>> govstream.Sink.jsonl("audit", "/var/log/govstream.jsonl", max_bytes=1 << 20, keep=3)
+    /// <govstream.Sink ...>
+    #[staticmethod]
+    #[pyo3(signature = (name, path, *, max_bytes = 10 << 20, keep = 5, max_attempts = 12))]
+    fn jsonl(
+        name: String,
+        path: std::path::PathBuf,
+        max_bytes: u64,
+        keep: u32,
+        max_attempts: u32,
+    ) -> Self {
+        PySink {
+            config: config(name, max_attempts),
+            destination: Destination::File {
+                path: path.to_string_lossy().into_owned(),
+                max_bytes,
+                keep,
+            },
+            callback: None,
+        }
+    }
+
+    /// A sink POSTing batches of JSON Lines (`application/x-ndjson`) to
+    /// `url` over HTTP(S). A 2xx answer delivers the batch; 429, 5xx and
+    /// connection failures are retried (up to `max_attempts` times, 0 for
+    /// ever), honouring `Retry-After`; other answers are dead-lettered.
+    ///
+    /// >>> govstream.Sink.http("collector", "https://logs.example/ingest")
+    /// <govstream.Sink ...>
+    #[staticmethod]
+    #[pyo3(signature = (name, url, *, max_attempts = 12))]
+    fn http(name: String, url: String, max_attempts: u32) -> Self {
+        PySink {
+            config: config(name, max_attempts),
+            destination: Destination::Http { url },
+            callback: None,
+        }
+    }
+
+    /// A sink keeping the newest `capacity` records in memory; read them
+    /// with `Pipeline.memory_records(name)`.
+    ///
+    /// >>> govstream.Sink.memory("recent", capacity=10)
+    /// <govstream.Sink ...>
+    #[staticmethod]
+    #[pyo3(signature = (name, *, capacity = 1000))]
+    fn memory(name: String, capacity: usize) -> Self {
+        PySink {
+            config: config(name, 12),
+            destination: Destination::Memory { capacity },
+            callback: None,
+        }
+    }
+
+    /// A sink calling `fn(batch: bytes)` on the delivery thread with each
+    /// batch of JSON Lines. An exception raised by `fn` is a failed
+    /// delivery: the batch is retried (up to `max_attempts` times, 0 for
+    /// ever) and counted in `Pipeline.stats()`, never lost silently.
+    ///
+    /// >>> batches = []
+    /// >>> govstream.Sink.callback("siem", batches.append)
+    /// <govstream.Sink ...>
+    #[staticmethod]
+    #[pyo3(signature = (name, r#fn, *, max_attempts = 12))]
+    fn callback(name: String, r#fn: Py<PyAny>, max_attempts: u32) -> Self {
+        PySink {
+            config: config(name, max_attempts),
+            destination: Destination::Callback,
+            callback: Some(r#fn),
+        }
+    }
+
+    /// The sink's name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.config.name
+    }
+}
+
+/// The Rust side of a Python callable sink: the exception it raises becomes
+/// the failed delivery's error message.
+fn callback_of(f: Py<PyAny>) -> Callback {
+    Arc::new(move |_sink: &str, body: &[u8]| {
+        Python::attach(|py| {
+            f.call1(py, (PyBytes::new(py, body),))
+                .map(|_| ())
+                .map_err(|e| format!("the callback raised {e}"))
+        })
+    })
+}
+
+enum State {
+    Running {
+        driver: Arc<Driver>,
+        memory_sinks: Vec<String>,
+    },
+    Closed {
+        done: bool,
+        stats: Vec<SinkStats>,
+        memory: HashMap<String, Vec<Record>>,
+    },
+}
+
+/// Delivers records to sinks on a background thread.
+///
+/// `emit` only queues; `flush` waits until everything queued is delivered
+/// (or given up for good); `close` flushes and stops the thread. As a
+/// context manager it closes on exit.
+///
+/// >>> import govstream
+/// >>> policy = govstream.Policy.default()
+/// >>> with govstream.Pipeline([govstream.Sink.memory("recent")]) as p:
+/// ...     p.emit(policy.evaluate("mail jane.doe@acme.com"))
+/// ...     ok = p.flush()
+/// ...     [r["record_type"] for r in p.memory_records("recent")]
+/// ['event', 'dlp_match']
+/// >>> p.stats()[0]["delivered"]
+/// 2
+#[pyclass(frozen, module = "govstream", name = "Pipeline")]
+pub(crate) struct PyPipeline {
+    state: Mutex<State>,
+}
+
+impl PyPipeline {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The running driver, or an `InputError` once closed.
+    fn driver(&self, py: Python<'_>) -> PyResult<Arc<Driver>> {
+        match &*self.lock() {
+            State::Running { driver, .. } => Ok(Arc::clone(driver)),
+            State::Closed { .. } => Err(error::input(py, "pipeline", "the pipeline is closed")),
+        }
+    }
+}
+
+fn duration(py: Python<'_>, seconds: f64) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(seconds)
+        .map_err(|e| error::input(py, "timeout", format!("`{seconds}` is not a duration: {e}")))
+}
+
+#[pymethods]
+impl PyPipeline {
+    /// Starts a pipeline delivering to `sinks` (names must be unique).
+    ///
+    /// Raises `ValidationError` listing every configuration problem.
+    #[new]
+    fn new(py: Python<'_>, sinks: Vec<Bound<'_, PySink>>) -> PyResult<Self> {
+        let mut specs = Vec::with_capacity(sinks.len());
+        let mut options = DriverOptions::default();
+        let mut memory_sinks = Vec::new();
+        for s in &sinks {
+            let s = s.get();
+            if let Some(f) = &s.callback {
+                let f = f.clone_ref(py);
+                options
+                    .callbacks
+                    .insert(s.config.name.clone(), callback_of(f));
+            }
+            if matches!(s.destination, Destination::Memory { .. }) {
+                memory_sinks.push(s.config.name.clone());
+            }
+            specs.push(SinkSpec::new(
+                s.config.clone(),
+                Box::new(JsonLinesEncoder::new()),
+                s.destination.clone(),
+            ));
+        }
+        // The seed only spreads retries out; any value is correct.
+        let seed = govstream::clock::now_ms().unsigned_abs();
+        let pipeline = Pipeline::new(specs, seed).map_err(|e| error::to_py(py, &e))?;
+        let driver = Driver::start(pipeline, options).map_err(|e| error::to_py(py, &e))?;
+        Ok(PyPipeline {
+            state: Mutex::new(State::Running {
+                driver: Arc::new(driver),
+                memory_sinks,
+            }),
+        })
+    }
+
+    /// Queues a `Decision`'s records, or one record dict, for every sink.
+    /// Never waits for delivery.
+    ///
+    /// Raises `InputError` for a dict that is not a record, or once the
+    /// pipeline is closed.
+    fn emit(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+        let records = record::records_of(record, "record")?;
+        let driver = self.driver(py)?;
+        // Detached: if `close` ran meanwhile, this reference is the last one
+        // and dropping it joins the delivery thread, which may be waiting
+        // for the GIL to call a Python sink.
+        let emitted = py.detach(move || records.iter().try_for_each(|r| driver.emit(r)));
+        emitted.map_err(|e| match e {
+            EmitError::Outbox(e) => error::to_py(py, &e),
+            EmitError::Full(full) => error::input(py, "pipeline", full.to_string()),
+        })
+    }
+
+    /// Sends everything queued now and waits up to `timeout` seconds until
+    /// nothing is queued, in flight or waiting to be retried. Returns False
+    /// when time ran out.
+    #[pyo3(signature = (timeout = 5.0))]
+    fn flush(&self, py: Python<'_>, timeout: f64) -> PyResult<bool> {
+        let timeout = duration(py, timeout)?;
+        let driver = self.driver(py)?;
+        // Detached: the delivery thread needs the GIL to call a Python sink,
+        // and the last reference to the driver may be dropped here.
+        Ok(py.detach(move || driver.flush(timeout) == Completion::Done))
+    }
+
+    /// Flushes for up to `timeout` seconds, then stops the delivery thread.
+    /// Records still pending then are counted as dropped (`shutdown`).
+    /// Returns False when time ran out; closing again returns the same.
+    #[pyo3(signature = (timeout = 5.0))]
+    fn close(&self, py: Python<'_>, timeout: f64) -> PyResult<bool> {
+        let timeout = duration(py, timeout)?;
+        // Taken out under the lock, closed without it: another thread's
+        // call must not wait for the lock while holding the GIL the
+        // delivery thread may need. Meanwhile the pipeline reads as closed.
+        let running = std::mem::replace(
+            &mut *self.lock(),
+            State::Closed {
+                done: false,
+                stats: Vec::new(),
+                memory: HashMap::new(),
+            },
+        );
+        let (driver, memory_sinks) = match running {
+            State::Running {
+                driver,
+                memory_sinks,
+            } => (driver, memory_sinks),
+            closed @ State::Closed { .. } => {
+                let done = matches!(closed, State::Closed { done: true, .. });
+                *self.lock() = closed;
+                return Ok(done);
+            }
+        };
+        let closed = py.detach(move || {
+            let done = driver.flush(timeout) == Completion::Done;
+            let memory: HashMap<String, Vec<Record>> = memory_sinks
+                .into_iter()
+                .map(|name| {
+                    let records = driver.memory_records(&name);
+                    (name, records)
+                })
+                .collect();
+            let stats = match Arc::try_unwrap(driver) {
+                Ok(d) => d.shutdown(Duration::ZERO).1,
+                // Another thread is flushing; it drops the last reference
+                // (which stops the thread) when its flush returns.
+                Err(shared) => shared.stats(),
+            };
+            State::Closed {
+                done,
+                stats,
+                memory,
+            }
+        });
+        let done = matches!(closed, State::Closed { done: true, .. });
+        *self.lock() = closed;
+        Ok(done)
+    }
+
+    /// Every sink's counters, in order: `sink`, `emitted`, `delivered`,
+    /// `retried`, `dropped` (by reason), `pending`, `dead_lettered`,
+    /// `in_flight`, and `last_error` / `last_success_at` when known.
+    /// After `close`, the final counters.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let stats = match &*self.lock() {
+            State::Running { driver, .. } => driver.stats(),
+            State::Closed { stats, .. } => stats.clone(),
+        };
+        json::to_python(py, &stats)
+    }
+
+    /// The records a memory sink holds, oldest first, as dicts (after
+    /// `close`, what it held then).
+    ///
+    /// Raises `InputError` when `name` is not a memory sink.
+    fn memory_records<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+        let records = match &*self.lock() {
+            State::Running {
+                driver,
+                memory_sinks,
+            } if memory_sinks.iter().any(|n| n == name) => Some(driver.memory_records(name)),
+            State::Closed { memory, .. } => memory.get(name).cloned(),
+            State::Running { .. } => None,
+        };
+        match records {
+            Some(r) => json::to_python(py, &r),
+            None => Err(error::input(
+                py,
+                "sink",
+                format!("`{name}` is not a memory sink of this pipeline"),
+            )),
+        }
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (_exc_type = None, _exc = None, _traceback = None))]
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        _exc_type: Option<&Bound<'_, PyAny>>,
+        _exc: Option<&Bound<'_, PyAny>>,
+        _traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        self.close(py, 5.0)?;
+        Ok(false)
+    }
+}
+
+impl Drop for PyPipeline {
+    fn drop(&mut self) {
+        let state = std::mem::replace(
+            &mut *self.lock(),
+            State::Closed {
+                done: true,
+                stats: Vec::new(),
+                memory: HashMap::new(),
+            },
+        );
+        if let State::Running { driver, .. } = state {
+            // Stopping the driver joins its thread, which may be waiting for
+            // the GIL to call a Python sink: release it meanwhile.
+            Python::attach(|py| py.detach(move || drop(driver)));
+        }
+    }
+}
