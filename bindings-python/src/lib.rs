@@ -10,6 +10,7 @@ mod pipeline;
 mod policy;
 mod record;
 mod shadow;
+mod sink;
 
 use pyo3::prelude::*;
 
@@ -24,8 +25,10 @@ fn _govstream(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<policy::PyPolicy>()?;
     m.add_class::<policy::PyDecision>()?;
     m.add_class::<policy::PyMatch>()?;
-    m.add_class::<pipeline::PySink>()?;
+    m.add_class::<sink::PySink>()?;
     m.add_class::<pipeline::PyPipeline>()?;
+    m.add_class::<analytics::PyAnalytics>()?;
+    m.add_function(wrap_pyfunction!(policy::builtin_rules, m)?)?;
     m.add_function(wrap_pyfunction!(shadow::classify, m)?)?;
     m.add_function(wrap_pyfunction!(analytics::summarize, m)?)?;
     m.add_function(wrap_pyfunction!(audit::audit_event, m)?)?;

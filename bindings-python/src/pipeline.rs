@@ -1,127 +1,21 @@
-//! `Sink` and `Pipeline`: the core's native delivery driver. Records are
-//! queued by `emit` and delivered by the driver's background thread to JSONL
-//! files, HTTP endpoints, memory or Python callables. The GIL is released whenever this
-//! thread waits for the driver, because a callable sink needs it to run.
+//! `Pipeline`: the core's native delivery driver. Records are queued by
+//! `emit` and delivered by the driver's background thread to the sinks
+//! (`sink.rs`). The GIL is released whenever this thread waits for the
+//! driver, because a callable sink needs it to run.
 
 use crate::error;
 use crate::json;
 use crate::record;
+use crate::sink::PySink;
 use govstream::pipeline::driver::{Callback, Completion, Driver, DriverOptions, EmitError};
-use govstream::pipeline::encode::JsonLinesEncoder;
-use govstream::pipeline::{Destination, Pipeline, SinkConfig, SinkSpec, SinkStats};
+use govstream::pipeline::outbox::OutboxConfig;
+use govstream::pipeline::{DeadLetter, Destination, Pipeline, SinkSpec, SinkStats};
 use govstream::schema::Record;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
-
-/// Where a pipeline delivers: build one with `Sink.jsonl`, `Sink.http`,
-/// `Sink.memory` or `Sink.callback`, then pass a list of them to `Pipeline`.
-///
-/// >>> import govstream
-/// >>> govstream.Sink.memory("recent", capacity=100)
-/// <govstream.Sink ...>
-#[pyclass(frozen, module = "govstream", name = "Sink")]
-pub(crate) struct PySink {
-    config: SinkConfig,
-    destination: Destination,
-    callback: Option<Py<PyAny>>,
-}
-
-fn config(name: String, max_attempts: u32) -> SinkConfig {
-    SinkConfig {
-        name,
-        max_attempts,
-        ..SinkConfig::default()
-    }
-}
-
-#[pymethods]
-impl PySink {
-    /// A sink appending JSON Lines to `path`, rotated when the file would
-    /// grow past `max_bytes` (rotated files get `.1`, `.2`, … suffixes;
-    /// `keep` of them are kept). A batch that fails to write is retried up
-    /// to `max_attempts` times (0: for as long as the pipeline runs).
-    ///
-    /// >>> govstream.Sink.jsonl("audit", "/var/log/govstream.jsonl", max_bytes=1 << 20, keep=3)
-    /// <govstream.Sink ...>
-    #[staticmethod]
-    #[pyo3(signature = (name, path, *, max_bytes = 10 << 20, keep = 5, max_attempts = 12))]
-    fn jsonl(
-        name: String,
-        path: std::path::PathBuf,
-        max_bytes: u64,
-        keep: u32,
-        max_attempts: u32,
-    ) -> Self {
-        PySink {
-            config: config(name, max_attempts),
-            destination: Destination::File {
-                path: path.to_string_lossy().into_owned(),
-                max_bytes,
-                keep,
-            },
-            callback: None,
-        }
-    }
-
-    /// A sink POSTing batches of JSON Lines (`application/x-ndjson`) to
-    /// `url` over HTTP(S). A 2xx answer delivers the batch; 429, 5xx and
-    /// connection failures are retried (up to `max_attempts` times, 0 for
-    /// ever), honouring `Retry-After`; other answers are dead-lettered.
-    ///
-    /// >>> govstream.Sink.http("collector", "https://logs.example/ingest")
-    /// <govstream.Sink ...>
-    #[staticmethod]
-    #[pyo3(signature = (name, url, *, max_attempts = 12))]
-    fn http(name: String, url: String, max_attempts: u32) -> Self {
-        PySink {
-            config: config(name, max_attempts),
-            destination: Destination::Http { url },
-            callback: None,
-        }
-    }
-
-    /// A sink keeping the newest `capacity` records in memory; read them
-    /// with `Pipeline.memory_records(name)`.
-    ///
-    /// >>> govstream.Sink.memory("recent", capacity=10)
-    /// <govstream.Sink ...>
-    #[staticmethod]
-    #[pyo3(signature = (name, *, capacity = 1000))]
-    fn memory(name: String, capacity: usize) -> Self {
-        PySink {
-            config: config(name, 12),
-            destination: Destination::Memory { capacity },
-            callback: None,
-        }
-    }
-
-    /// A sink calling `fn(batch: bytes)` on the delivery thread with each
-    /// batch of JSON Lines. An exception raised by `fn` is a failed
-    /// delivery: the batch is retried (up to `max_attempts` times, 0 for
-    /// ever) and counted in `Pipeline.stats()`, never lost silently.
-    ///
-    /// >>> batches = []
-    /// >>> govstream.Sink.callback("siem", batches.append)
-    /// <govstream.Sink ...>
-    #[staticmethod]
-    #[pyo3(signature = (name, r#fn, *, max_attempts = 12))]
-    fn callback(name: String, r#fn: Py<PyAny>, max_attempts: u32) -> Self {
-        PySink {
-            config: config(name, max_attempts),
-            destination: Destination::Callback,
-            callback: Some(r#fn),
-        }
-    }
-
-    /// The sink's name.
-    #[getter]
-    fn name(&self) -> &str {
-        &self.config.name
-    }
-}
 
 /// The Rust side of a Python callable sink: the exception it raises becomes
 /// the failed delivery's error message.
@@ -144,6 +38,7 @@ enum State {
         done: bool,
         stats: Vec<SinkStats>,
         memory: HashMap<String, Vec<Record>>,
+        dead_letters: HashMap<String, Vec<DeadLetter>>,
     },
 }
 
@@ -181,20 +76,35 @@ impl PyPipeline {
     }
 }
 
-fn duration(py: Python<'_>, seconds: f64) -> PyResult<Duration> {
+fn duration(py: Python<'_>, what: &str, seconds: f64) -> PyResult<Duration> {
     Duration::try_from_secs_f64(seconds)
-        .map_err(|e| error::input(py, "timeout", format!("`{seconds}` is not a duration: {e}")))
+        .map_err(|e| error::input(py, what, format!("`{seconds}` is not a duration: {e}")))
 }
 
 #[pymethods]
 impl PyPipeline {
     /// Starts a pipeline delivering to `sinks` (names must be unique).
+    /// With `outbox` (a directory), records are appended to a durable
+    /// outbox before delivery, and what was not delivered when the process
+    /// stopped is delivered after the next start. `http_timeout` bounds
+    /// each HTTP request, in seconds.
     ///
-    /// Raises `ValidationError` listing every configuration problem.
+    /// Raises `ValidationError` listing every configuration problem, and
+    /// `InputError` when the outbox cannot be opened.
     #[new]
-    fn new(py: Python<'_>, sinks: Vec<Bound<'_, PySink>>) -> PyResult<Self> {
+    #[pyo3(signature = (sinks, *, outbox = None, http_timeout = 30.0))]
+    fn new(
+        py: Python<'_>,
+        sinks: Vec<Bound<'_, PySink>>,
+        outbox: Option<std::path::PathBuf>,
+        http_timeout: f64,
+    ) -> PyResult<Self> {
         let mut specs = Vec::with_capacity(sinks.len());
-        let mut options = DriverOptions::default();
+        let mut options = DriverOptions {
+            outbox: outbox.map(OutboxConfig::new),
+            http_timeout: Some(duration(py, "http_timeout", http_timeout)?),
+            ..DriverOptions::default()
+        };
         let mut memory_sinks = Vec::new();
         for s in &sinks {
             let s = s.get();
@@ -209,7 +119,7 @@ impl PyPipeline {
             }
             specs.push(SinkSpec::new(
                 s.config.clone(),
-                Box::new(JsonLinesEncoder::new()),
+                s.encoder(),
                 s.destination.clone(),
             ));
         }
@@ -226,17 +136,29 @@ impl PyPipeline {
     }
 
     /// Queues a `Decision`'s records, or one record dict, for every sink.
-    /// Never waits for delivery.
+    /// Never waits for delivery. A sink with `overflow="block"` whose queue
+    /// is full makes it wait up to `timeout` seconds for room (default: not
+    /// at all) and then raise; the records queued before stay queued.
     ///
-    /// Raises `InputError` for a dict that is not a record, or once the
-    /// pipeline is closed.
-    fn emit(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+    /// Raises `InputError` for a dict that is not a record, for a full
+    /// blocking sink, or once the pipeline is closed.
+    #[pyo3(signature = (record, *, timeout = 0.0))]
+    fn emit(&self, py: Python<'_>, record: &Bound<'_, PyAny>, timeout: f64) -> PyResult<()> {
+        let timeout = duration(py, "timeout", timeout)?;
         let records = record::records_of(record, "record")?;
         let driver = self.driver(py)?;
         // Detached: if `close` ran meanwhile, this reference is the last one
         // and dropping it joins the delivery thread, which may be waiting
         // for the GIL to call a Python sink.
-        let emitted = py.detach(move || records.iter().try_for_each(|r| driver.emit(r)));
+        let emitted = py.detach(move || {
+            records.iter().try_for_each(|r| {
+                if timeout.is_zero() {
+                    driver.emit(r)
+                } else {
+                    driver.emit_wait(r, timeout)
+                }
+            })
+        });
         emitted.map_err(|e| match e {
             EmitError::Outbox(e) => error::to_py(py, &e),
             EmitError::Full(full) => error::input(py, "pipeline", full.to_string()),
@@ -248,7 +170,7 @@ impl PyPipeline {
     /// when time ran out.
     #[pyo3(signature = (timeout = 5.0))]
     fn flush(&self, py: Python<'_>, timeout: f64) -> PyResult<bool> {
-        let timeout = duration(py, timeout)?;
+        let timeout = duration(py, "timeout", timeout)?;
         let driver = self.driver(py)?;
         // Detached: the delivery thread needs the GIL to call a Python sink,
         // and the last reference to the driver may be dropped here.
@@ -260,7 +182,7 @@ impl PyPipeline {
     /// Returns False when time ran out; closing again returns the same.
     #[pyo3(signature = (timeout = 5.0))]
     fn close(&self, py: Python<'_>, timeout: f64) -> PyResult<bool> {
-        let timeout = duration(py, timeout)?;
+        let timeout = duration(py, "timeout", timeout)?;
         // Taken out under the lock, closed without it: another thread's
         // call must not wait for the lock while holding the GIL the
         // delivery thread may need. Meanwhile the pipeline reads as closed.
@@ -270,6 +192,7 @@ impl PyPipeline {
                 done: false,
                 stats: Vec::new(),
                 memory: HashMap::new(),
+                dead_letters: HashMap::new(),
             },
         );
         let (driver, memory_sinks) = match running {
@@ -292,6 +215,14 @@ impl PyPipeline {
                     (name, records)
                 })
                 .collect();
+            let dead_letters: HashMap<String, Vec<DeadLetter>> = driver
+                .stats()
+                .into_iter()
+                .map(|s| {
+                    let letters = driver.dead_letters(&s.sink);
+                    (s.sink, letters)
+                })
+                .collect();
             let stats = match Arc::try_unwrap(driver) {
                 Ok(d) => d.shutdown(Duration::ZERO).1,
                 // Another thread is flushing; it drops the last reference
@@ -302,6 +233,7 @@ impl PyPipeline {
                 done,
                 stats,
                 memory,
+                dead_letters,
             }
         });
         let done = matches!(closed, State::Closed { done: true, .. });
@@ -319,6 +251,32 @@ impl PyPipeline {
             State::Closed { stats, .. } => stats.clone(),
         };
         json::to_python(py, &stats)
+    }
+
+    /// The batches `sink` gave up on for good (refused by the target, or
+    /// out of attempts), newest last, as dicts: `sink`, `record_ids`,
+    /// `reason`, `status` and `response` when there was an answer, `at`.
+    /// Every one is counted in `stats()`; the newest are kept here (see
+    /// `dead_letter_capacity`); after `close`, those kept then.
+    ///
+    /// Raises `InputError` when `sink` is not one of this pipeline's.
+    fn dead_letters<'py>(&self, py: Python<'py>, sink: &str) -> PyResult<Bound<'py, PyAny>> {
+        let letters = match &*self.lock() {
+            State::Running { driver, .. } => driver
+                .stats()
+                .iter()
+                .any(|s| s.sink == sink)
+                .then(|| driver.dead_letters(sink)),
+            State::Closed { dead_letters, .. } => dead_letters.get(sink).cloned(),
+        };
+        match letters {
+            Some(l) => json::to_python(py, &l),
+            None => Err(error::input(
+                py,
+                "sink",
+                format!("`{sink}` is not a sink of this pipeline"),
+            )),
+        }
     }
 
     /// The records a memory sink holds, oldest first, as dicts (after
@@ -369,6 +327,7 @@ impl Drop for PyPipeline {
                 done: true,
                 stats: Vec::new(),
                 memory: HashMap::new(),
+                dead_letters: HashMap::new(),
             },
         );
         if let State::Running { driver, .. } = state {

@@ -363,3 +363,20 @@ impl PyMatch {
         )
     }
 }
+
+/// Every built-in rule's definition as a dict: `id`, `name`, `category`,
+/// `pack`, `severity`, `pattern` (the `regex` crate's dialect), `keywords`
+/// and `min_digits` (the triggers near which the pattern runs), `max_len`,
+/// `validator`, `context`, `allowlist`, `confidence`, `label` and the
+/// `examples` the test suite checks. For reading and for porting: a
+/// policy's `custom_rules` take the same fields but `pack` and `examples`.
+/// Built-in patterns are ASCII (`\d`, `\w`, `\b`): Python's `re.ASCII`.
+///
+/// >>> rules = govstream.builtin_rules()
+/// >>> email = next(r for r in rules if r["id"] == "pii.email")
+/// >>> email["pack"], email["keywords"]
+/// ('pii', ['@'])
+#[pyfunction]
+pub(crate) fn builtin_rules(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    json::to_python(py, &govstream::dlp::packs::builtin_rules())
+}

@@ -3,8 +3,8 @@
 Compile a :class:`Policy` once, then evaluate every prompt and response with
 it. A :class:`Decision` says what to do (``verdict``), what to send on
 (``redacted_text``), what was found (``matches``) and what to log
-(``records()``), which a :class:`Pipeline` delivers to its :class:`Sink`\ s
-and :func:`summarize` turns into dashboard numbers.
+(``records()``), which a :class:`Pipeline` delivers to its sinks
+and :class:`Analytics` turns into dashboard numbers.
 
 >>> import govstream
 >>> policy = govstream.Policy.default()
@@ -14,6 +14,7 @@ and :func:`summarize` turns into dashboard numbers.
 """
 
 from ._govstream import (
+    Analytics,
     Decision,
     GovstreamError,
     InputError,
@@ -25,12 +26,14 @@ from ._govstream import (
     Sink,
     ValidationError,
     audit_event,
+    builtin_rules,
     classify,
     parse_keycloak,
     summarize,
 )
 
 __all__ = [
+    "Analytics",
     "Decision",
     "GovstreamError",
     "InputError",
@@ -42,6 +45,7 @@ __all__ = [
     "Sink",
     "ValidationError",
     "audit_event",
+    "builtin_rules",
     "classify",
     "parse_keycloak",
     "summarize",

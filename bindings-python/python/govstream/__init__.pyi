@@ -6,6 +6,7 @@ from typing import (
     Any,
     Callable,
     Dict,
+    Iterable,
     List,
     Literal,
     Mapping,
@@ -18,6 +19,7 @@ from typing import (
 )
 
 __all__ = [
+    "Analytics",
     "Decision",
     "GovstreamError",
     "InputError",
@@ -29,6 +31,7 @@ __all__ = [
     "Sink",
     "ValidationError",
     "audit_event",
+    "builtin_rules",
     "classify",
     "parse_keycloak",
     "summarize",
@@ -147,13 +150,32 @@ class Policy:
     def redact(self, text: str) -> str: ...
     def rules(self) -> List[Dict[str, Any]]: ...
 
+def builtin_rules() -> List[Dict[str, Any]]:
+    """Every built-in rule's definition (id, pattern, keywords, validator, …)."""
+
 def classify(url: str, policy: Optional[Policy] = None) -> Dict[str, Optional[str]]:
     """Is this URL or host an AI tool? Keys: input, host, status, tool,
     vendor, category, severity."""
 
+_SinkKind = Literal[
+    "jsonl",
+    "memory",
+    "callback",
+    "http",
+    "webhook",
+    "splunk_hec",
+    "elasticsearch",
+    "azure_logs",
+    "otlp",
+    "syslog",
+    "cef",
+    "ocsf",
+]
+
 @final
 class Sink:
-    """Where a pipeline delivers: `Sink.jsonl`, `Sink.http`, `Sink.memory` or `Sink.callback`."""
+    """Where a pipeline delivers, and in what format: JSON Lines files,
+    memory, callables, and the SIEM targets."""
 
     @staticmethod
     def jsonl(
@@ -170,19 +192,112 @@ class Sink:
     def memory(name: str, *, capacity: int = 1000) -> Sink: ...
     @staticmethod
     def callback(name: str, fn: Callable[[bytes], object], *, max_attempts: int = 12) -> Sink: ...
+    @staticmethod
+    def webhook(
+        name: str,
+        url: str,
+        secret: Union[str, Sequence[str]],
+        *,
+        event_type: str = ...,
+        max_attempts: int = 12,
+    ) -> Sink: ...
+    @staticmethod
+    def splunk_hec(
+        name: str,
+        url: str,
+        token: str,
+        *,
+        index: Optional[str] = None,
+        source: str = ...,
+        sourcetype: str = ...,
+        host: Optional[str] = None,
+        max_attempts: int = 12,
+    ) -> Sink: ...
+    @staticmethod
+    def elasticsearch(
+        name: str,
+        url: str,
+        index: str,
+        *,
+        api_key: Optional[str] = None,
+        username: Optional[str] = None,
+        password: Optional[str] = None,
+        findings_index: Optional[str] = None,
+        max_attempts: int = 12,
+    ) -> Sink: ...
+    @staticmethod
+    def azure_logs(name: str, url: str, bearer_token: str, *, max_attempts: int = 12) -> Sink: ...
+    @staticmethod
+    def otlp(
+        name: str,
+        url: str,
+        *,
+        service_name: str = ...,
+        resource_attributes: Optional[Mapping[str, str]] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        max_attempts: int = 12,
+    ) -> Sink: ...
+    @staticmethod
+    def syslog(
+        name: str,
+        address: str,
+        *,
+        message: Literal["json", "cef"] = "json",
+        framing: Literal["octet_counting", "newline"] = "octet_counting",
+        facility: int = 16,
+        hostname: Optional[str] = None,
+        app_name: str = ...,
+        max_attempts: int = 12,
+    ) -> Sink: ...
+    @staticmethod
+    def cef(name: str, address: str, *, max_attempts: int = 12) -> Sink: ...
+    @staticmethod
+    def ocsf(
+        name: str,
+        url: str,
+        *,
+        framing: Literal["json_lines", "json_array"] = "json_lines",
+        authorization: Optional[str] = None,
+        max_attempts: int = 12,
+    ) -> Sink: ...
+    def with_options(
+        self,
+        *,
+        queue_capacity: Optional[int] = None,
+        overflow: Optional[Literal["drop_newest", "block"]] = None,
+        max_batch_records: Optional[int] = None,
+        max_batch_bytes: Optional[int] = None,
+        max_wait: Optional[float] = None,
+        max_in_flight: Optional[int] = None,
+        initial_backoff: Optional[float] = None,
+        max_backoff: Optional[float] = None,
+        max_attempts: Optional[int] = None,
+        dead_letter_capacity: Optional[int] = None,
+        kinds: Optional[Sequence[str]] = None,
+    ) -> Sink: ...
+    def set_bearer_token(self, token: str) -> None: ...
     @property
     def name(self) -> str: ...
+    @property
+    def kind(self) -> _SinkKind: ...
 
 @final
 class Pipeline:
     """Delivers records to sinks on a background thread; a context manager
     that flushes and closes on exit."""
 
-    def __new__(cls, sinks: Sequence[Sink]) -> Pipeline: ...
-    def emit(self, record: Union[Decision, Mapping[str, Any]]) -> None: ...
+    def __new__(
+        cls,
+        sinks: Sequence[Sink],
+        *,
+        outbox: Union[str, "os.PathLike[str]", None] = None,
+        http_timeout: float = 30.0,
+    ) -> Pipeline: ...
+    def emit(self, record: Union[Decision, Mapping[str, Any]], *, timeout: float = 0.0) -> None: ...
     def flush(self, timeout: float = 5.0) -> bool: ...
     def close(self, timeout: float = 5.0) -> bool: ...
     def stats(self) -> List[Dict[str, Any]]: ...
+    def dead_letters(self, sink: str) -> List[Dict[str, Any]]: ...
     def memory_records(self, name: str) -> List[Dict[str, Any]]: ...
     def __enter__(self) -> Pipeline: ...
     def __exit__(
@@ -191,6 +306,22 @@ class Pipeline:
         _exc: Optional[BaseException] = None,
         _traceback: Optional[TracebackType] = None,
     ) -> bool: ...
+
+@final
+class Analytics:
+    """Dashboard numbers aggregated as records arrive; `summary()` at any time."""
+
+    def __new__(
+        cls,
+        now_ms: Optional[int] = None,
+        *,
+        scan_cap: Optional[int] = 5000,
+        top_patterns: int = 20,
+    ) -> Analytics: ...
+    def add(self, record: Union[Decision, Mapping[str, Any]]) -> None: ...
+    def extend(self, records: Iterable[Union[Decision, Mapping[str, Any]]]) -> None: ...
+    def summary(self) -> Dict[str, Any]: ...
+    def report_html(self, title: str = "govstream analytics") -> str: ...
 
 def summarize(
     records: Sequence[Union[Decision, Mapping[str, Any]]],

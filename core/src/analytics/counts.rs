@@ -67,7 +67,7 @@ pub struct PatternCount {
     pub count: u64,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct PatternAcc {
     name: String,
     name_ts: i64,
@@ -76,7 +76,7 @@ struct PatternAcc {
 }
 
 /// DLP matches per rule id.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct PatternCounter {
     by_rule: HashMap<String, PatternAcc>,
 }

@@ -125,7 +125,7 @@ impl EventFacts {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct MatchFacts {
     rule_id: String,
     rule_name: String,
@@ -133,7 +133,7 @@ struct MatchFacts {
 }
 
 /// A value ordered by `(ts, id)` alone.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Keyed<T> {
     ts: i64,
     id: String,
@@ -158,7 +158,7 @@ impl<T> Ord for Keyed<T> {
 }
 
 /// The running sums.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Totals {
     first_day: i64,
     summary: AnalyticsSummary,
@@ -255,7 +255,7 @@ impl Totals {
 }
 
 /// The newest `cap` events and the matches that belong to them.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Newest {
     cap: usize,
     events: BinaryHeap<Reverse<Keyed<EventFacts>>>,
@@ -332,7 +332,8 @@ impl Newest {
 }
 
 /// Aggregates records into an [`AnalyticsSummary`]. Sans-IO: `now` is given,
-/// records are pushed one at a time from any source.
+/// records are pushed one at a time from any source. `finish` on a clone
+/// reads the summary so far and keeps the aggregate going.
 ///
 /// ```
 /// use govstream::analytics::Analytics;
@@ -351,7 +352,7 @@ impl Newest {
 /// assert_eq!(summary.daily.last().map(|d| d.verdicts.total()), Some(1));
 /// # Ok::<(), govstream::Error>(())
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Analytics {
     top_patterns: usize,
     totals: Totals,

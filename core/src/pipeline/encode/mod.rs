@@ -73,6 +73,42 @@ pub trait Encoder: Send + Sync + fmt::Debug {
     }
 }
 
+/// A shared encoder is an encoder, so a host can keep a handle on one it gave
+/// a pipeline (to rotate the Azure token of an [`AzureLogsEncoder`], say).
+impl<E: Encoder + ?Sized> Encoder for std::sync::Arc<E> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+
+    fn encode_record(&self, record: &Record, out: &mut Vec<u8>) -> Result<()> {
+        (**self).encode_record(record, out)
+    }
+
+    fn frame(&self, pieces: &[&[u8]], out: &mut Vec<u8>) {
+        (**self).frame(pieces, out)
+    }
+
+    fn headers(&self, body: &[u8], batch: &BatchInfo) -> Vec<(String, String)> {
+        (**self).headers(body, batch)
+    }
+
+    fn max_body_bytes(&self) -> Option<usize> {
+        (**self).max_body_bytes()
+    }
+
+    fn accepts_gzip(&self) -> bool {
+        (**self).accepts_gzip()
+    }
+
+    fn default_path(&self) -> Option<&'static str> {
+        (**self).default_path()
+    }
+
+    fn item_outcomes(&self, body: &[u8], records: usize) -> Option<Vec<ItemOutcome>> {
+        (**self).item_outcomes(body, records)
+    }
+}
+
 mod azure_logs;
 mod cef;
 mod ecs;
@@ -99,3 +135,35 @@ pub use otlp_logs::{OtlpLogsConfig, OtlpLogsEncoder};
 pub use splunk_hec::{SPLUNK_HEC_EVENT_PATH, SplunkHecConfig, SplunkHecEncoder};
 pub use syslog::{SyslogConfig, SyslogEncoder, SyslogFraming, SyslogMessage};
 pub use webhook::{DEFAULT_WEBHOOK_EVENT_TYPE, WebhookConfig, WebhookEncoder};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_shared_encoder_answers_as_the_encoder_and_sees_its_updates() {
+        let azure = Arc::new(AzureLogsEncoder::new(AzureLogsConfig::new("first")));
+        let shared: Box<dyn Encoder> = Box::new(Arc::clone(&azure));
+        azure.set_bearer_token("second");
+        let batch = BatchInfo {
+            batch_id: "b".into(),
+            now_ms: 0,
+        };
+        let headers = shared.headers(b"[]", &batch);
+        assert!(headers.contains(&("authorization".into(), "Bearer second".into())));
+        assert_eq!(shared.name(), "azure-logs");
+        assert_eq!(shared.max_body_bytes(), Some(AZURE_LOGS_MAX_BODY_BYTES));
+
+        let es: Box<dyn Encoder> = Box::new(Arc::new(ElasticsearchBulkEncoder::new(
+            ElasticsearchBulkConfig::new("govstream", ElasticsearchAuth::None),
+        )));
+        assert_eq!(es.default_path(), Some("/_bulk"));
+        assert!(es.accepts_gzip());
+        let errors = br#"{"errors":true,"items":[{"index":{"status":429}}]}"#;
+        assert!(matches!(
+            es.item_outcomes(errors, 1).as_deref(),
+            Some([ItemOutcome::Retry(_)])
+        ));
+    }
+}
