@@ -3,6 +3,7 @@
 //! The public package `govstream` re-exports everything from here.
 
 mod analytics;
+mod args;
 mod audit;
 mod error;
 mod json;

@@ -294,6 +294,11 @@ impl PyDecision {
 /// One finding: which rule, how sure, what the policy does about it, and
 /// where. `start`/`end` are code points, so `text[m.start:m.end]` is the
 /// matched value; `byte_*` are UTF-8 bytes and `utf16_*` UTF-16 units.
+///
+/// >>> text = "café owner: jane.doe@acme.com"
+/// >>> [m] = govstream.Policy.default().scan(text)
+/// >>> m.rule_id, m.severity, text[m.start:m.end], (m.byte_start, m.utf16_start)
+/// ('pii.email', 'medium', 'jane.doe@acme.com', (13, 12))
 #[pyclass(frozen, eq, module = "govstream", name = "Match")]
 #[derive(PartialEq)]
 pub(crate) struct PyMatch {

@@ -4,6 +4,7 @@
 //! OTLP, syslog, CEF, OCSF). A `Sink` is an immutable description; the
 //! pipeline it is given to does the delivering.
 
+use crate::args::{choice, credential, http_url, millis, string_pairs, tcp_address};
 use crate::error;
 use govstream::pipeline::encode::{
     AzureLogsConfig, AzureLogsEncoder, CefConfig, CefEncoder, ElasticsearchAuth,
@@ -64,100 +65,6 @@ impl PySink {
     pub(crate) fn encoder(&self) -> Box<dyn Encoder> {
         Box::new(Arc::clone(&self.encoder))
     }
-}
-
-/// An `http://` or `https://` URL, or an `InputError` naming `url`.
-fn http_url(py: Python<'_>, url: String) -> PyResult<Destination> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(r) if !r.is_empty() && !r.starts_with('/') => Ok(Destination::Http { url }),
-        _ => Err(error::input(
-            py,
-            "url",
-            format!("expected an http:// or https:// URL with a host, got `{url}`"),
-        )),
-    }
-}
-
-/// A `host:port` (or `tcp://host:port`) address, or an `InputError`.
-fn tcp_address(py: Python<'_>, address: &str) -> PyResult<Destination> {
-    let addr = address.strip_prefix("tcp://").unwrap_or(address);
-    let port_ok = addr
-        .rsplit_once(':')
-        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0));
-    if port_ok && !addr.contains('/') {
-        Ok(Destination::Tcp {
-            addr: addr.to_string(),
-        })
-    } else {
-        Err(error::input(
-            py,
-            "address",
-            format!("expected HOST:PORT (a TCP address), got `{address}`"),
-        ))
-    }
-}
-
-/// A non-empty credential, or an `InputError` naming the argument.
-fn credential(py: Python<'_>, what: &str, value: String) -> PyResult<String> {
-    if value.trim().is_empty() {
-        Err(error::input(
-            py,
-            what,
-            format!("`{what}` must not be empty"),
-        ))
-    } else {
-        Ok(value)
-    }
-}
-
-/// `(key, value)` pairs of a mapping of strings.
-fn string_pairs(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<(String, String)>> {
-    let Some(obj) = obj else {
-        return Ok(Vec::new());
-    };
-    let py = obj.py();
-    let bad = |e: PyErr| error::input(py, what, format!("expected a mapping of str to str: {e}"));
-    let items = obj.call_method0("items").map_err(bad)?;
-    let mut pairs = Vec::new();
-    for item in items.try_iter().map_err(bad)? {
-        pairs.push(
-            item.and_then(|i| i.extract::<(String, String)>())
-                .map_err(bad)?,
-        );
-    }
-    pairs.sort();
-    Ok(pairs)
-}
-
-/// Whole milliseconds of a non-negative, finite number of seconds.
-fn millis(py: Python<'_>, what: &str, seconds: f64) -> PyResult<u64> {
-    if (0.0..1e12).contains(&seconds) {
-        Ok((seconds * 1000.0).round() as u64)
-    } else {
-        Err(error::input(
-            py,
-            what,
-            format!("`{what}` must be a non-negative number of seconds, got {seconds}"),
-        ))
-    }
-}
-
-/// One of `choices`, or an `InputError` listing them.
-fn choice<'a>(py: Python<'_>, what: &str, value: &str, choices: &[&'a str]) -> PyResult<&'a str> {
-    choices
-        .iter()
-        .find(|c| **c == value)
-        .copied()
-        .ok_or_else(|| {
-            error::input(
-                py,
-                what,
-                format!("`{what}` must be one of {choices:?}, got `{value}`"),
-            )
-        })
 }
 
 #[pymethods]

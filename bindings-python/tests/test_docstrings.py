@@ -25,20 +25,24 @@ EXAMPLES = [(name, doc) for name, doc in documented() if ">>>" in doc]
 def test_every_public_class_and_function_has_a_docstring() -> None:
     for name in govstream.__all__:
         assert getattr(govstream, name).__doc__, name
-    for cls in (govstream.Policy, govstream.Decision, govstream.Sink, govstream.Pipeline):
+    classes = (govstream.Policy, govstream.Decision, govstream.Sink, govstream.Pipeline, govstream.Analytics)
+    for cls in classes:
         for attr in vars(cls):
             if not attr.startswith("_"):
                 assert getattr(getattr(cls, attr), "__doc__", None), f"{cls.__name__}.{attr}"
 
 
-def test_the_main_entry_points_have_examples() -> None:
+def test_every_class_function_and_sink_has_an_example() -> None:
     names = {name for name, _ in EXAMPLES}
-    for expected in (
-        "govstream", "Policy", "Policy.evaluate", "Policy.scan", "Policy.redact", "classify",
-        "Decision", "Pipeline", "Sink.jsonl", "Sink.memory", "Sink.callback", "summarize",
-        "audit_event", "parse_keycloak",
-    ):
-        assert expected in names
+    errors = {n for n in govstream.__all__ if isinstance(getattr(govstream, n), type)
+              and issubclass(getattr(govstream, n), Exception)}
+    expected = {"govstream", "Policy.evaluate", "Policy.scan", "Policy.redact", "Sink.with_options"}
+    expected |= set(govstream.__all__) - errors
+    sink_constructors = [a for a in vars(govstream.Sink) if not a.startswith("_")
+                         and isinstance(vars(govstream.Sink)[a], staticmethod)]
+    assert len(sink_constructors) == 12
+    expected |= {f"Sink.{a}" for a in sink_constructors}
+    assert sorted(expected - names) == []
 
 
 @pytest.mark.parametrize("name,doc", EXAMPLES, ids=[n for n, _ in EXAMPLES])
