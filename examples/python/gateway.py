@@ -75,9 +75,11 @@ def main() -> None:
     stats = pipeline.stats()[0]
     print(f"sink {stats['sink']}: {stats['delivered']} of {stats['emitted']} records delivered to {path}")
     # The dashboards' numbers, computed from what the sink received.
+    analytics = govstream.Analytics()
     with open(path, encoding="utf-8") as f:
-        delivered = [json.loads(line) for line in f]
-    summary = govstream.summarize(delivered)
+        for line in f:
+            analytics.add(json.loads(line))
+    summary = analytics.summary()
     print("analytics:", json.dumps({k: summary[k] for k in ("events", "verdicts", "dlp_events", "high_or_above_events")}))
     for p in summary["top_patterns"]:
         print(f"  {p['rule_id']}: {p['count']}")
