@@ -34,5 +34,9 @@ fn _govstream(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analytics::summarize, m)?)?;
     m.add_function(wrap_pyfunction!(audit::audit_event, m)?)?;
     m.add_function(wrap_pyfunction!(audit::parse_keycloak, m)?)?;
+    // Not exported: only interpreter exit calls it.
+    let close_all = wrap_pyfunction!(pipeline::close_all, m)?;
+    py.import("atexit")?
+        .call_method1("register", (close_all,))?;
     Ok(())
 }

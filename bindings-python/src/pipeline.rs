@@ -14,8 +14,8 @@ use govstream::schema::Record;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::time::{Duration, Instant};
 
 /// The Rust side of a Python callable sink: the exception it raises becomes
 /// the failed delivery's error message.
@@ -46,7 +46,8 @@ enum State {
 ///
 /// `emit` only queues; `flush` waits until everything queued is delivered
 /// (or given up for good); `close` flushes and stops the thread. As a
-/// context manager it closes on exit.
+/// context manager it closes on exit. Pipelines still open when the
+/// interpreter exits are closed then (`atexit`), with 5 seconds for all.
 ///
 /// >>> import govstream
 /// >>> policy = govstream.Policy.default()
@@ -59,12 +60,107 @@ enum State {
 /// 2
 #[pyclass(frozen, module = "govstream", name = "Pipeline")]
 pub(crate) struct PyPipeline {
-    state: Mutex<State>,
+    state: Arc<Mutex<State>>,
+}
+
+/// Every pipeline not yet dropped, for `close_all` at interpreter exit.
+static LIVE: Mutex<Vec<Weak<Mutex<State>>>> = Mutex::new(Vec::new());
+
+/// How long interpreter exit waits for all open pipelines together.
+const EXIT_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Closes every pipeline still open, sharing one deadline. Registered with
+/// `atexit`, so it runs while the objects a callable sink uses still exist;
+/// without it, records queued for such a sink at exit would be dropped.
+#[pyfunction]
+pub(crate) fn close_all(py: Python<'_>) {
+    let live: Vec<Arc<Mutex<State>>> = lock_live().drain(..).filter_map(|w| w.upgrade()).collect();
+    let deadline = Instant::now() + EXIT_TIMEOUT;
+    for state in live {
+        close_state(
+            py,
+            &state,
+            deadline.saturating_duration_since(Instant::now()),
+        );
+    }
+}
+
+fn lock_live() -> MutexGuard<'static, Vec<Weak<Mutex<State>>>> {
+    LIVE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Flushes for up to `timeout`, stops the driver and keeps its final
+/// stats, memory records and dead letters. True when everything pending
+/// was delivered or given up; closing again returns the same.
+fn close_state(py: Python<'_>, state: &Mutex<State>, timeout: Duration) -> bool {
+    // Taken out under the lock, closed without it: another thread's
+    // call must not wait for the lock while holding the GIL the
+    // delivery thread may need. Meanwhile the pipeline reads as closed.
+    let running = std::mem::replace(&mut *lock(state), State::closed(false));
+    let (driver, memory_sinks) = match running {
+        State::Running {
+            driver,
+            memory_sinks,
+        } => (driver, memory_sinks),
+        closed @ State::Closed { .. } => {
+            let done = matches!(closed, State::Closed { done: true, .. });
+            *lock(state) = closed;
+            return done;
+        }
+    };
+    let closed = py.detach(move || {
+        let done = driver.flush(timeout) == Completion::Done;
+        let memory: HashMap<String, Vec<Record>> = memory_sinks
+            .into_iter()
+            .map(|name| {
+                let records = driver.memory_records(&name);
+                (name, records)
+            })
+            .collect();
+        let dead_letters: HashMap<String, Vec<DeadLetter>> = driver
+            .stats()
+            .into_iter()
+            .map(|s| {
+                let letters = driver.dead_letters(&s.sink);
+                (s.sink, letters)
+            })
+            .collect();
+        let stats = match Arc::try_unwrap(driver) {
+            Ok(d) => d.shutdown(Duration::ZERO).1,
+            // Another thread is flushing; it drops the last reference
+            // (which stops the thread) when its flush returns.
+            Err(shared) => shared.stats(),
+        };
+        State::Closed {
+            done,
+            stats,
+            memory,
+            dead_letters,
+        }
+    });
+    let done = matches!(closed, State::Closed { done: true, .. });
+    *lock(state) = closed;
+    done
+}
+
+impl State {
+    fn closed(done: bool) -> Self {
+        State::Closed {
+            done,
+            stats: Vec::new(),
+            memory: HashMap::new(),
+            dead_letters: HashMap::new(),
+        }
+    }
 }
 
 impl PyPipeline {
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.state)
     }
 
     /// The running driver, or an `InputError` once closed.
@@ -127,12 +223,14 @@ impl PyPipeline {
         let seed = govstream::clock::now_ms().unsigned_abs();
         let pipeline = Pipeline::new(specs, seed).map_err(|e| error::to_py(py, &e))?;
         let driver = Driver::start(pipeline, options).map_err(|e| error::to_py(py, &e))?;
-        Ok(PyPipeline {
-            state: Mutex::new(State::Running {
-                driver: Arc::new(driver),
-                memory_sinks,
-            }),
-        })
+        let state = Arc::new(Mutex::new(State::Running {
+            driver: Arc::new(driver),
+            memory_sinks,
+        }));
+        let mut live = lock_live();
+        live.retain(|w| w.strong_count() > 0);
+        live.push(Arc::downgrade(&state));
+        Ok(PyPipeline { state })
     }
 
     /// Queues a `Decision`'s records, or one record dict, for every sink.
@@ -183,62 +281,7 @@ impl PyPipeline {
     #[pyo3(signature = (timeout = 5.0))]
     fn close(&self, py: Python<'_>, timeout: f64) -> PyResult<bool> {
         let timeout = duration(py, "timeout", timeout)?;
-        // Taken out under the lock, closed without it: another thread's
-        // call must not wait for the lock while holding the GIL the
-        // delivery thread may need. Meanwhile the pipeline reads as closed.
-        let running = std::mem::replace(
-            &mut *self.lock(),
-            State::Closed {
-                done: false,
-                stats: Vec::new(),
-                memory: HashMap::new(),
-                dead_letters: HashMap::new(),
-            },
-        );
-        let (driver, memory_sinks) = match running {
-            State::Running {
-                driver,
-                memory_sinks,
-            } => (driver, memory_sinks),
-            closed @ State::Closed { .. } => {
-                let done = matches!(closed, State::Closed { done: true, .. });
-                *self.lock() = closed;
-                return Ok(done);
-            }
-        };
-        let closed = py.detach(move || {
-            let done = driver.flush(timeout) == Completion::Done;
-            let memory: HashMap<String, Vec<Record>> = memory_sinks
-                .into_iter()
-                .map(|name| {
-                    let records = driver.memory_records(&name);
-                    (name, records)
-                })
-                .collect();
-            let dead_letters: HashMap<String, Vec<DeadLetter>> = driver
-                .stats()
-                .into_iter()
-                .map(|s| {
-                    let letters = driver.dead_letters(&s.sink);
-                    (s.sink, letters)
-                })
-                .collect();
-            let stats = match Arc::try_unwrap(driver) {
-                Ok(d) => d.shutdown(Duration::ZERO).1,
-                // Another thread is flushing; it drops the last reference
-                // (which stops the thread) when its flush returns.
-                Err(shared) => shared.stats(),
-            };
-            State::Closed {
-                done,
-                stats,
-                memory,
-                dead_letters,
-            }
-        });
-        let done = matches!(closed, State::Closed { done: true, .. });
-        *self.lock() = closed;
-        Ok(done)
+        Ok(close_state(py, &self.state, timeout))
     }
 
     /// Every sink's counters, in order: `sink`, `emitted`, `delivered`,
@@ -321,15 +364,7 @@ impl PyPipeline {
 
 impl Drop for PyPipeline {
     fn drop(&mut self) {
-        let state = std::mem::replace(
-            &mut *self.lock(),
-            State::Closed {
-                done: true,
-                stats: Vec::new(),
-                memory: HashMap::new(),
-                dead_letters: HashMap::new(),
-            },
-        );
+        let state = std::mem::replace(&mut *self.lock(), State::closed(true));
         if let State::Running { driver, .. } = state {
             // Stopping the driver joins its thread, which may be waiting for
             // the GIL to call a Python sink: release it meanwhile.

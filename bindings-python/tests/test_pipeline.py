@@ -3,6 +3,8 @@
 import http.server
 import json
 import pathlib
+import subprocess
+import sys
 import threading
 from typing import List
 
@@ -167,3 +169,22 @@ def test_an_http_sink_posts_json_lines_and_retries_a_503() -> None:
         assert received == d.records()
     finally:
         server.shutdown()
+
+
+def test_pipelines_left_open_deliver_at_interpreter_exit(tmp_path: pathlib.Path) -> None:
+    # A callable sink needs the interpreter: delivery must happen before
+    # the module's globals are torn down, not when the object is collected.
+    out = tmp_path / "delivered.jsonl"
+    script = tmp_path / "gateway.py"
+    script.write_text(
+        "import govstream, sys\n"
+        "out = open(sys.argv[1], 'ab')\n"
+        "def send(batch):\n"
+        "    out.write(batch)\n"
+        "    out.flush()\n"
+        "p = govstream.Pipeline([govstream.Sink.callback('siem', send).with_options(max_wait=60.0)])\n"
+        "p.emit(govstream.Policy.default().evaluate('mail jane.doe@acme.com'))\n"
+    )
+    run = subprocess.run([sys.executable, str(script), str(out)], capture_output=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert len(out.read_bytes().splitlines()) == 2
