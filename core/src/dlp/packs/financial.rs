@@ -166,15 +166,16 @@ fn cards() -> Vec<RuleSpec> {
 
 fn iban() -> RuleSpec {
     // ISO 13616 print format groups of four; the validator checks the
-    // country, its length and the mod-97 check digits. Every registry
-    // example has a run of at least ten digits.
+    // country, its length and the mod-97 check digits. The fewest digits
+    // an IBAN can have are seven: Swiss and Liechtenstein accounts may be
+    // all letters after the two check digits and five-digit bank code.
     rule(
         "iban",
         "IBAN",
         Severity::High,
         r"\b[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b",
     )
-    .min_digits(10)
+    .min_digits(7)
     .max_len(48)
     .validator(Validator::IbanMod97)
     .confidence(0.95)
@@ -191,6 +192,11 @@ fn iban() -> RuleSpec {
         "NL91 ABNA 0417 1643 00 (ABN AMRO)",
         "NL91 ABNA 0417 1643 00",
     )
+    .tp(
+        "paid from CH1800762FAKEACCOUNTX today",
+        "CH1800762FAKEACCOUNTX",
+    )
+    .tp("LI70 0881 0KON TOAB CDEF G", "LI70 0881 0KON TOAB CDEF G")
     .fp("IBAN GB83 WEST 1234 5698 7654 32 has a typo")
     .fp("ref DE89 3704 0044 0532 0130 0 is short")
     .fp("order XX12 3456 7890 1234 56")

@@ -11,7 +11,9 @@ use super::{entropy, secret};
 use crate::dlp::RuleSpec;
 use crate::schema::Severity;
 
-/// Whole values that sit where a secret goes but are not one.
+/// Whole values that sit where a secret goes but are not one: words
+/// written instead of a secret, masked values, template and environment
+/// references. Every rule here drops them.
 const PLACEHOLDERS: &[&str] = &[
     // Words written instead of a secret, with or without a possessive.
     r"(?i)(?:(?:my|your|the|some|new|old|db|user|admin|root|app)[_-]?)?(?:pass(?:word|wd|phrase)?|pwd|pw|secret|token|api[_-]?key|key|credentials?)[0-9]{0,4}(?:[_-]?(?:here|goes[_-]?here|placeholder))?",
@@ -32,9 +34,19 @@ const PLACEHOLDERS: &[&str] = &[
     r"%\([A-Za-z_][A-Za-z0-9_]*\)s",
     r"\[[^\]]*\]",
     r"__[A-Za-z0-9_]+__",
-    // Code rather than a literal: dotted names, environment variable names,
-    // snake_case and camelCase identifiers.
-    r"[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+",
+];
+
+/// Whole values that, after `password =` or `secret:`, are code or another
+/// kind of setting rather than a literal. Only the assignment rules drop
+/// them: in a URL's userinfo or a connection string's `Password=` the value
+/// can only be a literal, so `abc.def` there is a password.
+const EXPRESSIONS: &[&str] = &[
+    // Dotted names of identifier-like parts (`settings.API_KEY`,
+    // `process.env.TOKEN`, `this.apiKey`, `Config.Secret`): each part is
+    // lower or snake case, upper snake case or camel/Pascal case, so a
+    // random value with a dot (`sk7.YO5aK2mQ9`) is not one.
+    r"(?:[a-z_$][a-z0-9_$]*|[A-Z][A-Z0-9_]*|[A-Z][a-z]+[0-9]*)(?:[A-Z][a-z]+[0-9]*)*(?:\.(?:[a-z_$][a-z0-9_$]*|[A-Z][A-Z0-9_]*|[A-Z][a-z]+[0-9]*)(?:[A-Z][a-z]+[0-9]*)*)+",
+    // Environment variable names, snake_case and camelCase identifiers.
     r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+",
     r"[a-z]+(?:_[a-z]+)+",
     r"[a-z]+(?:[A-Z][a-z]+)+",
@@ -45,6 +57,11 @@ const PLACEHOLDERS: &[&str] = &[
     r"[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/[a-z0-9._/-]*)?",
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.]+Z?)?",
 ];
+
+/// What the assignment rules drop: placeholders and expressions.
+fn not_literals() -> Vec<&'static str> {
+    PLACEHOLDERS.iter().chain(EXPRESSIONS).copied().collect()
+}
 
 /// This group's rules.
 pub(super) fn rules() -> Vec<RuleSpec> {
@@ -122,6 +139,8 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "engine = create_engine('postgresql+psycopg2://report:Vb8%23FAKEm4Tz@10.0.0.5/analytics')",
             "Vb8%23FAKEm4Tz",
         )
+        // A dot in a userinfo password is part of it, not code.
+        .tp("DATABASE_URL=mysql://shop:Rq7.fake.Pw2@db.internal/shop", "Rq7.fake.Pw2")
         .fp("postgres://user:password@localhost:5432/db")
         .fp("mysql://root:${MYSQL_ROOT_PASSWORD}@db/app")
         .fp("amqp://guest:guest@localhost:5672/ and redis://localhost:6379/0"),
@@ -162,7 +181,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .keywords(&["password", "passwd", "passphrase", "pwd"])
         .max_len(300)
         .validator(entropy(2.5))
-        .allow_patterns(PLACEHOLDERS)
+        .allow_patterns(&not_literals())
         .confidence(0.6)
         .label("PASSWORD")
         .tp("DB_PASSWORD=Xk9#mP2vL!qz", "Xk9#mP2vL!qz")
@@ -171,7 +190,12 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "t7Qe!FAKE-92xv",
         )
         .tp("smtp:\n  host: mail.example.com\n  password: Rz4%FAKEpw8s\n", "Rz4%FAKEpw8s")
+        .tp(
+            "spring.datasource.password=sk7.YO5aFAKE2mQ9",
+            "sk7.YO5aFAKE2mQ9",
+        )
         .fp("password=changeme")
+        .fp("db_password = config.database.password")
         .fp("password: <your-password>")
         .fp("export PASSWORD=${PASSWORD}")
         .fp("password: ********")
@@ -190,7 +214,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .keywords(&["secret"])
         .max_len(300)
         .validator(entropy(3.0))
-        .allow_patterns(PLACEHOLDERS)
+        .allow_patterns(&not_literals())
         .confidence(0.6)
         .label("SECRET")
         .tp(r#"SECRET_KEY = "k3@FAKE9x!q2%t7z#Lw0vB""#, "k3@FAKE9x!q2%t7z#Lw0vB")
@@ -216,7 +240,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         ])
         .max_len(560)
         .validator(entropy(3.2))
-        .allow_patterns(PLACEHOLDERS)
+        .allow_patterns(&not_literals())
         .confidence(0.6)
         .label("API_KEY")
         .tp(r#"api_key = "a8F3kQ9zL2xV7mN4pR6t""#, "a8F3kQ9zL2xV7mN4pR6t")
@@ -237,7 +261,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .keywords(&["token"])
         .max_len(560)
         .validator(entropy(3.3))
-        .allow_patterns(PLACEHOLDERS)
+        .allow_patterns(&not_literals())
         .confidence(0.6)
         .label("TOKEN")
         .tp(
@@ -264,7 +288,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .keywords(&["bearer"])
         .max_len(4200)
         .validator(entropy(3.5))
-        .allow_patterns(PLACEHOLDERS)
+        .allow_patterns(&not_literals())
         .confidence(0.7)
         .label("BEARER_TOKEN")
         .tp(
