@@ -42,10 +42,10 @@ const PLACEHOLDERS: &[&str] = &[
 /// can only be a literal, so `abc.def` there is a password.
 const EXPRESSIONS: &[&str] = &[
     // Dotted names of identifier-like parts (`settings.API_KEY`,
-    // `process.env.TOKEN`, `this.apiKey`, `Config.Secret`): each part is
-    // lower or snake case, upper snake case or camel/Pascal case, so a
-    // random value with a dot (`sk7.YO5aK2mQ9`) is not one.
-    r"(?:[a-z_$][a-z0-9_$]*|[A-Z][A-Z0-9_]*|[A-Z][a-z]+[0-9]*)(?:[A-Z][a-z]+[0-9]*)*(?:\.(?:[a-z_$][a-z0-9_$]*|[A-Z][A-Z0-9_]*|[A-Z][a-z]+[0-9]*)(?:[A-Z][a-z]+[0-9]*)*)+",
+    // `process.env.TOKEN`, `this.apiKey`, `Config.HTTPClient`): each part
+    // is snake or camel case, Pascal case, or upper snake case, so a random
+    // value with a dot (`sk7.YO5aK2mQ9`, `l.R7U64FLlNw6`) is not one.
+    r"(?:[a-z_$][a-z0-9_$]*(?:[A-Z][a-z]+[0-9]*)*|[A-Z]*(?:[A-Z][a-z]+[0-9]*)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*)(?:\.(?:[a-z_$][a-z0-9_$]*(?:[A-Z][a-z]+[0-9]*)*|[A-Z]*(?:[A-Z][a-z]+[0-9]*)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*))+",
     // Environment variable names, snake_case and camelCase identifiers.
     r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+",
     r"[a-z]+(?:_[a-z]+)+",
@@ -195,7 +195,9 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "sk7.YO5aFAKE2mQ9",
         )
         .fp("password=changeme")
+        .tp("SMTP_PASSWORD=q.R7U64FAKELw6", "q.R7U64FAKELw6")
         .fp("db_password = config.database.password")
+        .fp("password = Settings.HTTPClient.defaultPassword")
         .fp("password: <your-password>")
         .fp("export PASSWORD=${PASSWORD}")
         .fp("password: ********")
