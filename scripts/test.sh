@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Every test of the project, as CI runs it. Needs Rust (cargo with rustup's
-# default rustfmt and clippy), Python 3.9+ with venv and pip (the binding is
-# built by maturin from PyPI), Go (to build the OpenTelemetry Collector used
-# as a real receiver) and root for apt (rsyslog, chromium). Installs what it
-# needs.
+# default rustfmt and clippy), Python 3.9+ with venv and pip (maturin, which
+# builds the binding, and the peer comparison's packages come from PyPI), Go
+# (to build the OpenTelemetry Collector used as a real receiver) and root for
+# apt (rsyslog, chromium). Installs what it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +33,9 @@ echo "== Python binding: lint, then pip install into a fresh virtualenv and test
 cargo fmt --manifest-path bindings-python/Cargo.toml -- --check
 cargo clippy --manifest-path bindings-python/Cargo.toml --all-targets --locked -- -D warnings
 bash bindings-python/test.sh 2>&1 | tee -a "$log"
+
+echo "== peer comparison (Presidio, detect-secrets, re): corpus tests and a smoke run"
+bash benches/peers/run.sh "$(mktemp -d)/peers-venv" --quick 2>&1 | tee -a "$log"
 
 echo "== benchmarks compile and run once"
 cargo test --locked -p govstream-benches --benches
