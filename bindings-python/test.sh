@@ -11,14 +11,10 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 venv="${1:-$(mktemp -d)/gsvenv}"
-python="${PYTHON:-python3}"
 
-rm -rf "$venv"
-"$python" -m venv "$venv"
-"$venv/bin/pip" install --quiet --upgrade pip
-start=$(date +%s)
-"$venv/bin/pip" install --quiet "$root/bindings-python"
-echo "pip install ./bindings-python: $(( $(date +%s) - start ))s"
+# shellcheck source=bindings-python/venv.sh
+source "$here/venv.sh"
+govstream_venv "$venv"
 "$venv/bin/pip" install --quiet pytest hypothesis mypy
 
 cd "$root"

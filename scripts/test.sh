@@ -51,6 +51,10 @@ cargo test --locked -p govstream --test receivers -- --ignored 2>&1 | tee -a "$l
 echo "== the HTML report in headless Chromium"
 cargo test --locked -p govstream --test report_browser -- --ignored 2>&1 | tee -a "$log"
 
+echo "== shell scripts: shellcheck"
+command -v shellcheck > /dev/null || apt-get install -y -qq shellcheck > /dev/null
+shellcheck -x .ci/run scripts/*.sh scripts/*/*.sh bindings-python/*.sh benches/peers/run.sh
+
 echo "== main job"
 cargo run --locked --quiet --bin govstream -- evaluate examples/data/prompts.jsonl > /dev/null
 

@@ -18,19 +18,9 @@ if [[ $# -gt 0 && $1 != -* ]]; then
 else
   venv="$(mktemp -d)/peers-venv"
 fi
-python="${PYTHON:-python3}"
-
-if [[ -e $venv && ! -f $venv/pyvenv.cfg ]]; then
-  echo "run.sh: refusing to replace $venv: it is not a virtualenv" >&2
-  exit 2
-fi
-rm -rf "$venv"
-"$python" -m venv "$venv"
-"$venv/bin/pip" install --quiet --upgrade pip
-
-start=$(date +%s)
-"$venv/bin/pip" install --quiet "$root/bindings-python"
-echo "pip install ./bindings-python: $(( $(date +%s) - start ))s"
+# shellcheck source=bindings-python/venv.sh
+source "$root/bindings-python/venv.sh"
+govstream_venv "$venv"
 start=$(date +%s)
 "$venv/bin/pip" install --quiet -r "$here/requirements.txt"
 echo "pip install -r benches/peers/requirements.txt: $(( $(date +%s) - start ))s"
