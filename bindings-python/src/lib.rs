@@ -18,6 +18,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _govstream(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("GovstreamError", py.get_type::<error::GovstreamError>())?;
     m.add("PolicyError", py.get_type::<error::PolicyError>())?;
     m.add("RuleError", py.get_type::<error::RuleError>())?;

@@ -143,3 +143,9 @@ def test_metadata_must_be_a_json_object(bad: object) -> None:
     with pytest.raises(govstream.InputError) as e:
         govstream.Policy.default().evaluate("x", metadata=bad)  # type: ignore[arg-type]
     assert e.value.location == "metadata"
+
+
+def test_the_version_is_the_installed_distributions() -> None:
+    import importlib.metadata
+
+    assert govstream.__version__ == importlib.metadata.version("govstream")

@@ -25,6 +25,7 @@ from ._govstream import (
     RuleError,
     Sink,
     ValidationError,
+    __version__,
     audit_event,
     builtin_rules,
     classify,

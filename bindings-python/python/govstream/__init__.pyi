@@ -37,6 +37,8 @@ __all__ = [
     "summarize",
 ]
 
+__version__: str
+
 _Verdict = Literal["allow", "warn", "redact", "escalate", "block"]
 _EventType = Literal["request", "warned", "redacted", "escalated", "blocked"]
 _Phase = Literal["prompt", "response"]
