@@ -5,6 +5,7 @@
 //! Card networks are separate rules so findings name the network; their
 //! issuer prefixes are disjoint, so one number is reported once.
 
+use crate::dlp::validators::IBAN_LENGTHS;
 use crate::dlp::{RuleSpec, Validator};
 use crate::schema::{Category, Severity};
 
@@ -161,45 +162,106 @@ fn cards() -> Vec<RuleSpec> {
         .tp("card 676134123456782", "676134123456782")
         .fp("Maestro 6759 6498 2643 8454")
         .fp("code 5019 0000 0000 0004"),
+        // Denmark's domestic debit card; Visa/Dankort co-brands (4571) are
+        // Visa numbers.
+        card("dankort", "Dankort card number", "5019", &[Sixteen])
+            // Presidio's test_credit_card_recognizer.py (from Datatrans).
+            .tp("Dankort 5019717010103742 accepted", "5019717010103742")
+            .tp("kort 5019 1234 5678 9013", "5019 1234 5678 9013")
+            .fp("kort 5019 1234 5678 9014")
+            .fp("ref 5019 0000 0000 0004 5"),
+        // UATP (airline) cards: 15 digits starting with 1, the one network
+        // outside 2–6.
+        card(
+            "uatp",
+            "UATP card number",
+            "1[0-9]{3}",
+            &[Fifteen, Plain(15, 15)],
+        )
+        // Fifteen digits after a 1 are also order and account numbers, so a
+        // match is less certain than for the other networks.
+        .confidence(0.75)
+        // Presidio (Datatrans' AirPlus test card) and CyberSource.
+        .tp("AirPlus 122000000000003 on file", "122000000000003")
+        .tp("UATP card 135412345678911", "135412345678911")
+        .tp("UATP 1354 123456 78911", "1354 123456 78911")
+        .fp("UATP card 135412345678912")
+        .fp("epoch ms 1700000000000 and id 1000000000000000"),
     ]
 }
 
 fn iban() -> RuleSpec {
-    // ISO 13616 print format groups of four; the validator checks the
-    // country, its length and the mod-97 check digits. The fewest digits
-    // an IBAN can have are seven: Swiss and Liechtenstein accounts may be
-    // all letters after the two check digits and five-digit bank code.
-    rule(
-        "iban",
-        "IBAN",
-        Severity::High,
-        r"\b[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b",
-    )
-    .min_digits(7)
-    .max_len(48)
-    .validator(Validator::IbanMod97)
-    .confidence(0.95)
-    .tp(
-        "Please wire to GB82 WEST 1234 5698 7654 32 by Friday.",
-        "GB82 WEST 1234 5698 7654 32",
-    )
-    .tp("IBAN: DE89370400440532013000", "DE89370400440532013000")
-    .tp(
-        "Konto FR14 2004 1010 0505 0001 3M02 606.",
-        "FR14 2004 1010 0505 0001 3M02 606",
-    )
-    .tp(
-        "NL91 ABNA 0417 1643 00 (ABN AMRO)",
-        "NL91 ABNA 0417 1643 00",
-    )
-    .tp(
-        "paid from CH1800762FAKEACCOUNTX today",
-        "CH1800762FAKEACCOUNTX",
-    )
-    .tp("LI70 0881 0KON TOAB CDEF G", "LI70 0881 0KON TOAB CDEF G")
-    .fp("IBAN GB83 WEST 1234 5698 7654 32 has a typo")
-    .fp("ref DE89 3704 0044 0532 0130 0 is short")
-    .fp("order XX12 3456 7890 1234 56")
+    // ISO 13616 print format groups of four; the validator checks the mod-97
+    // check digits. The fewest digits an IBAN can have are seven: Swiss and
+    // Liechtenstein accounts may be all letters after the two check digits
+    // and five-digit bank code.
+    rule("iban", "IBAN", Severity::High, &iban_pattern())
+        .min_digits(7)
+        .max_len(48)
+        .validator(Validator::IbanMod97)
+        .confidence(0.95)
+        .tp(
+            "Please wire to GB82 WEST 1234 5698 7654 32 by Friday.",
+            "GB82 WEST 1234 5698 7654 32",
+        )
+        .tp("IBAN: DE89370400440532013000", "DE89370400440532013000")
+        .tp(
+            "Konto FR14 2004 1010 0505 0001 3M02 606.",
+            "FR14 2004 1010 0505 0001 3M02 606",
+        )
+        .tp(
+            "NL91 ABNA 0417 1643 00 (ABN AMRO)",
+            "NL91 ABNA 0417 1643 00",
+        )
+        .tp(
+            "paid from CH1800762FAKEACCOUNTX today",
+            "CH1800762FAKEACCOUNTX",
+        )
+        .tp("LI70 0881 0KON TOAB CDEF G", "LI70 0881 0KON TOAB CDEF G")
+        // Presidio's test_iban_recognizer.py: a word after a whole group.
+        .tp(
+            "this is an iban VG96 VPVG 0000 0123 4567 8901 X in a sentence",
+            "VG96 VPVG 0000 0123 4567 8901",
+        )
+        .tp(
+            "ES91 2100 0418 4502 0005 1332 EUR 120,00",
+            "ES91 2100 0418 4502 0005 1332",
+        )
+        .fp("IBAN GB83 WEST 1234 5698 7654 32 has a typo")
+        .fp("ref DE89 3704 0044 0532 0130 0 is short")
+        .fp("order XX12 3456 7890 1234 56")
+        .fp("AM47212110090000000235698740")
+}
+
+/// Each country's IBAN has one length (SWIFT IBAN Registry), so the pattern
+/// takes exactly that many characters after the country code. A regex that
+/// took up to 34 would swallow a short word after the last group (`… 8901 X`,
+/// `… 1332 EUR`) and the validator would then reject the whole match.
+fn iban_pattern() -> String {
+    let mut lengths: Vec<usize> = IBAN_LENGTHS.iter().map(|(_, len)| *len).collect();
+    lengths.sort_unstable();
+    lengths.dedup();
+    let alternatives: Vec<String> = lengths
+        .iter()
+        .map(|&len| {
+            let countries: Vec<String> = IBAN_LENGTHS
+                .iter()
+                .filter(|(_, l)| *l == len)
+                .map(|(c, _)| String::from_utf8_lossy(c).into_owned())
+                .collect();
+            let body = len - 4;
+            let tail = match body % 4 {
+                0 => String::new(),
+                r => format!("[ ]?[A-Z0-9]{{{r}}}"),
+            };
+            format!(
+                "(?:{})[0-9]{{2}}(?:[ ]?[A-Z0-9]{{4}}){{{}}}{tail}",
+                countries.join("|"),
+                body / 4
+            )
+        })
+        .collect();
+    format!(r"\b(?:{})\b", alternatives.join("|"))
 }
 
 fn aba_routing() -> RuleSpec {
@@ -209,7 +271,7 @@ fn aba_routing() -> RuleSpec {
         "aba_routing",
         "US ABA routing number",
         Severity::Medium,
-        r"\b[0-9]{9}\b",
+        r"\b[0-9]{9}\b|\b[0-9]{4}-[0-9]{4}-[0-9]\b",
     )
     .min_digits(9)
     .max_len(16)
@@ -225,6 +287,10 @@ fn aba_routing() -> RuleSpec {
     .tp("Routing number 011000015, account 12345678", "011000015")
     .tp("ACH: 021000021 / acct 000123456789", "021000021")
     .tp("wire to ABA 026009593 today", "026009593")
+    // Presidio's test_aba_routing_recognizer.py (Chase, Wells Fargo).
+    .tp("routing number 3222-7162-7", "3222-7162-7")
+    .tp("ABA: 0711-0130-7", "0711-0130-7")
+    .fp("routing 1234-0000-0")
     .fp("Routing number 011000016, account 12345678")
     .fp("Order 021000021 shipped")
     .fp("each package in our database weighs 021000021 grams")
@@ -352,6 +418,8 @@ mod tests {
             "30569309025904",
             "6200000000000005",
             "6759649826438453",
+            "5019717010103742",
+            "122000000000003",
         ];
         for n in numbers {
             let hits: Vec<&str> = rules

@@ -85,16 +85,19 @@ fn phones() -> Vec<RuleSpec> {
         .fp("Call (555) 123-4567 now")
         .fp("ticket 123-456-7890 closed")
         .fp("build 2024-555-1234 passed"),
-        // Ofcom: national numbers are 0 + 10 digits; drama ranges used below.
+        // Ofcom: national numbers are 0 + 10 digits, the area code often in
+        // parentheses; drama ranges used below.
         phone(
             "phone_uk",
             "UK phone number",
-            r"(?:\+|\b00)44[ \-]?(?:\(0\)[ ]?)?[1-9](?:[ \-]?[0-9]){8,9}\b|\b0(?:7[0-9]{3}[ ]?[0-9]{3}[ ]?[0-9]{3}|20[ ]?[0-9]{4}[ ]?[0-9]{4}|1[0-9]{2}[ ]?[0-9]{3}[ ]?[0-9]{4}|1[0-9]{3}[ ]?[0-9]{6}|3[0-9]{2}[ ]?[0-9]{3}[ ]?[0-9]{4})\b",
+            r"(?:\+|\b00)44[ \-]?(?:\(0\)[ ]?)?[1-9](?:[ \-]?[0-9]){8,9}\b|\b0(?:7[0-9]{3}[ ]?[0-9]{3}[ ]?[0-9]{3}|20[ ]?[0-9]{4}[ ]?[0-9]{4}|1[0-9]{2}[ ]?[0-9]{3}[ ]?[0-9]{4}|1[0-9]{3}[ ]?[0-9]{6}|3[0-9]{2}[ ]?[0-9]{3}[ ]?[0-9]{4})\b|\((?:020\)[ ]?[0-9]{4}[ ]?[0-9]{4}|01[0-9]{2}\)[ ]?[0-9]{3}[ ]?[0-9]{4}|01[0-9]{3}\)[ ]?[0-9]{6}|03[0-9]{2}\)[ ]?[0-9]{3}[ ]?[0-9]{4})\b",
         )
         .confidence(0.7)
         .tp("Ring me on 07700 900123 tomorrow", "07700 900123")
         .tp("London office +44 20 7946 0958.", "+44 20 7946 0958")
         .tp("Manchester: 0161 496 0000", "0161 496 0000")
+        .tp("London office (020) 7946 0958", "(020) 7946 0958")
+        .tp("Leeds (0113) 496 0000 ext 2", "(0113) 496 0000")
         .fp("Invoice 0770090012 is due")
         .fp("dial +44 12345 for support"),
         // German national significant numbers have 7–11 digits.
@@ -108,18 +111,24 @@ fn phones() -> Vec<RuleSpec> {
         .tp("Handy: 0049 170 1234567", "0049 170 1234567")
         .fp("Artikel 004912 im Lager")
         .fp("Zimmer +49 123"),
-        // French numbers are 0 + 9 digits, written in pairs.
+        // French numbers are 0 + 9 digits, written in pairs. Five dashed
+        // pairs followed by a sixth are a MAC address (`01-23-45-67-89-AB`),
+        // so a dash and a word character may not follow; the regex has no
+        // look-ahead, so the next character is matched outside the value.
         phone(
             "phone_fr",
             "French phone number",
-            r"(?:\+|\b00)33[ .\-]?(?:\(0\)[ ]?)?[1-9](?:[ .\-]?[0-9]{2}){4}\b|\b0[1-9](?:[ .\-][0-9]{2}){4}\b|\b0[67][0-9]{8}\b",
+            r"(?P<value>(?:\+|\b00)33[ .\-]?(?:\(0\)[ ]?)?[1-9](?:[ .\-]?[0-9]{2}){4}|\b0[1-9](?:[ .\-][0-9]{2}){4}|\b0[67][0-9]{8})(?:[^0-9A-Za-z_\-]|-(?:[^0-9A-Za-z_]|$)|$)",
         )
         .confidence(0.7)
         .tp("Appelez-moi au 06 12 34 56 78 demain", "06 12 34 56 78")
         .tp("Paris : +33 1 23 45 67 89", "+33 1 23 45 67 89")
         .tp("portable 0712345678", "0712345678")
         .fp("code 0123456789 invalide")
-        .fp("version 01.23.45.67 publiée"),
+        .fp("version 01.23.45.67 publiée")
+        .tp("fin de ligne : 01-23-45-67-89", "01-23-45-67-89")
+        .tp("Tél. 06-12-34-56-78.", "06-12-34-56-78")
+        .fp("MAC: 01-23-45-67-89-AB"),
         // E.164: + and 8–15 digits, for every country code not owned above.
         phone(
             "phone_intl",
@@ -157,12 +166,14 @@ fn ssn() -> Vec<RuleSpec> {
         .fp("SSN 000-12-3456 is a placeholder")
         .fp("part 666-45-1234 in stock")
         .fp("the wallet-card number 078-05-1120 was voided"),
-        // Without dashes nine digits are anything, so the context is required.
+        // Without dashes nine digits are anything, so the context is
+        // required. Dots are rarer than spaces but appear in forms and
+        // exports (Presidio's SSN recognizer accepts them too).
         rule(
             "us_ssn_unformatted",
             "US Social Security number (unformatted)",
             Severity::High,
-            r"\b[0-9]{3} [0-9]{2} [0-9]{4}\b|\b[0-9]{9}\b",
+            r"\b[0-9]{3} [0-9]{2} [0-9]{4}\b|\b[0-9]{3}\.[0-9]{2}\.[0-9]{4}\b|\b[0-9]{9}\b",
         )
         .min_digits(9)
         .max_len(16)
@@ -172,6 +183,8 @@ fn ssn() -> Vec<RuleSpec> {
         .label("US_SSN")
         .tp("SSN 536904399 (no dashes)", "536904399")
         .tp("Social Security: 536 90 4399", "536 90 4399")
+        .tp("SSN 078.05.1123 per the form", "078.05.1123")
+        .fp("SSN 693-09.4444 mixes separators")
         .fp("Tracking number 536904399 shipped")
         .fp("ssn field: 000123456")
         .fp("SSN 1234567890"),
@@ -183,20 +196,27 @@ fn network() -> Vec<RuleSpec> {
         // A four-part version such as "1.2.3.4" is a valid address and is
         // reported (severity is low); "v1.2.3.4" and five-part versions are
         // not, because the match must start at a word boundary and swallows
-        // extra parts, which then fail the parse.
+        // extra parts, which then fail the parse. A CIDR prefix length is
+        // part of the value when it is one (`/0`–`/32`).
         rule(
             "ipv4",
             "IPv4 address",
             Severity::Low,
-            r"\b[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:\.[0-9]{1,3})*\b",
+            r"\b[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:\.[0-9]{1,3})*(?:/(?:3[0-2]|[12][0-9]|[0-9]))?\b",
         )
         .min_digits(4)
         .max_len(64)
         .validator(Validator::Ipv4)
         .confidence(0.7)
-        .allow_values(&["0.0.0.0", "127.0.0.1", "255.255.255.255"])
+        .allow_values(&["0.0.0.0", "0.0.0.0/0", "127.0.0.1", "255.255.255.255"])
         .tp("Login from 203.0.113.7 was blocked", "203.0.113.7")
         .tp("server at 192.168.10.25:8080", "192.168.10.25")
+        // Presidio's test_ip_recognizer.py.
+        .tp("Subnet: 192.168.1.0/24", "192.168.1.0/24")
+        .tp("Route is 10.0.0.0/8.", "10.0.0.0/8")
+        .tp("10.0.0.0/123", "10.0.0.0")
+        .fp("IP192.168.1.1text")
+        .fp("route 0.0.0.0/0 is the default")
         .fp("upgrade to 1.2.3.4.5 tomorrow")
         .fp("address 256.10.1.1 is invalid")
         .fp("listening on 127.0.0.1")
@@ -204,12 +224,13 @@ fn network() -> Vec<RuleSpec> {
         .fp("release v1.2.3.4 notes"),
         // Broad on purpose: the match takes the whole word-and-colon run so
         // that `cache::add` or `std::net` fails the parse as a whole instead
-        // of leaving a parseable tail.
+        // of leaving a parseable tail. A zone (`%eth0`) and a CIDR prefix
+        // length are part of the value.
         rule(
             "ipv6",
             "IPv6 address",
             Severity::Low,
-            r"[0-9A-Za-z_]*:[0-9A-Za-z_]*:[0-9A-Za-z_:]*(?:\.[0-9A-Za-z_]+)*",
+            r"[0-9A-Za-z_]*:[0-9A-Za-z_]*:[0-9A-Za-z_:]*(?:\.[0-9A-Za-z_]+)*(?:%[0-9A-Za-z_]+)?(?:/(?:12[0-8]|1[01][0-9]|[1-9]?[0-9])\b)?",
         )
         .keywords(&["::"])
         .min_digits(4)
@@ -217,7 +238,7 @@ fn network() -> Vec<RuleSpec> {
         .validator(Validator::Ipv6)
         .confidence(0.7)
         // Loopback, unspecified, and letter-only hex words (`dead::beef`).
-        .allow_values(&["::", "::1"])
+        .allow_values(&["::", "::1", "::/0", "::/128", "::1/128"])
         .allow_patterns(&["[A-Fa-f:]*"])
         .tp("Client 2001:db8:85a3::8a2e:370:7334 connected", "2001:db8:85a3::8a2e:370:7334")
         .tp(
@@ -225,18 +246,31 @@ fn network() -> Vec<RuleSpec> {
             "2001:0db8:0000:0000:0000:ff00:0042:8329",
         )
         .tp("mapped ::ffff:192.0.2.128 seen", "::ffff:192.0.2.128")
+        // Presidio's test_ip_recognizer.py.
+        .tp("fe80::1%eth0 is link-local", "fe80::1%eth0")
+        .tp("Prefix: 2001:db8::/32", "2001:db8::/32")
+        .tp("2001:db8::/9999", "2001:db8::")
+        .fp("text2001:db8::1")
         .fp("use std::net::Ipv6Addr in 2024")
         .fp("meeting at 10:30:45 today")
         .fp("call cache::add 1234 times")
         .fp("ping ::1 for loopback")
         .fp("marker dead::beef 2024"),
+        // Six of the sixteen hex digits are letters: one random MAC in ten
+        // has no run of four decimal digits, and some have none at all
+        // (`AA:BB:CC:DD:EE:FF`). A letter on each side of a colon or dash is
+        // a keyword, and the digit trigger is three digits: together they
+        // reach all but about one random MAC in a thousand (Cisco's dotted
+        // form, without such a pair, in under 2%), while the two-digit
+        // numbers common in prose and code do not wake the rule.
         rule(
             "mac_address",
             "MAC address",
             Severity::Low,
             r"\b(?:[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})\b",
         )
-        .min_digits(4)
+        .keywords(&mac_letter_pairs().iter().map(String::as_str).collect::<Vec<_>>())
+        .min_digits(3)
         .max_len(20)
         .confidence(0.7)
         .label("MAC")
@@ -244,10 +278,31 @@ fn network() -> Vec<RuleSpec> {
         .tp("eth0 ether 00:1a:2b:3c:4d:5e txqueuelen 1000", "00:1a:2b:3c:4d:5e")
         .tp("Device MAC 3C-52-82-1F-9A-07 registered", "3C-52-82-1F-9A-07")
         .tp("Cisco shows 0025.9611.2233 on port 4", "0025.9611.2233")
+        // Presidio's test_mac_address_recognizer.py.
+        .tp("Device MAC: AA:BB:CC:DD:EE:FF", "AA:BB:CC:DD:EE:FF")
+        .tp("Hardware address: AA-BB-CC-DD-EE-FF", "AA-BB-CC-DD-EE-FF")
+        .tp("Mixedcase MAC: 0d-B3-4a-6A-d9-cF", "0d-B3-4a-6A-d9-cF")
+        .tp("wlan0 ab:cd:ef:12:ab:cd up", "ab:cd:ef:12:ab:cd")
+        .fp("Invalid: ZZ:ZZ:ZZ:ZZ:ZZ:ZZ")
+        .fp("Not a MAC: 00:1A:2B:3C:4D")
+        .fp("Broadcast: FF:FF:FF:FF:FF:FF")
         .fp("null MAC 00:00:00:00:00:00 ignored")
         .fp("time 10:20:30:40:50 code")
         .fp("mixed 00:1a-2b:3c:4d:5e separators"),
     ]
+}
+
+/// `a:a` … `f:f` and `a-a` … `f-f`: the MAC rule's keywords.
+fn mac_letter_pairs() -> Vec<String> {
+    let letters = b'a'..=b'f';
+    [':', '-']
+        .into_iter()
+        .flat_map(|sep| {
+            letters.clone().flat_map(move |a| {
+                (b'a'..=b'f').map(move |b| format!("{}{sep}{}", char::from(a), char::from(b)))
+            })
+        })
+        .collect()
 }
 
 fn date_of_birth() -> RuleSpec {
@@ -274,6 +329,8 @@ fn date_of_birth() -> RuleSpec {
         format!("(?:{month_num}[-/.]{day}|{day}[-/.]{month_num})[-/.](?:{year}|[0-9]{{2}})"),
         format!("{day}(?:st|nd|rd|th)?\\.?[ ]+(?:of[ ]+)?{month}\\.?,?[ ]+{year}"),
         format!("{month}\\.?[ ]+{day}(?:st|nd|rd|th)?,?[ ]+{year}"),
+        // Clinical records: `15-MAR-1985`, `15/Mar/85`.
+        format!("{day}[-/]{month}[-/](?:{year}|[0-9]{{2}})"),
     ]
     .join("|");
     let label = r"\b(?:dob|d\.o\.b|date[ \-]of[ \-]birth|birth[ \-]?date|born|birthday|geburtsdatum|geboren|date de naissance|fecha de nacimiento|data di nascita)\b";
@@ -289,6 +346,8 @@ fn date_of_birth() -> RuleSpec {
         .tp("Geburtsdatum: 15.03.1985", "15.03.1985")
         .tp("date of birth 1985-03-15", "1985-03-15")
         .tp("Date of birth: March 3rd, 1990", "March 3rd, 1990")
+        .tp("DOB: 15-MAR-1985", "15-MAR-1985")
+        .tp("Date of Birth 15/Mar/85 (verified)", "15/Mar/85")
         .fp("Invoice date 03/15/2024, due 04/15/2024")
         .fp("DOB: 31/31/1990 looks wrong")
         .fp("the idea was born out of a 2019 hackathon")
@@ -316,7 +375,7 @@ fn passport() -> RuleSpec {
         .collect::<Vec<_>>()
         .join("|");
     let pattern = format!(
-        r"(?i:\b(?:passports?|reisepass|passeport|pasaporte|passaporto)\b)(?:[ \t:#=.\-]{{1,3}}(?i:number|num|no|nr|id|is)\b){{0,3}}[ \t:#=.\-]{{1,3}}(?P<value>{number})\b"
+        r"(?i:\b(?:passports?|reisepass|passeport|pasaporte|passaporto)\b)(?:[ \t:#=.\-]{{1,4}}(?i:number|num|no|nr|id|is)\b){{0,3}}[ \t:#=.\-]{{1,4}}(?P<value>{number})\b"
     );
     rule("passport", "Passport number", Severity::High, &pattern)
         .keywords(&LABELS)
@@ -326,6 +385,7 @@ fn passport() -> RuleSpec {
         .tp("Passport number: 533419876, expires 2031.", "533419876")
         .tp("Her UK passport no. is 120382978", "120382978")
         .tp("Reisepass Nr. C01X00T47 liegt vor", "C01X00T47")
+        .tp("passport #: 912803456", "912803456")
         .fp("Passport photos cost 15 dollars")
         .fp("passport number: 12345")
         .fp("Passport office opens at 0900")
@@ -362,6 +422,7 @@ mod tests {
             "+31 20 555 0123",
             "06 12 34 56 78",
             "07700 900123",
+            "(020) 7946 0958",
         ];
         for text in texts {
             let hits = rules

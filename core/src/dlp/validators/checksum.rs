@@ -1,5 +1,6 @@
 //! Check digits of bank and card numbers: Luhn, IBAN mod-97, ABA routing.
 
+/// Luhn mod 10 over 12–19 digits; spaces and dashes are group separators.
 pub(super) fn luhn(value: &str) -> bool {
     let mut count = 0usize;
     let mut sum = 0u32;
@@ -28,7 +29,7 @@ pub(super) fn luhn(value: &str) -> bool {
 /// Registry (https://www.swift.com/standards/data-standards/iban), the
 /// releases that list Honduras (HN) and Yemen (YE); 89 countries.
 #[rustfmt::skip]
-pub(super) const IBAN_LENGTHS: [([u8; 2], usize); 89] = [
+pub(crate) const IBAN_LENGTHS: [([u8; 2], usize); 89] = [
     (*b"AD", 24), (*b"AE", 23), (*b"AL", 28), (*b"AT", 20), (*b"AZ", 28), (*b"BA", 20),
     (*b"BE", 16), (*b"BG", 22), (*b"BH", 22), (*b"BI", 27), (*b"BR", 29), (*b"BY", 28),
     (*b"CH", 21), (*b"CR", 22), (*b"CY", 28), (*b"CZ", 24), (*b"DE", 22), (*b"DJ", 27),
@@ -84,9 +85,21 @@ pub(super) fn iban(value: &str) -> bool {
 }
 
 /// ABA routing number: nine digits, a Federal Reserve prefix, and the
-/// 3-7-1 weighted sum divisible by 10.
+/// 3-7-1 weighted sum divisible by 10. The digits may be written `XXXX-YYYY-C`
+/// (routing symbol, institution, check digit), the layout of the number's parts.
 pub(super) fn aba_routing(value: &str) -> bool {
-    let Ok(d) = <[u8; 9]>::try_from(value.as_bytes()) else {
+    let b = value.as_bytes();
+    let digits: Vec<u8> = match b.len() {
+        9 => b.to_vec(),
+        11 if b.get(4) == Some(&b'-') && b.get(9) == Some(&b'-') => b
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 4 && *i != 9)
+            .map(|(_, c)| *c)
+            .collect(),
+        _ => return false,
+    };
+    let Ok(d) = <[u8; 9]>::try_from(digits.as_slice()) else {
         return false;
     };
     if !d.iter().all(u8::is_ascii_digit) {

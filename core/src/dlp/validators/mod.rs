@@ -8,14 +8,12 @@ mod address;
 mod checksum;
 
 use super::Validator;
+#[cfg(test)]
+use address::{Bech32Variant, bech32_decode};
 use address::{base58check, bech32};
+pub(crate) use checksum::IBAN_LENGTHS;
 use checksum::{aba_routing, iban, luhn};
 use std::net::{Ipv4Addr, Ipv6Addr};
-#[cfg(test)]
-use {
-    address::{Bech32Variant, bech32_decode},
-    checksum::IBAN_LENGTHS,
-};
 
 /// True when `value` passes `validator`.
 pub fn validate(validator: &Validator, value: &str) -> bool {
@@ -27,22 +25,22 @@ pub fn validate(validator: &Validator, value: &str) -> bool {
         Validator::Bech32 => bech32(value),
         Validator::UsSsn => us_ssn(value),
         Validator::Ipv4 => ipv4(value),
-        Validator::Ipv6 => value.parse::<Ipv6Addr>().is_ok(),
+        Validator::Ipv6 => ipv6(value),
         Validator::Jwt => jwt(value),
         Validator::Entropy { min_bits_per_char } => shannon_entropy(value) >= *min_bits_per_char,
     }
 }
 
-/// Luhn mod 10 over 12–19 digits; spaces and dashes are group separators.
-/// SSA rules for an SSN written `AAA-GG-SSSS`, `AAA GG SSSS` or
-/// `AAAGGSSSS`: area not 000, 666 or 900–999, group not 00, serial not 0000.
+/// SSA rules for an SSN written `AAA-GG-SSSS`, `AAA GG SSSS`,
+/// `AAA.GG.SSSS` or `AAAGGSSSS`: area not 000, 666 or 900–999, group not
+/// 00, serial not 0000.
 fn us_ssn(value: &str) -> bool {
     let b = value.as_bytes();
     let digits: Vec<u8> = match b.len() {
         9 => b.to_vec(),
         11 => {
             let sep = b.get(3);
-            if sep != b.get(6) || !matches!(sep, Some(b'-' | b' ')) {
+            if sep != b.get(6) || !matches!(sep, Some(b'-' | b' ' | b'.')) {
                 return false;
             }
             b.iter()
@@ -68,12 +66,54 @@ fn us_ssn(value: &str) -> bool {
 }
 
 /// Dotted-quad IPv4 without leading zeros, which some parsers read as octal
-/// and which mark version numbers and zero-padded codes rather than addresses.
+/// and which mark version numbers and zero-padded codes rather than addresses;
+/// optionally with a CIDR prefix length (`10.0.0.0/8`).
 fn ipv4(value: &str) -> bool {
-    value.parse::<Ipv4Addr>().is_ok()
-        && value
+    let Some(address) = without_prefix_len(value, 32) else {
+        return false;
+    };
+    address.parse::<Ipv4Addr>().is_ok()
+        && address
             .split('.')
             .all(|octet| octet == "0" || !octet.starts_with('0'))
+}
+
+/// An IPv6 address, optionally with a zone (`fe80::1%eth0`, RFC 4007) and a
+/// CIDR prefix length (`2001:db8::/32`).
+fn ipv6(value: &str) -> bool {
+    let Some(address) = without_prefix_len(value, 128) else {
+        return false;
+    };
+    let address = match address.split_once('%') {
+        Some((address, zone)) => {
+            let zone_ok = !zone.is_empty()
+                && zone
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+            if !zone_ok {
+                return false;
+            }
+            address
+        }
+        None => address,
+    };
+    address.parse::<Ipv6Addr>().is_ok()
+}
+
+/// `value` without a `/len` suffix, when it has none or `len` is a decimal
+/// at most `max` without leading zeros.
+fn without_prefix_len(value: &str, max: u32) -> Option<&str> {
+    let Some((address, len)) = value.split_once('/') else {
+        return Some(value);
+    };
+    let canonical = !len.is_empty()
+        && len.len() <= 3
+        && len.bytes().all(|b| b.is_ascii_digit())
+        && (len == "0" || !len.starts_with('0'));
+    match len.parse::<u32>() {
+        Ok(n) if canonical && n <= max => Some(address),
+        _ => None,
+    }
 }
 
 /// The first dot-separated segment is base64url of a JSON object with `alg`.
@@ -195,7 +235,15 @@ mod tests {
         // Federal Reserve Bank of Boston, JPMorgan Chase, Bank of America.
         check(
             &Validator::AbaRouting,
-            &["011000015", "021000021", "026009593"],
+            &[
+                "011000015",
+                "021000021",
+                "026009593",
+                // Presidio's test_aba_routing_recognizer.py.
+                "121000358",
+                "3222-7162-7",
+                "0711-0130-7",
+            ],
             &[
                 "011000016",
                 // 3·(1+0+0) + 7·(3+0+1) + (1+0+8) = 40, but 13 is not a
@@ -205,6 +253,9 @@ mod tests {
                 "0110000150",
                 "01100001a",
                 "011-000-015",
+                "0110-0001-6",
+                "0110-00015",
+                "1234-0000-0",
             ],
         );
     }
@@ -289,7 +340,13 @@ mod tests {
     fn ssn_rules() {
         check(
             &Validator::UsSsn,
-            &["536-90-4399", "536 90 4399", "536904399", "899-01-0001"],
+            &[
+                "536-90-4399",
+                "536 90 4399",
+                "536.90.4399",
+                "536904399",
+                "899-01-0001",
+            ],
             &[
                 "000-12-3456",
                 "666-12-3456",
@@ -298,7 +355,8 @@ mod tests {
                 "536-00-4399",
                 "536-90-0000",
                 "536-90 4399",
-                "536.90.4399",
+                "536-90.4399",
+                "536/90/4399",
                 "53-690-4399",
                 "53690439",
                 "5369043990",
@@ -310,8 +368,20 @@ mod tests {
     fn ip_addresses() {
         check(
             &Validator::Ipv4,
-            &["192.0.2.10", "0.0.0.0", "255.255.255.255", "10.0.0.1"],
             &[
+                "192.0.2.10",
+                "0.0.0.0",
+                "255.255.255.255",
+                "10.0.0.1",
+                "10.0.0.0/8",
+                "192.168.1.0/24",
+                "0.0.0.0/0",
+            ],
+            &[
+                "10.0.0.0/33",
+                "10.0.0.0/08",
+                "10.0.0.0/",
+                "10.0.0.0/8/8",
                 "01.02.03.04",
                 "192.168.001.1",
                 "256.1.1.1",
@@ -328,13 +398,19 @@ mod tests {
                 "::ffff:192.0.2.128",
                 "fe80::1",
                 "::",
+                "fe80::1%eth0",
+                "2001:db8::/32",
+                "fe80::1%eth0/64",
             ],
             &[
                 "2001:db8::1::2",
                 "12:34:56",
                 "00:1A:2B:3C:4D:5E",
                 "2001:db8::g",
-                "fe80::1%eth0",
+                "fe80::1%",
+                "fe80::1%eth 0",
+                "2001:db8::/129",
+                "2001:db8::/",
             ],
         );
     }
