@@ -31,16 +31,19 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("OPENAI_API_KEY=sk-...your key here...")
         .fp("OPENAI_API_KEY=sk-proj-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
         .fp("sk-ant-api03-not-an-openai-key and sk-FAKEexample3AHOVcjqxT3BlbkFJTest"),
-        // gitleaks `anthropic-api-key` / `anthropic-admin-api-key`:
-        // sk-ant-api03- or sk-ant-admin01-, 93 characters, then `AA`.
+        // gitleaks `anthropic-api-key` / `anthropic-admin-api-key` and
+        // trufflehog `anthropic`: sk-ant-api03- or sk-ant-admin01-, 93
+        // characters, then `AA`. OAuth access and refresh tokens of Claude
+        // subscriptions (sk-ant-oat01-, sk-ant-ort01-; gitleaks
+        // `anthropic-oauth-token`) have no published length, hence 40 or more.
         secret(
             "anthropic_api_key",
             "Anthropic API key",
             Severity::Critical,
-            r"\b(?P<value>sk-ant-(?:api|admin)[0-9]{2}-[0-9A-Za-z_-]{80,120})(?:[^0-9A-Za-z_-]|$)",
+            r"\b(?P<value>sk-ant-(?:(?:api|admin)[0-9]{2}-[0-9A-Za-z_-]{93}AA|o[ar]t[0-9]{2}-[0-9A-Za-z_-]{40,250}))(?:[^0-9A-Za-z_-]|$)",
         )
         .keywords(&["sk-ant-"])
-        .max_len(150)
+        .max_len(280)
         .validator(entropy(3.5))
         .label("ANTHROPIC_KEY")
         .tp(
@@ -51,8 +54,17 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             r#"-H "x-api-key: sk-ant-admin01-TestOnly-admin3EPalw5GRcny7ITep_9KVgr0BMXit2DOZkv4FQbmx6HSdoz8JUfq-ALWhs1CNYju3EPalw5GRcny7ITAA""#,
             "sk-ant-admin01-TestOnly-admin3EPalw5GRcny7ITep_9KVgr0BMXit2DOZkv4FQbmx6HSdoz8JUfq-ALWhs1CNYju3EPalw5GRcny7ITAA",
         )
+        .tp(
+            "CLAUDE_CODE_OAUTH_TOKEN=sk-ant-oat01-FAKE-example_oauth3AHOVcjqx29GNUbipw18FMTahov07ELSZgnu-6DKRYfmt",
+            "sk-ant-oat01-FAKE-example_oauth3AHOVcjqx29GNUbipw18FMTahov07ELSZgnu-6DKRYfmt",
+        )
         .fp("ANTHROPIC_API_KEY=sk-ant-api03-...")
-        .fp("ANTHROPIC_API_KEY=sk-ant-api03-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxAA"),
+        .fp("ANTHROPIC_API_KEY=sk-ant-api03-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxAA")
+        // gitleaks' negatives: a key cut short, and one whose last two
+        // characters are not `AA`.
+        .fp("sk-ant-api03-FAKE-example_anthropic3AHOVcjqx29GNUbipw18FMTahov07ELSZgnu-6DKRYfmt_5CJQXAA")
+        .fp("sk-ant-api03-FAKE-example_anthropic3AHOVcjqx29GNUbipw18FMTahov07ELSZgnu-6DKRYfmt_5CJQXelsz4BIPWdkry3AHOVcjBB")
+        .fp(r#"anthropic_token = "sk-ant-oat01-tooShort""#),
         // gitleaks `huggingface-access-token` / `-organization-api-token`:
         // hf_ or api_org_ and 34 letters.
         secret(

@@ -10,6 +10,28 @@ use crate::schema::Severity;
 const AZURITE_KEY: &str =
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
+/// API keys published in github.com/firebase/firebase-android-sdk's tests
+/// and samples (the list is gitleaks' `gcp-api-key` allowlist): public, so
+/// they unlock nothing of anyone's.
+const FIREBASE_SAMPLE_KEYS: &[&str] = &[
+    "AIzaSyabcdefghijklmnopqrstuvwxyz1234567",
+    "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs",
+    "AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM",
+    "AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU",
+    "AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0",
+    "AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A",
+    "AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c",
+    "AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4",
+    "AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY",
+    "AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM",
+    "AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ",
+    "AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g",
+    "AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU",
+    "AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw",
+    "AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE",
+    "AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY",
+];
+
 /// This group's rules.
 pub(super) fn rules() -> Vec<RuleSpec> {
     vec![
@@ -155,6 +177,31 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("Endpoint=sb://fakens.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=<key>")
         .fp("SharedAccessKey=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+        // Microsoft Entra ID (Azure AD) application client secrets: three
+        // characters, a digit, `Q~`, then 31 to 34 (gitleaks
+        // `azure-ad-client-secret`, from "Azure AD client secret" in the
+        // Microsoft Purview sensitive-information-type docs).
+        secret(
+            "azure_ad_client_secret",
+            "Azure AD (Entra ID) client secret",
+            Severity::Critical,
+            r"(?:^|[^0-9A-Za-z_~.-])(?P<value>[0-9A-Za-z_~.]{3}[0-9]Q~[0-9A-Za-z_~.-]{31,34})(?:[^0-9A-Za-z_~.-]|$)",
+        )
+        .keywords(&["q~"])
+        .max_len(64)
+        .validator(entropy(3.0))
+        .label("AZURE_AD_SECRET")
+        .tp(
+            "AZURE_CLIENT_SECRET=Fk38Q~FAKEexample3AHOVcjqx29GNUbipw.18F",
+            "Fk38Q~FAKEexample3AHOVcjqx29GNUbipw.18F",
+        )
+        .tp(
+            r#"ClientSecretCredential(tenant, client_id, "Tst5Q~TestOnly_3EPalw5GRcny~7ITep-9KVgr")"#,
+            "Tst5Q~TestOnly_3EPalw5GRcny~7ITep-9KVgr",
+        )
+        .fp("client_secret=bP88Q~xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+        .fp("'url': 'http://www.2doc.nl/speel~VARA_101375237~mh17-het-verdriet-van-nederland~.html',")
+        .fp("Identity=USK@u2vn3Lh6Kte2-TgBSNKorbsKkuAt34ckoLmgx0ndXO0,4~q8Q~3wIHjX9DT0yCNfQmr9oxmYrDZoQVLOdNg~yk0,AQACAAE/WebOfTrustRC2/2"),
         // gitleaks `gcp-api-key`: AIza and 35 URL-safe characters.
         secret(
             "google_api_key",
@@ -165,6 +212,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .keywords(&["aiza"])
         .max_len(48)
         .validator(entropy(3.5))
+        .allow_values(FIREBASE_SAMPLE_KEYS)
         .label("GOOGLE_API_KEY")
         .tp(
             r#"const firebaseConfig = { apiKey: "AIzaSyFAKE-example_3AHOVcjqx29GNUbipw18", authDomain: "fake.firebaseapp.com" };"#,
@@ -175,6 +223,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "AIzaSyTestOnly3EPalw5GRcny7ITep_9KVgr0B",
         )
         .fp("apiKey: AIzaSyFAKE-example_3AHOVcjqx29GNUbipw1")
+        .fp(r#"FirebaseOptions.Builder().setApiKey("AIzaSyabcdefghijklmnopqrstuvwxyz1234567")"#)
         .fp("apiKey: AIzaXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"),
         // gitleaks `gcp-oauth-client-secret`-style shape: GOCSPX- and 28.
         secret(

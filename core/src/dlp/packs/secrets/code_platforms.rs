@@ -113,16 +113,19 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("refresh_token=ghr_FAKErefresh3QnAX")
         .fp("refresh_token=ghr_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"),
-        // gitleaks `gitlab-pat`: glpat- and 20 URL-safe characters; newer
-        // tokens are longer, hence the range.
+        // gitleaks `gitlab-pat`: glpat- and 20 URL-safe characters. Routable
+        // tokens (GitLab 17.x, gitlab-org/gitlab MR 169322) carry a base64
+        // payload of 27 to 300 characters, then a dot and a 2 + 7 (gitleaks
+        // `gitlab-pat-routable`) or 2 `.` 9 (trufflehog gitlab v3) base36
+        // suffix; the suffix is part of the token, so it is matched too.
         secret(
             "gitlab_pat",
             "GitLab personal access token",
             Severity::Critical,
-            r"\b(?P<value>glpat-[0-9A-Za-z_-]{20,64})(?:[^0-9A-Za-z_-]|$)",
+            r"\b(?P<value>glpat-[0-9A-Za-z_=-]{20,300}(?:\.[0-9a-z]{2}\.?[0-9a-z]{7,9})?)(?:[^0-9A-Za-z_=-]|$)",
         )
         .keywords(&["glpat-"])
-        .max_len(80)
+        .max_len(330)
         .validator(entropy(3.5))
         .label("GITLAB_TOKEN")
         .tp(
@@ -133,8 +136,60 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "GITLAB_TOKEN=glpat-TestOnly3EPalw5GRcny.",
             "glpat-TestOnly3EPalw5GRcny",
         )
+        .tp(
+            r#""gitlab_secret": "glpat-FAKEexample3AHOVcjqx29GNUbipw18FMTah.01.1z0fakeq7""#,
+            "glpat-FAKEexample3AHOVcjqx29GNUbipw18FMTah.01.1z0fakeq7",
+        )
+        .tp(
+            "GITLAB_TOKEN=glpat-TestOnly3EPalw5GRcny7ITep_9KVgr0BMXi.0f1a2b3c4d",
+            "glpat-TestOnly3EPalw5GRcny7ITep_9KVgr0BMXi.0f1a2b3c4d",
+        )
         .fp("GITLAB_TOKEN=glpat-FAKE-example")
-        .fp("GITLAB_TOKEN=glpat-xxxxxxxxxxxxxxxxxxxx"),
+        .fp("GITLAB_TOKEN=glpat-xxxxxxxxxxxxxxxxxxxx")
+        .fp("glpat-xxxxxxxx-xxxxxxxxxxxxxxxxxx.xxxxxxxxx"),
+        // GitLab's other token types, by prefix ("GitLab token overview",
+        // docs.gitlab.com/security/tokens/#token-prefixes; lengths from the
+        // gitleaks `gitlab-*` rules): CI/CD job, deploy, feature-flag client,
+        // feed, incoming mail, Kubernetes agent, OAuth application secret,
+        // runner authentication (also routable), SCIM, pipeline trigger, and
+        // the legacy runner registration token `GR1348941`.
+        secret(
+            "gitlab_token",
+            "GitLab token (CI/CD, deploy, runner, trigger, agent, OAuth app and others)",
+            Severity::Critical,
+            r"\b(?P<value>(?:glcbt-[0-9A-Za-z]{1,5}_[0-9A-Za-z_-]{20}|gl(?:dt|ffct|ft|rt|soat)-[0-9A-Za-z_-]{20}|glimt-[0-9A-Za-z_-]{25}|glagent-[0-9A-Za-z_-]{50}|gloas-[0-9A-Za-z_-]{64}|glrt-t[0-9]_[0-9A-Za-z_-]{27,300}\.[0-9a-z]{2}\.?[0-9a-z]{7,9}|glptt-[0-9a-f]{40}|GR1348941[0-9A-Za-z_-]{20}))(?:[^0-9A-Za-z_-]|$)",
+        )
+        .keywords(&[
+            "glcbt-", "gldt-", "glffct-", "glft-", "glrt-", "glsoat-", "glimt-", "glagent-",
+            "gloas-", "glptt-", "gr1348941",
+        ])
+        .max_len(330)
+        .validator(entropy(3.0))
+        .label("GITLAB_TOKEN")
+        .tp(
+            "gitlab-runner register --token glrt-FAKEexample3AHOVcjqx --url https://gitlab.example.com",
+            "glrt-FAKEexample3AHOVcjqx",
+        )
+        .tp(
+            "curl -X POST -F token=glptt-fa4edeadbeef3a18f6d4b2907e5c3a18f6d4b290 -F ref=main https://gitlab.example.com/api/v4/projects/7/trigger/pipeline",
+            "glptt-fa4edeadbeef3a18f6d4b2907e5c3a18f6d4b290",
+        )
+        .tp(
+            r#"deploy_token: "gldt-TestOnly3EPalw5GRcny""#,
+            "gldt-TestOnly3EPalw5GRcny",
+        )
+        .tp(
+            "RUNNER_TOKEN=glrt-t1_FAKEexample3AHOVcjqx29GNUbipw.01.0fakeq7z1",
+            "glrt-t1_FAKEexample3AHOVcjqx29GNUbipw.01.0fakeq7z1",
+        )
+        .tp(
+            "registration-token: GR1348941FAKEexample3AHOVcjqx",
+            "GR1348941FAKEexample3AHOVcjqx",
+        )
+        .fp("glptt-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+        .fp("GR134894112312312312312312312")
+        .fp("glrt-tx_xxxxxxxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxx")
+        .fp("Runner tokens start with glrt- and deploy tokens with gldt-."),
         // gitleaks `npm-access-token`: npm_ and 36 alphanumerics.
         secret(
             "npm_token",

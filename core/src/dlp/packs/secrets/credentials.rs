@@ -21,8 +21,9 @@ const PLACEHOLDERS: &[&str] = &[
     r"(?i)(?:.*[_-])?(?:your|my|the|insert|enter|put|replace|add|paste)[_-].*",
     r"(?i).*[_-](?:here|placeholder|goes[_-]?here|example|redacted)",
     r".*\.\.\..*",
-    // Masked values.
+    // Masked values, also masked in part (`xoxp-5723…-####`).
     r"[*xX.#_-]+",
+    r".*(?:\*{4,}|#{4,}|[xX]{8,}).*",
     // Template and environment references.
     r"\$\{[^}]*\}",
     r"\$\(.*\)",
@@ -51,9 +52,12 @@ const EXPRESSIONS: &[&str] = &[
     r"[a-z]+(?:_[a-z]+)+",
     r"[a-z]+(?:[A-Z][a-z]+)+",
     // Other things that follow `password:` or `secret:` in prose and
-    // config: paths (`pwd: /home/me`), host names and dates.
+    // config: paths (`pwd: /home/me`), URLs (`[credentials]: https://…`),
+    // host names and dates. A URL with a password in it is
+    // `url_credentials`' to find.
     r"(?:~|\.{1,2})?/[A-Za-z0-9._/-]*",
     r"[A-Za-z]:\\.*",
+    r"[A-Za-z][A-Za-z0-9+.-]*://.*",
     r"[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/[a-z0-9._/-]*)?",
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.]+Z?)?",
 ];
@@ -63,15 +67,37 @@ fn not_literals() -> Vec<&'static str> {
     PLACEHOLDERS.iter().chain(EXPRESSIONS).copied().collect()
 }
 
+/// The pattern of a `name = value` assignment: `name` (a regex), then what
+/// may follow it in env files, YAML (block scalars too), JSON (escaped
+/// inside a string too), XML elements (the value on the tag's line, so that
+/// a `<your-password>` placeholder does not take the next line), code (typed
+/// declarations, `:=`, Makefile's `::=` `?=` `+=`, PHP's `.=`,
+/// Objective-C's `@"…"`) and `getenv("NAME", "default")` calls (quoted name,
+/// comma, quoted value, so that `encode(data, "secret", algorithm=…)` is not
+/// one); then the value: up to `max` bytes on either side of a character
+/// that is not a letter. The value's bounds are lazy so that an escaped
+/// closing quote (`\"`) ends it. The contexts are gitleaks'
+/// `GenerateSampleSecrets` templates and detect-secrets' `keyword_test.py`.
+fn assignment(name: &str, max: usize) -> String {
+    let v = r#"[^\s"'`,;&<>(){}\[\]]"#;
+    let non_letter = r#"[^\s"'`,;&<>(){}\[\]a-zA-Z]"#;
+    format!(
+        r#"(?i)(?:<[A-Za-z0-9_.:-]{{0,40}}?{name}>[ \t]*|{name}(?:[_-]?[0-9]{{1,3}})?(?:(?:\[\])?\\?["']?\]?(?:[ \t]*:?[ \t]*\bstr(?:ing)?\b)?[ \t]*(?:=>|:{{1,3}}=|[?+.]?=|:)[ \t]*(?:[|>][-+]?[ \t]*\r?\n[ \t]*)?|\\?["'][ \t]*,[ \t]*\\?["']))@?\\?["'`]?(?P<value>{v}{{0,{max}}}?{non_letter}{v}{{0,{max}}}?)(?:\\[nrt"'`]|["'`\s,;&)}}\]<>]|$)"#
+    )
+}
+
 /// This group's rules.
 pub(super) fn rules() -> Vec<RuleSpec> {
     vec![
         // RFC 3986 userinfo. Database schemes have their own rule below.
+        // A password of one or two characters is a documentation example
+        // (`https://a:b@host`), and since a value found once is redacted
+        // wherever it recurs, reporting it would mark every `b` in the text.
         secret(
             "url_credentials",
             "Password in a URL",
             Severity::High,
-            r#"(?i)\b(?:git\+)?(?:https?|ftps?|sftp|ssh|git|svn|smb|ldaps?|wss?|imaps?|smtps?|pop3s?|socks[45]h?|rtsp|sip|nntp|telnet)://[^\s:@/?#"'<>]{0,128}:(?P<value>[^\s:@/"'<>]{1,128})@[A-Za-z0-9\[]"#,
+            r#"(?i)\b(?:git\+)?(?:https?|ftps?|sftp|ssh|git|svn|smb|ldaps?|wss?|imaps?|smtps?|pop3s?|socks[45]h?|rtsp|sip|nntp|telnet)://[^\s:@/?#"'<>]{0,128}:(?P<value>[^\s:@/"'<>]{3,128})@[A-Za-z0-9\[]"#,
         )
         .keywords(&["://"])
         .max_len(300)
@@ -95,6 +121,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("curl https://user:password@example.com/api")
         .fp("git clone https://oauth2:${CI_JOB_TOKEN}@gitlab.example.com/group/project.git")
         .fp("open http://localhost:8080/admin and ssh://git@github.com:22/org/repo")
+        .fp("const myURL = new URL('https://a:b@example.org/?abc#foo');")
         .fp("DATABASE_URL=postgres://app:S3cr3t-FAKE@db.internal/app"),
         // URI forms of the common databases and brokers, including
         // SQLAlchemy's `dialect+driver://`.
@@ -102,7 +129,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "database_connection_string",
             "Password in a database connection URL",
             Severity::High,
-            r#"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchdb|neo4j(?:\+s)?|oracle)(?:\+[a-z0-9]+)?://[^\s:@/?#"'<>]{0,128}:(?P<value>[^\s@/"'<>]{1,128})@[A-Za-z0-9\[]"#,
+            r#"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchdb|neo4j(?:\+s)?|oracle)(?:\+[a-z0-9]+)?://[^\s:@/?#"'<>]{0,128}:(?P<value>[^\s@/"'<>]{3,128})@[A-Za-z0-9\[]"#,
         )
         .keywords(&[
             "postgres",
@@ -176,7 +203,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "password_assignment",
             "Password assignment",
             Severity::High,
-            r#"(?i)(?:password|passwd|passphrase|\bpwd)["']?[ \t]*(?:=>|:=|[:=])[ \t]*["'`]?(?P<value>[^\s"'`,;&<>(){}\[\]]{0,127}[^\s"'`,;&<>(){}\[\]a-zA-Z][^\s"'`,;&<>(){}\[\]]{0,127})(?:["'`\s,;&)}\]>]|$)"#,
+            &assignment(r"(?:password|passwd|passphrase|\bpwd)", 127),
         )
         .keywords(&["password", "passwd", "passphrase", "pwd"])
         .max_len(300)
@@ -194,6 +221,14 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "spring.datasource.password=sk7.YO5aFAKE2mQ9",
             "sk7.YO5aFAKE2mQ9",
         )
+        // Maven's settings.xml, and JSON escaped inside a string.
+        .tp(
+            "<server>\n  <id>nexus</id>\n  <password>Xk9#FAKEmP2vL</password>\n</server>",
+            "Xk9#FAKEmP2vL",
+        )
+        .tp(r#"{\"user\": \"svc\", \"password\": \"t7Qe!FAKE-92xv\"}"#, "t7Qe!FAKE-92xv")
+        .fp(r#"<input type="password" name="password"><label for=password>Password</label>"#)
+        .fp("REDIS_PASSWORD=<your-password>\nCACHE_TTL_SECONDS=300\n")
         .fp("password=changeme")
         .tp("SMTP_PASSWORD=q.R7U64FAKELw6", "q.R7U64FAKELw6")
         .fp("db_password = config.database.password")
@@ -211,9 +246,12 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "secret_assignment",
             "Secret assignment",
             Severity::High,
-            r#"(?i)secret(?:[_-]?(?:key|token|access[_-]?key))?["']?[ \t]*(?:=>|:=|[:=])[ \t]*["'`]?(?P<value>[^\s"'`,;&<>(){}\[\]]{0,127}[^\s"'`,;&<>(){}\[\]a-zA-Z][^\s"'`,;&<>(){}\[\]]{0,127})(?:["'`\s,;&)}\]>]|$)"#,
+            &assignment(
+                r"(?:secret(?:[_-]?(?:key|token|access[_-]?key|str(?:ing)?|value))?|\bcred(?:ential)?s)",
+                127,
+            ),
         )
-        .keywords(&["secret"])
+        .keywords(&["secret", "creds", "credentials"])
         .max_len(300)
         .validator(entropy(3.0))
         .allow_patterns(&not_literals())
@@ -221,7 +259,21 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .label("SECRET")
         .tp(r#"SECRET_KEY = "k3@FAKE9x!q2%t7z#Lw0vB""#, "k3@FAKE9x!q2%t7z#Lw0vB")
         .tp("client_secret: 8fQ2-FAKE-z7Lp-x9Vq", "8fQ2-FAKE-z7Lp-x9Vq")
+        // XML elements and YAML block scalars (gitleaks sample contexts).
+        .tp(
+            "<clientSecret>Zf3D0FAKE3EIMbgJpUNnkRtO</clientSecret>",
+            "Zf3D0FAKE3EIMbgJpUNnkRtO",
+        )
+        .tp("client_secret: |\n  8fQ2-FAKE-z7Lp-x9Vq\n", "8fQ2-FAKE-z7Lp-x9Vq")
+        .tp(
+            r#""credentials" : "0afaFAKE3ccfd9d7f5767067bc48b30f""#,
+            "0afaFAKE3ccfd9d7f5767067bc48b30f",
+        )
         .fp("client_secret: your-client-secret")
+        .fp(r#"withCredentials([usernamePassword(credentialsId: '29f63271-dc2f-4734-8221-5b31b5169bac')])"#)
+        .fp("[set up the credentials]: https://github.com/nodejs/node-core-utils#setting-up-credentials")
+        .fp(r#"encoded = jwt.encode({"some": "payload"}, "secret", algorithm="HS256")"#)
+        .fp("secret:\n  secretName: app-tls")
         .fp(r#"SECRET_KEY = os.getenv("SECRET_KEY")"#)
         .fp("secret: ${{ secrets.DEPLOY_KEY }}")
         .fp("The secret: it is all in the timing.")
@@ -230,7 +282,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "api_key_assignment",
             "API key assignment",
             Severity::High,
-            r#"(?i)(?:api|access)[_-]?key["']?[ \t]*(?:=>|:=|[:=])[ \t]*["'`]?(?P<value>[^\s"'`,;&<>(){}\[\]]{0,255}[^\s"'`,;&<>(){}\[\]a-zA-Z][^\s"'`,;&<>(){}\[\]]{0,255})(?:["'`\s,;&)}\]>]|$)"#,
+            &assignment(r"(?:api|access)[_-]?key", 255),
         )
         .keywords(&[
             "api_key",
@@ -250,6 +302,14 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "curl -H 'x-api-key: 3fa4e5d6-FAKE-4c1b-9a7e-8d2f0b1c6e5a' https://api.example.com",
             "3fa4e5d6-FAKE-4c1b-9a7e-8d2f0b1c6e5a",
         )
+        // Makefile and Objective-C assignments, and a getenv default
+        // (gitleaks and detect-secrets sample contexts).
+        .tp(r#"API_KEY ?= "a8F3FAKE9zL2xV7mN4pR6t""#, "a8F3FAKE9zL2xV7mN4pR6t")
+        .tp(r#"apiKey = @"a8F3FAKE9zL2xV7mN4pR6t";"#, "a8F3FAKE9zL2xV7mN4pR6t")
+        .tp(
+            r#"key = os.getenv("WEATHER_API_KEY", "3fa4e5d6FAKE4c1b9a7e8d2f")"#,
+            "3fa4e5d6FAKE4c1b9a7e8d2f",
+        )
         .fp("api_key: your-api-key-here")
         .fp("API_KEY=<API_KEY>")
         .fp("api_key = settings.API_KEY")
@@ -258,7 +318,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "token_assignment",
             "Token assignment",
             Severity::High,
-            r#"(?i)token["']?[ \t]*(?:=>|:=|[:=])[ \t]*["'`]?(?P<value>[^\s"'`,;&<>(){}\[\]]{0,255}[^\s"'`,;&<>(){}\[\]a-zA-Z][^\s"'`,;&<>(){}\[\]]{0,255})(?:["'`\s,;&)}\]>]|$)"#,
+            &assignment("token", 255),
         )
         .keywords(&["token"])
         .max_len(560)
@@ -274,7 +334,20 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             r#"{"refresh_token": "1//0gFAKEexample-Lz9x2Qv7", "scope": "openid"}"#,
             "1//0gFAKEexample-Lz9x2Qv7",
         )
+        // JSON inside a string: the escaped quote ends the value.
+        .tp(
+            r#"body = "{\"access_token\": \"Zf3D0FAKE3EIMbgJpUNnkRtO\"}""#,
+            "Zf3D0FAKE3EIMbgJpUNnkRtO",
+        )
+        .tp(
+            r#"var genericToken string = "Zf3D0FAKE3EIMbgJpUNnkRtO""#,
+            "Zf3D0FAKE3EIMbgJpUNnkRtO",
+        )
+        .tp("GITLAB_TOKEN_2 := glFAKE9zL2xV7mN4pR6tQ", "glFAKE9zL2xV7mN4pR6tQ")
         .fp(r#"{"max_tokens": 1024, "temperature": 0.2}"#)
+        .fp(r#""token": "xoxp-572370529330-573807301142-572331691188-####################""#)
+        .fp("List<Token> tokens = new ArrayList<>();")
+        .fp("total_tokens += len(chunk)")
         .fp("token: ${{ secrets.GITHUB_TOKEN }}")
         .fp(r#"token = request.headers.get("X-Token")"#)
         .fp("token: 42"),

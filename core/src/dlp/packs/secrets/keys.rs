@@ -1,5 +1,5 @@
-//! Private keys and signed tokens: PEM (PKCS#1, SEC 1, PKCS#8), OpenSSH and
-//! OpenPGP private keys, and JWTs.
+//! Private keys and signed tokens: PEM (PKCS#1, SEC 1, PKCS#8), OpenSSH,
+//! PuTTY and OpenPGP private keys, and JWTs.
 //!
 //! Their bodies are unbounded in the patterns: a counted bound such as
 //! `{0,16000}` compiles to one automaton state per repetition, megabytes per
@@ -24,6 +24,17 @@ b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQFAKEAJSbkt2/IRajs1+HQZir09GP
 BMXit4DOZkv6FQbmx8HSdoz+JUfq1ALWhs3CNYju5EPalw7GRcny9ITep0/KVgr2BMXit4
 CPcp2DQdq3ERer4FSfs5GTgt6HUhu7IViv8JWjw9KXkx+LYly/MZmzANan0BObo1CPcp2D
 -----END OPENSSH PRIVATE KEY-----";
+
+/// A made-up PuTTY key file (PPK version 3 layout).
+const PUTTY_KEY: &str = "PuTTY-User-Key-File-3: ssh-ed25519
+Encryption: none
+Comment: made-up example, not a key
+Public-Lines: 2
+AAAAC3NzaC1lZDI1NTE5AAAAIFAKEexampleBKTclu3AJSbkt2/IRajs1+HQZir09GP
+Yhqz8FOXgpy7
+Private-Lines: 1
+AAAAIFAKEexampleCNYju5EPalw7GRcny9ITep0/KVgr2BMXit4DOZkv6FQbm
+Private-MAC: fa4edeadbeef3a18f6d4b2907e5c3a18f6d4b2907e5c3a18f6d4b2907e5c3a18";
 
 const PGP_KEY: &str = "-----BEGIN PGP PRIVATE KEY BLOCK-----
 Comment: made-up example, not a key
@@ -78,6 +89,28 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("ssh-keygen writes -----BEGIN OPENSSH PRIVATE KEY----- at the top of the file")
         .fp("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFAKEexampleBKTclu3AJSbkt2 user@host"),
+        // PuTTY's own format (PuTTY manual appendix C, "PPK file format"):
+        // a header naming the algorithm, the public half, then
+        // `Private-Lines: N` and the private half in base64. The header alone
+        // (detect-secrets flags it) is matched only when the private lines
+        // follow, since on its own it names a format, not a key. Line breaks
+        // may be escaped (`\r\n`) when the file sits in a JSON string.
+        secret(
+            "putty_private_key",
+            "PuTTY private key",
+            Severity::Critical,
+            r"PuTTY-User-Key-File-[0-9]+:[ \t]*[A-Za-z0-9@.-]+[\s\S]*?Private-Lines:[ \t]*[0-9]{1,3}(?:\s|\\[rn]){1,4}[A-Za-z0-9+/=]{16,80}(?:(?:\s|\\[rn]){1,4}[A-Za-z0-9+/=]{16,80})*(?:(?:\s|\\[rn]){1,4}Private-MAC:[ \t]*[0-9a-fA-F]{40,64})?",
+        )
+        .keywords(&["putty-user-key-file-"])
+        .max_len(16384)
+        .label("PRIVATE_KEY")
+        .tp(&format!("my key file:\n{PUTTY_KEY}\n"), PUTTY_KEY)
+        .tp(
+            r"PuTTY-User-Key-File-2: ssh-rsa\r\nEncryption: none\r\nComment: rsa-key-fake\r\nPublic-Lines: 1\r\nAAAAB3NzaC1yc2EAAAABJQAAAQEAfakeFAKEAHOVcjqx4\r\nPrivate-Lines: 1\r\nAAABAFAKEexampleBKTclu3AJSbkt2/IRajs1+HQZir09GP\r\n",
+            r"PuTTY-User-Key-File-2: ssh-rsa\r\nEncryption: none\r\nComment: rsa-key-fake\r\nPublic-Lines: 1\r\nAAAAB3NzaC1yc2EAAAABJQAAAQEAfakeFAKEAHOVcjqx4\r\nPrivate-Lines: 1\r\nAAABAFAKEexampleBKTclu3AJSbkt2/IRajs1+HQZir09GP",
+        )
+        .fp("some text here\nPuTTY-User-Key-File-2\nsecret key")
+        .fp("PuTTYgen saves PuTTY-User-Key-File-3: ssh-ed25519 files with a .ppk extension."),
         // RFC 4880 section 6.2 armor: headers, a blank line, base64, a CRC.
         // The header skip sits before the alternation on purpose: the
         // regex parser lifts a prefix shared by all alternatives out of them,
@@ -101,12 +134,14 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("Never paste a -----BEGIN PGP PRIVATE KEY BLOCK----- into a chat."),
         // RFC 7519 compact serialisation: base64url JSON header and payload
         // (both start `eyJ`, i.e. `{"`) and a signature. The validator
-        // checks the header decodes to JSON with `alg`.
+        // checks the header decodes to JSON with `alg`. The signature is
+        // optional: unsigned (`alg: none`) and cut-off tokens still carry
+        // the claims (detect-secrets `JwtTokenDetector` flags them too).
         secret(
             "jwt",
             "JSON Web Token",
             Severity::High,
-            r"\beyJ[0-9A-Za-z_-]{8,}\.eyJ[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{16,}",
+            r"\beyJ[0-9A-Za-z_-]{8,}\.eyJ[0-9A-Za-z_-]{8,}(?:\.[0-9A-Za-z_-]{16,})?",
         )
         .keywords(&["eyj"])
         .max_len(8192)
@@ -122,6 +157,11 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJmYWtlLXVzZXIifQ.FAKEsignature3AHOVcjqx29GNU")
         .fp("eyJraW5kIjoibm90LWEtand0IiwiaWQiOjF9.eyJzdWIiOiJmYWtlIn0.FAKEsignature3AHOVcjqx29")
-        .fp("the header eyJhbGciOiJIUzI1NiJ9 alone is not a token"),
+        .tp(
+            "token eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmYWtlLXVzZXIiLCJzY29wZSI6InJlYWQifQ (the signature got cut)",
+            "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmYWtlLXVzZXIiLCJzY29wZSI6InJlYWQifQ",
+        )
+        .fp("the header eyJhbGciOiJIUzI1NiJ9 alone is not a token")
+        .fp("eyJAAAA.eyJBBB and eyJBB.eyJCC.eyJDDDD"),
     ]
 }

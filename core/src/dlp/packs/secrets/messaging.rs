@@ -8,6 +8,9 @@ use crate::schema::Severity;
 /// Slack's documentation placeholders, which have a webhook's shape.
 const SLACK_DOC_WEBHOOKS: &[&str] = &[".*/T0+/B0+/.*", ".*X{20,}"];
 
+/// A made-up body for Slack configuration-token examples (164 characters).
+const SLACK_CONFIG_BODY: &str = "FAKEexampleConfigToken3AHOVcjqx4BIPWdkry5CJQXelsz6DKRYfmt7ELSZgnu8FMTahov9GNUbipw03AHOVcjqx4BIPWdkry5CJQXelsz6DKRYfmt7ELSZgnu8FMTahov9GNUbipw03AHOVcjqx4BIPWdkry5CJQ";
+
 /// This group's rules.
 pub(super) fn rules() -> Vec<RuleSpec> {
     vec![
@@ -57,7 +60,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "slack_app_token",
             "Slack app-level token",
             Severity::Critical,
-            r"\bxapp-[0-9]-[0-9A-Z]{8,16}-[0-9]{10,16}-[0-9a-z]{32,80}\b",
+            r"\bxapp-[0-9]-[0-9A-Z]{8,16}-[0-9]{10,16}-[0-9A-Za-z]{32,80}\b",
         )
         .keywords(&["xapp-"])
         .max_len(128)
@@ -73,13 +76,67 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("SLACK_APP_TOKEN=xapp-1-your-app-token")
         .fp("SLACK_APP_TOKEN=xapp-1-A0FAKE12345-1234567890123-short"),
+        // Configuration tokens (xoxe.xoxb-1- / xoxe.xoxp-1-, 163 to 166
+        // characters) and their refresh tokens (xoxe-1-, 146): Slack API docs
+        // "Configuration tokens"; lengths from gitleaks
+        // `slack-config-access-token` / `-refresh-token`.
+        secret(
+            "slack_config_token",
+            "Slack configuration token",
+            Severity::Critical,
+            r"\b(?:xoxe\.xox[bp]-[0-9]-[0-9A-Za-z]{163,166}|xoxe-[0-9]-[0-9A-Za-z]{146})\b",
+        )
+        .keywords(&["xoxe.xoxb-", "xoxe.xoxp-", "xoxe-"])
+        .max_len(200)
+        .validator(entropy(3.5))
+        .label("SLACK_TOKEN")
+        .tp(
+            &format!("SLACK_CONFIG_TOKEN=xoxe.xoxp-1-{SLACK_CONFIG_BODY}"),
+            &format!("xoxe.xoxp-1-{SLACK_CONFIG_BODY}"),
+        )
+        .tp(
+            &format!(r#"{{"refresh_token": "xoxe-1-{}"}}"#, &SLACK_CONFIG_BODY[..146]),
+            &format!("xoxe-1-{}", &SLACK_CONFIG_BODY[..146]),
+        )
+        .fp("xoxe.xoxp-1-SlackAppConfigurationAccessTokenHere")
+        .fp("xoxe-1-xxx and XOxE-RROAmw, Home and Garden, 5:24, 20120323"),
+        // Tokens of Slack's legacy formats (Slack API docs "Legacy tokens";
+        // gitleaks `slack-legacy-token`, `-legacy-workspace-token`,
+        // `-legacy-bot-token`; detect-secrets `SlackDetector`): xoxs- / xoxo-
+        // with three numeric ids and hex, xoxa- / xoxr- workspace tokens,
+        // and two-part xoxb- bot tokens. Still accepted where not revoked.
+        secret(
+            "slack_legacy_token",
+            "Slack legacy token",
+            Severity::Critical,
+            r"\b(?:xox[os]-[0-9]{4,14}-[0-9]{4,14}-[0-9]{4,14}-[0-9a-fA-F]{10,64}|xox[ar]-(?:[0-9]-)?[0-9A-Za-z]{8,48}(?:-[0-9A-Za-z]{8,48}){0,3}|xoxb-[0-9]{8,14}-[0-9A-Za-z]{18,32})\b",
+        )
+        .keywords(&["xoxs-", "xoxo-", "xoxa-", "xoxr-", "xoxb-"])
+        .max_len(200)
+        .validator(entropy(3.0))
+        .label("SLACK_TOKEN")
+        .tp(
+            r#""access_token": "xoxs-3206092076-3204538285-3743137121-fa4e3a18f6""#,
+            "xoxs-3206092076-3204538285-3743137121-fa4e3a18f6",
+        )
+        .tp(
+            "SLACK_TOKEN=xoxa-2-FAKEexample3AHOVcjqx4BIP",
+            "xoxa-2-FAKEexample3AHOVcjqx4BIP",
+        )
+        .tp(
+            r#"slack = Slacker("xoxb-263594206564-FAKEexample3AHOVcjqx4")"#,
+            "xoxb-263594206564-FAKEexample3AHOVcjqx4",
+        )
+        .fp("https://github.com/xoxa-nyc/xoxa-nyc.github.io/blob/master/README.md")
+        .fp("https://indieweb.org/images/3/35/2018-250-xoxo-indieweb-1.jpg")
+        .fp("SLACK_TOKEN=xoxb-xxxxxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx"),
         // gitleaks `slack-webhook-url`. Posting to a channel is less than
         // account access, hence high rather than critical.
         secret(
             "slack_webhook_url",
             "Slack incoming webhook URL",
             Severity::High,
-            r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56}\b",
+            r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,80}\b",
         )
         .keywords(&["hooks.slack.com"])
         .max_len(100)
@@ -92,6 +149,12 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .tp(
             r#"requests.post("https://hooks.slack.com/services/T01EXAMPLE/B02EXAMPLE/TestOnlyHook3EPalw7ITep0", json=msg)"#,
             "https://hooks.slack.com/services/T01EXAMPLE/B02EXAMPLE/TestOnlyHook3EPalw7ITep0",
+        )
+        // Workflow webhooks have a fourth path part (gitleaks
+        // `slack-webhook-url` examples), so the path runs to 80.
+        .tp(
+            "curl -X POST https://hooks.slack.com/workflows/T0FAKE123/A0FAKE4567/430780826188280067/FAKEexample3AHOVcjqx4BIP",
+            "https://hooks.slack.com/workflows/T0FAKE123/A0FAKE4567/430780826188280067/FAKEexample3AHOVcjqx4BIP",
         )
         .fp("https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX")
         .fp("See https://hooks.slack.com/services/ for the incoming webhook docs."),
@@ -152,16 +215,17 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("https://discord.com/api/webhooks/{webhook.id}/{webhook.token}")
         .fp("https://discord.com/api/webhooks/123456789012345678/XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"),
         // Bot id, `:`, and 35 characters starting with A (Telegram Bot API
-        // docs; gitleaks `telegram-bot-api-token`). The bot id's digit run is
-        // the trigger; no `\b` before it because API URLs read `/bot<token>`.
+        // docs; gitleaks `telegram-bot-api-token`, which allows ids of up to
+        // 16 digits). The bot id's digit run is the trigger; no `\b` before
+        // it because API URLs read `/bot<token>`.
         secret(
             "telegram_bot_token",
             "Telegram bot token",
             Severity::Critical,
-            r"(?:^|[^0-9])(?P<value>[0-9]{8,10}:A[0-9A-Za-z_-]{34})(?:[^0-9A-Za-z_-]|$)",
+            r"(?:^|[^0-9])(?P<value>[0-9]{8,16}:A[0-9A-Za-z_-]{34})(?:[^0-9A-Za-z_-]|$)",
         )
         .min_digits(8)
-        .max_len(64)
+        .max_len(72)
         .validator(entropy(3.5))
         .context_boost(&["telegram", "bot"], 128, 0.15)
         .label("TELEGRAM_TOKEN")
@@ -244,12 +308,13 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("auth_token = fa4edeadbeef30da741eb852fc9630da")
         .fp("TWILIO_AUTH_TOKEN=your_auth_token"),
-        // gitleaks `sendgrid-api-token`: SG., 22, `.`, 43.
+        // gitleaks `sendgrid-api-token`: SG., 22, `.`, 43; trufflehog
+        // `sendgrid` accepts 20-24 and 39-50 (its test key has 21 and 49).
         secret(
             "sendgrid_api_key",
             "SendGrid API key",
             Severity::Critical,
-            r"\b(?P<value>SG\.[0-9A-Za-z_-]{22}\.[0-9A-Za-z_-]{43})(?:[^0-9A-Za-z_-]|$)",
+            r"\b(?P<value>SG\.[0-9A-Za-z_-]{20,24}\.[0-9A-Za-z_-]{39,50})(?:[^0-9A-Za-z_-]|$)",
         )
         .keywords(&["sg."])
         .max_len(80)
@@ -263,18 +328,25 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             r#"sg = SendGridAPIClient("SG.TestOnly3GTgt4HUhu5IVi.FAKE-example38DINSXchmrw-49EJOTYdinsx05AFKP")"#,
             "SG.TestOnly3GTgt4HUhu5IVi.FAKE-example38DINSXchmrw-49EJOTYdinsx05AFKP",
         )
+        .tp(
+            "sendgrid token = 'SG.FAKE-exampl3AHOVcjqx.TestOnly3EPalw5GRcny7ITep_9KVgr0BMXit2DOZk-I'",
+            "SG.FAKE-exampl3AHOVcjqx.TestOnly3EPalw5GRcny7ITep_9KVgr0BMXit2DOZk-I",
+        )
         .fp("msg.subject = 'hello'; SG.send(msg)")
         .fp("SENDGRID_API_KEY=SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        // gitleaks `mailgun-private-api-token`: key- and 32 hex. Cache keys
-        // often look the same, so a Mailgun word must be near.
+        // gitleaks `mailgun-private-api-token`: key- and 32 characters (hex
+        // in gitleaks; trufflehog `mailgun` allows lower-case alphanumerics).
+        // Newer keys are 32 hex, 8 hex and 8 hex joined by dashes (trufflehog
+        // `mailgun`). Cache keys and hashes often look the same, so a
+        // Mailgun word must be near.
         secret(
             "mailgun_api_key",
             "Mailgun API key",
             Severity::Critical,
-            r"\bkey-[0-9a-f]{32}\b",
+            r"\b(?:key-[0-9a-z]{32}|[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})\b",
         )
-        .keywords(&["key-"])
-        .max_len(48)
+        .keywords(&["key-", "mailgun"])
+        .max_len(128)
         .validator(entropy(3.0))
         .context_required(&["mailgun"], 160)
         .label("MAILGUN_KEY")
@@ -285,6 +357,10 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .tp(
             "MAILGUN_API_KEY=key-cafebabe3e94fa50b61c72d83e94fa50",
             "key-cafebabe3e94fa50b61c72d83e94fa50",
+        )
+        .tp(
+            "mailgun:\n  api_key: fa4edeadbeef3a18f6d4b2907e5c3a18-5eeb6406-757a4247",
+            "fa4edeadbeef3a18f6d4b2907e5c3a18-5eeb6406-757a4247",
         )
         .fp("cache key-5d41402abc4b2a76b9719d911017c592 expired")
         .fp("MAILGUN_API_KEY=key-00000000000000000000000000000000"),
