@@ -8,36 +8,24 @@ use pyo3::prelude::*;
 
 /// An `http://` or `https://` URL, or an `InputError` naming `url`.
 pub(crate) fn http_url(py: Python<'_>, url: String) -> PyResult<Destination> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(r) if !r.is_empty() && !r.starts_with('/') => Ok(Destination::Http { url }),
-        _ => Err(error::input(
+    Destination::http(&url).ok_or_else(|| {
+        error::input(
             py,
             "url",
             format!("expected an http:// or https:// URL with a host, got `{url}`"),
-        )),
-    }
+        )
+    })
 }
 
 /// A `host:port` (or `tcp://host:port`) address, or an `InputError`.
 pub(crate) fn tcp_address(py: Python<'_>, address: &str) -> PyResult<Destination> {
-    let addr = address.strip_prefix("tcp://").unwrap_or(address);
-    let port_ok = addr
-        .rsplit_once(':')
-        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0));
-    if port_ok && !addr.contains('/') {
-        Ok(Destination::Tcp {
-            addr: addr.to_string(),
-        })
-    } else {
-        Err(error::input(
+    Destination::tcp(address).ok_or_else(|| {
+        error::input(
             py,
             "address",
             format!("expected HOST:PORT (a TCP address), got `{address}`"),
-        ))
-    }
+        )
+    })
 }
 
 /// A non-empty credential, or an `InputError` naming the argument.

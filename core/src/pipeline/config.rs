@@ -36,6 +36,32 @@ pub enum Destination {
     },
 }
 
+impl Destination {
+    /// An HTTP destination for an `http://` or `https://` URL with a host;
+    /// `None` for anything else, so a host can say which argument was wrong.
+    pub fn http(url: &str) -> Option<Destination> {
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))?;
+        (!rest.is_empty() && !rest.starts_with('/')).then(|| Destination::Http {
+            url: url.to_string(),
+        })
+    }
+
+    /// A TCP destination for `host:port` or `tcp://host:port` with a port
+    /// from 1 to 65535; `None` for anything else.
+    pub fn tcp(address: &str) -> Option<Destination> {
+        let addr = address.strip_prefix("tcp://").unwrap_or(address);
+        let valid = !addr.contains('/')
+            && addr.rsplit_once(':').is_some_and(|(host, port)| {
+                !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
+            });
+        valid.then(|| Destination::Tcp {
+            addr: addr.to_string(),
+        })
+    }
+}
+
 /// What happens when a sink's queue is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -131,5 +157,40 @@ impl SinkConfig {
             p.push("initial_backoff_ms must not exceed max_backoff_ms".into());
         }
         p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_checked_before_any_request() {
+        assert_eq!(
+            Destination::http("https://siem.example:8088"),
+            Some(Destination::Http {
+                url: "https://siem.example:8088".into()
+            })
+        );
+        for bad in ["siem.example", "https://", "http:///ingest", "ftp://h/x"] {
+            assert_eq!(Destination::http(bad), None, "{bad}");
+        }
+        assert_eq!(
+            Destination::tcp("tcp://10.0.0.5:514"),
+            Some(Destination::Tcp {
+                addr: "10.0.0.5:514".into()
+            })
+        );
+        assert!(Destination::tcp("[::1]:6514").is_some());
+        for bad in [
+            "host",
+            ":514",
+            "host:0",
+            "host:99999",
+            "host:514/x",
+            "host:abc",
+        ] {
+            assert_eq!(Destination::tcp(bad), None, "{bad}");
+        }
     }
 }

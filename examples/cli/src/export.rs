@@ -60,18 +60,11 @@ fn sink(args: &ExportArgs) -> Result<(Box<dyn Encoder>, Destination), String> {
             .ok_or_else(|| "this target needs --token (or GOVSTREAM_TOKEN)".to_string())
     };
     let tcp = |u: String| {
-        let addr = u.strip_prefix("tcp://").unwrap_or(&u).to_string();
-        if addr.contains('/') || !addr.contains(':') {
-            return Err(format!("expected --url tcp://HOST:PORT, got `{u}`"));
-        }
-        Ok(Destination::Tcp { addr })
+        Destination::tcp(&u).ok_or_else(|| format!("expected --url tcp://HOST:PORT, got `{u}`"))
     };
     let http = |u: String| {
-        if u.starts_with("http://") || u.starts_with("https://") {
-            Ok(Destination::Http { url: u })
-        } else {
-            Err(format!("expected an http:// or https:// --url, got `{u}`"))
-        }
+        Destination::http(&u)
+            .ok_or_else(|| format!("expected an http:// or https:// --url, got `{u}`"))
     };
     let err = |e: govstream::Error| e.to_string();
     Ok(match args.to {
