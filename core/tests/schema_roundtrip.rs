@@ -88,6 +88,7 @@ fn full_event() -> Event {
             high_or_above: 2,
             critical: 1,
             total_matches: 3,
+            omitted_matches: 0,
             scan_truncated: true,
             scanned_length: Some(65_536),
         },

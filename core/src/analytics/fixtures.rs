@@ -59,6 +59,7 @@ pub(crate) fn dlp_event(id: &str, ts: i64, verdict: Verdict, severity: Severity)
         high_or_above: high,
         critical: usize::from(severity == Severity::Critical),
         total_matches: 1,
+        omitted_matches: 0,
         ..DlpSummary::default()
     };
     e

@@ -7,18 +7,30 @@
 //! only runs in windows of `max_len` bytes around its own triggers. A rule
 //! with neither keywords nor a digit trigger runs over the whole text.
 //!
+//! Rules read a normalised view of the text (see `normalize.rs`: invisible
+//! characters removed, look-alike forms folded), and findings are mapped back
+//! to the original. Base64 runs that encode a PEM block are decoded and
+//! scanned too (`encoded.rs`).
+//!
+//! A long text is scanned in segments of a few megabytes, each with enough of
+//! its neighbours around it for every rule's window and context, so memory
+//! stays bounded whatever the scan limit.
+//!
 //! Overlapping findings of different rules are resolved deterministically:
 //! the higher severity wins, then the longer match, then the earlier start,
 //! then the rule declared first. The survivors are returned in text order.
 
 use super::RuleSpec;
 use super::compiled::{CompiledRule, Dialect};
+use super::{encoded, normalize};
+use crate::schema::Severity;
 use crate::{Error, Result};
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
 use regex_automata::Input;
 use std::cmp::Reverse;
+use std::collections::BTreeMap;
 
 /// Default scan limit: 1 MiB of UTF-8. Longer texts are scanned up to the
 /// limit and the result says so.
@@ -26,6 +38,10 @@ pub const DEFAULT_MAX_SCAN_BYTES: usize = 1024 * 1024;
 
 /// Digits at most this many bytes apart belong to the same run.
 const DIGIT_GAP: usize = 3;
+
+/// Texts up to this long are scanned in one piece; longer ones in segments
+/// of about this size.
+const SEGMENT_BYTES: usize = 4 << 20;
 
 /// A rule and the dialect its pattern is written in.
 #[derive(Debug, Clone)]
@@ -71,6 +87,11 @@ pub struct Scanner {
     digit_rules: Vec<(usize, usize)>,
     /// Rules without triggers.
     always_rules: Vec<usize>,
+    /// Keyword patterns from this index on are [`encoded::PEM_TRIGGERS`].
+    first_encoded: usize,
+    /// Bytes of context a segment needs on either side: the longest match
+    /// plus the widest context window of any rule, or an encoded run.
+    reach: usize,
     max_scan_bytes: usize,
 }
 
@@ -134,17 +155,26 @@ impl Scanner {
             }
         }
         digit_rules.sort_unstable();
-        let keywords = if words.is_empty() {
-            None
-        } else {
-            Some(KeywordDfa::new(&words)?)
-        };
+        let first_encoded = words.len();
+        words.extend(encoded::PEM_TRIGGERS.iter().map(|t| t.as_bytes().to_vec()));
+        let keywords = Some(KeywordDfa::new(&words)?);
+        let reach = rules
+            .iter()
+            .map(|r| {
+                let window = r.spec.context.as_ref().map_or(0, |c| c.window);
+                r.spec.max_len.saturating_add(window)
+            })
+            .chain([encoded::MAX_ENCODED_BYTES])
+            .max()
+            .unwrap_or(0);
         Ok(Scanner {
             rules,
             keywords,
             keyword_rules,
             digit_rules,
             always_rules,
+            first_encoded,
+            reach,
             max_scan_bytes,
         })
     }
@@ -164,16 +194,57 @@ impl Scanner {
         self.max_scan_bytes
     }
 
-    /// Scans `text`.
+    /// Scans `text`: its first [`Scanner::max_scan_bytes`] bytes, in
+    /// segments, each through the normalised view.
     pub fn scan(&self, text: &str) -> ScanResult {
         let truncated = text.len() > self.max_scan_bytes;
-        let mut limit = text.len().min(self.max_scan_bytes);
-        while !text.is_char_boundary(limit) {
-            limit -= 1;
-        }
+        let limit = floor_boundary(text, self.max_scan_bytes);
         let hay = text.get(..limit).unwrap_or_default();
+        let segment = SEGMENT_BYTES.max(self.reach.saturating_mul(4));
+        let mut findings: Vec<Finding> = Vec::new();
+        let mut own_lo = 0;
+        loop {
+            let own_hi = if hay.len() - own_lo <= segment + segment / 2 {
+                hay.len()
+            } else {
+                ceil_boundary(hay, own_lo + segment)
+            };
+            let lo = floor_boundary(hay, own_lo.saturating_sub(self.reach));
+            let hi = ceil_boundary(hay, own_hi.saturating_add(self.reach));
+            let piece = hay.get(lo..hi).unwrap_or_default();
+            let (view, map) = normalize::view(piece);
+            let mut found: Vec<Finding> = self
+                .candidates(&view, true)
+                .into_iter()
+                .filter_map(|f| {
+                    let byte_start = lo + map.start(f.byte_start);
+                    let byte_end = lo + map.end(f.byte_end);
+                    (byte_start < byte_end && byte_start >= own_lo && byte_start < own_hi)
+                        .then_some(Finding {
+                            byte_start,
+                            byte_end,
+                            ..f
+                        })
+                })
+                .collect();
+            found = self.resolve(found);
+            self.append(&mut findings, found);
+            if own_hi >= hay.len() {
+                break;
+            }
+            own_lo = own_hi;
+        }
+        ScanResult {
+            findings,
+            scanned_bytes: limit,
+            truncated,
+        }
+    }
 
-        let windows = self.windows(hay);
+    /// Every candidate finding of every rule in `hay`, overlaps included;
+    /// with `decode`, also those inside encoded runs.
+    fn candidates(&self, hay: &str, decode: bool) -> Vec<Finding> {
+        let (windows, encoded_hits) = self.windows(hay);
         let mut candidates = Vec::new();
         for (rule, spans) in windows.iter().enumerate() {
             for &(start, end) in spans {
@@ -183,16 +254,45 @@ impl Scanner {
         for &rule in &self.always_rules {
             self.run_rule(rule, hay, 0, hay.len(), &mut candidates);
         }
-        ScanResult {
-            findings: self.resolve(candidates),
-            scanned_bytes: limit,
-            truncated,
+        if decode {
+            self.decoded_candidates(hay, &encoded_hits, &mut candidates);
+        }
+        candidates
+    }
+
+    /// Findings inside base64 runs that encode a PEM block, at the encoded
+    /// characters.
+    fn decoded_candidates(&self, hay: &str, hits: &[(usize, usize)], out: &mut Vec<Finding>) {
+        let mut covered = 0;
+        let mut decodes = 0;
+        for &(at, alignment) in hits {
+            if at < covered || decodes >= encoded::MAX_DECODES {
+                continue;
+            }
+            let Some(run) = encoded::decode_around(hay, at, alignment) else {
+                continue;
+            };
+            decodes += 1;
+            let inner = self.resolve(self.candidates(&run.text, false));
+            for f in inner {
+                if let Some((byte_start, byte_end)) = run.encoded_span(f.byte_start, f.byte_end) {
+                    covered = covered.max(byte_end);
+                    out.push(Finding {
+                        byte_start,
+                        byte_end,
+                        ..f
+                    });
+                }
+            }
         }
     }
 
-    /// For each rule, the merged byte windows its regex must search.
-    fn windows(&self, hay: &str) -> Vec<Vec<(usize, usize)>> {
+    /// For each rule, the merged byte windows its regex must search; and the
+    /// encoded-PEM triggers, as `(start, alignment)`.
+    #[allow(clippy::type_complexity)]
+    fn windows(&self, hay: &str) -> (Vec<Vec<(usize, usize)>>, Vec<(usize, usize)>) {
         let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.len()];
+        let mut encoded_hits = Vec::new();
         let len = hay.len();
         let mut push = |rule: usize, start: usize, end: usize, rules: &[CompiledRule]| {
             let Some(r) = rules.get(rule) else { return };
@@ -211,6 +311,16 @@ impl Scanner {
         };
         if let Some(dfa) = &self.keywords {
             for (start, end, pattern) in dfa.hits(hay.as_bytes()) {
+                if let Some(alignment) = pattern.checked_sub(self.first_encoded) {
+                    // The keyword pass is case-insensitive; base64 is not.
+                    let exact = encoded::PEM_TRIGGERS
+                        .get(alignment)
+                        .is_some_and(|t| hay.as_bytes().get(start..end) == Some(t.as_bytes()));
+                    if exact {
+                        encoded_hits.push((start, alignment));
+                    }
+                    continue;
+                }
                 if let Some(rules) = self.keyword_rules.get(pattern) {
                     for &rule in rules {
                         push(rule, start, end, &self.rules);
@@ -228,7 +338,8 @@ impl Scanner {
                 }
             }
         }
-        windows
+        encoded_hits.sort_unstable();
+        (windows, encoded_hits)
     }
 
     fn run_rule(&self, index: usize, hay: &str, start: usize, end: usize, out: &mut Vec<Finding>) {
@@ -264,37 +375,93 @@ impl Scanner {
         }
     }
 
+    /// The order in which overlapping findings win: higher severity, then
+    /// the longer match, then the earlier start, then the rule declared
+    /// first. Smaller wins.
+    fn rank(&self, f: &Finding) -> Rank {
+        let severity = self.rules.get(f.rule).map(|r| r.spec.severity);
+        (
+            Reverse(severity),
+            Reverse(f.byte_end - f.byte_start),
+            f.byte_start,
+            f.rule,
+        )
+    }
+
     /// Drops findings that overlap a stronger one; returns the rest in text
     /// order.
     fn resolve(&self, mut candidates: Vec<Finding>) -> Vec<Finding> {
         if candidates.len() <= 1 {
             return candidates;
         }
-        let severity = |f: &Finding| self.rules.get(f.rule).map(|r| r.spec.severity);
-        candidates.sort_by_key(|f| {
-            (
-                Reverse(severity(f)),
-                Reverse(f.byte_end - f.byte_start),
-                f.byte_start,
-                f.rule,
-            )
-        });
-        // Accepted findings, kept sorted by start; non-overlapping, so a
-        // binary search on start finds the only neighbours that could clash.
-        let mut accepted: Vec<Finding> = Vec::with_capacity(candidates.len());
+        candidates.sort_by_cached_key(|f| self.rank(f));
+        candidates.dedup_by(|a, b| a == b);
+        // Accepted findings by start; they never overlap, so the neighbours
+        // on either side of a start are the only ones that could clash.
+        let mut accepted: BTreeMap<usize, Finding> = BTreeMap::new();
         for f in candidates {
-            let pos = accepted.partition_point(|a| a.byte_start < f.byte_start);
-            let clashes_prev = pos
-                .checked_sub(1)
-                .and_then(|p| accepted.get(p))
-                .is_some_and(|a| a.byte_end > f.byte_start);
-            let clashes_next = accepted.get(pos).is_some_and(|a| a.byte_start < f.byte_end);
+            let clashes_prev = accepted
+                .range(..=f.byte_start)
+                .next_back()
+                .is_some_and(|(_, a)| a.byte_end > f.byte_start);
+            let clashes_next = accepted
+                .range(f.byte_start..)
+                .next()
+                .is_some_and(|(_, a)| a.byte_start < f.byte_end);
             if !clashes_prev && !clashes_next {
-                accepted.insert(pos, f);
+                accepted.insert(f.byte_start, f);
             }
         }
-        accepted
+        accepted.into_values().collect()
     }
+
+    /// Appends one segment's findings to those before it. A finding that
+    /// reaches across the border into the next segment's may overlap one of
+    /// them: the stronger stays.
+    fn append(&self, acc: &mut Vec<Finding>, next: Vec<Finding>) {
+        if acc.is_empty() {
+            *acc = next;
+            return;
+        }
+        for f in next {
+            let mut keep = true;
+            while let Some(last) = acc.last() {
+                if last.byte_end <= f.byte_start {
+                    break;
+                }
+                if self.rank(&f) < self.rank(last) {
+                    acc.pop();
+                } else {
+                    keep = false;
+                    break;
+                }
+            }
+            if keep {
+                acc.push(f);
+            }
+        }
+    }
+}
+
+/// See [`Scanner::rank`].
+type Rank = (Reverse<Option<Severity>>, Reverse<usize>, usize, usize);
+
+/// The largest char boundary of `text` at or below `at`.
+fn floor_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The smallest char boundary of `text` at or above `at`.
+fn ceil_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
 }
 
 /// Every rule keyword, ASCII-case-insensitively, in one DFA.

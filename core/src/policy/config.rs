@@ -132,7 +132,47 @@ pub struct PolicyConfig {
     pub fingerprint_key: Option<String>,
     /// Bytes scanned per text; beyond, the result says `scan_truncated`.
     pub max_scan_bytes: usize,
+    /// The verdict for a text longer than `max_scan_bytes`, by phase.
+    pub on_truncated: PhaseActions,
+    /// Matches reported per text (as `matches` and `DlpMatch` records);
+    /// beyond, matches still count toward the verdict, are redacted and are
+    /// counted in the event, but are not listed.
+    pub max_matches: usize,
 }
+
+/// One verdict per phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhaseActions {
+    /// For prompts.
+    pub prompt: Verdict,
+    /// For responses.
+    pub response: Verdict,
+}
+
+impl PhaseActions {
+    /// The verdict for `phase`.
+    pub fn get(&self, phase: crate::schema::Phase) -> Verdict {
+        match phase {
+            crate::schema::Phase::Prompt => self.prompt,
+            crate::schema::Phase::Response => self.response,
+        }
+    }
+}
+
+/// A text that was not scanned whole fails closed: a prompt is blocked, and
+/// a response (already produced) is redacted, which replaces its unscanned
+/// tail.
+pub const DEFAULT_ON_TRUNCATED: PhaseActions = PhaseActions {
+    prompt: Verdict::Block,
+    response: Verdict::Redact,
+};
+
+/// Default for [`PolicyConfig::max_matches`].
+pub const DEFAULT_MAX_MATCHES: usize = 1000;
+
+/// The largest scan limit accepted: 1 GiB. Scanning is linear and runs in
+/// segments of a few megabytes, so memory does not grow with the limit.
+pub const MAX_SCAN_BYTES: usize = 1 << 30;
 
 impl Default for PolicyConfig {
     fn default() -> Self {
@@ -156,6 +196,8 @@ impl Default for PolicyConfig {
             redaction_style: RedactionStyle::default(),
             fingerprint_key: None,
             max_scan_bytes: crate::dlp::DEFAULT_MAX_SCAN_BYTES,
+            on_truncated: DEFAULT_ON_TRUNCATED,
+            max_matches: DEFAULT_MAX_MATCHES,
         }
     }
 }
@@ -178,6 +220,7 @@ const TOP: &[&str] = &[
     "redaction",
     "fingerprint_key",
     "max_scan_bytes",
+    "limits",
 ];
 const VERDICTS: &[&str] = &["allow", "warn", "redact", "escalate", "block"];
 const SEVERITIES: &[&str] = &["low", "medium", "high", "critical"];
@@ -443,16 +486,61 @@ fn read(value: &Value, p: &mut Problems) -> PolicyConfig {
         }
         cfg.fingerprint_key = Some(k);
     }
-    if let Some(n) = top.unsigned("max_scan_bytes", p) {
-        match usize::try_from(n) {
-            Ok(n) if n >= MIN_SCAN_BYTES => cfg.max_scan_bytes = n,
-            _ => p.push(
-                top.path_of("max_scan_bytes"),
-                format!("must be at least {MIN_SCAN_BYTES}"),
-            ),
+    read_limits(&top, &mut cfg, p);
+    cfg
+}
+
+/// `limits` (and the older top-level `max_scan_bytes`).
+fn read_limits(top: &Obj<'_>, cfg: &mut PolicyConfig, p: &mut Problems) {
+    let limits = top.obj(
+        "limits",
+        &["max_scan_bytes", "on_truncated", "max_matches"],
+        p,
+    );
+    let mut scan_limit = |o: &Obj<'_>, p: &mut Problems| {
+        if let Some(n) = o.unsigned("max_scan_bytes", p) {
+            match usize::try_from(n) {
+                Ok(n) if (MIN_SCAN_BYTES..=MAX_SCAN_BYTES).contains(&n) => cfg.max_scan_bytes = n,
+                _ => p.push(
+                    o.path_of("max_scan_bytes"),
+                    format!("must be from {MIN_SCAN_BYTES} to {MAX_SCAN_BYTES}"),
+                ),
+            }
+        }
+    };
+    if top.get("max_scan_bytes").is_some() && limits.get("max_scan_bytes").is_some() {
+        p.push(
+            top.path_of("max_scan_bytes"),
+            "given twice: here and as `limits.max_scan_bytes`; keep the latter",
+        );
+    }
+    scan_limit(top, p);
+    scan_limit(&limits, p);
+    match limits.get("on_truncated") {
+        Some(Value::String(_)) => {
+            if let Some(v) = limits.word("on_truncated", Verdict::parse, VERDICTS, p) {
+                cfg.on_truncated = PhaseActions {
+                    prompt: v,
+                    response: v,
+                };
+            }
+        }
+        _ => {
+            let o = limits.obj("on_truncated", &["prompt", "response"], p);
+            if let Some(v) = o.word("prompt", Verdict::parse, VERDICTS, p) {
+                cfg.on_truncated.prompt = v;
+            }
+            if let Some(v) = o.word("response", Verdict::parse, VERDICTS, p) {
+                cfg.on_truncated.response = v;
+            }
         }
     }
-    cfg
+    if let Some(n) = limits.unsigned("max_matches", p) {
+        match usize::try_from(n) {
+            Ok(n) if n >= 1 => cfg.max_matches = n,
+            _ => p.push(limits.path_of("max_matches"), "must be at least 1"),
+        }
+    }
 }
 
 const CUSTOM_RULE: &[&str] = &[

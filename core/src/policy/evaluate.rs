@@ -2,10 +2,12 @@
 //! the rewritten text, and the records, shaped by the logging level before
 //! anything leaves this module.
 
+use super::scrub::Scrubber;
 use super::tools::ToolStatus;
 use super::{Compiled, Policy};
 use crate::clock;
 use crate::dlp::Finding;
+use crate::schema::Snippet;
 use crate::schema::{
     Category, ClientContext, DlpMatch, DlpSummary, Event, EventType, Identity, LoggingLevel, Phase,
     PolicyResult, Record, Redaction, SCHEMA_VERSION, Severity, TextSpan, TokenUsage, ToolContext,
@@ -13,7 +15,11 @@ use crate::schema::{
 };
 use crate::text::{self, OffsetMap, RedactedText, SUMMARY_MAX_CHARS, Target};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+
+fn label_replacement(rule_id: &str) -> String {
+    format!("[REDACTED:{rule_id}]")
+}
 
 /// Everything about an evaluation that is not the text itself. All fields
 /// are optional; JSON keys are the same as the `Event` fields they fill.
@@ -89,6 +95,29 @@ pub struct ScanReport {
     pub scan_truncated: bool,
     /// Code points scanned.
     pub scanned_length: usize,
+    /// Matches found but not listed, past the policy's `limits.max_matches`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub omitted_matches: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// The outcome of [`Policy::redact_outcome`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RedactOutcome {
+    /// The text with every match rewritten, and, when the text was longer
+    /// than the scan limit, its unscanned tail replaced by
+    /// `[UNSCANNED:<n> bytes]`.
+    pub text: String,
+    /// Values rewritten.
+    pub redactions: usize,
+    /// True when only a prefix of the text was scanned (and the rest
+    /// replaced).
+    pub scan_truncated: bool,
+    /// Code points scanned.
+    pub scanned_length: usize,
 }
 
 /// The outcome of [`Policy::evaluate`].
@@ -103,10 +132,18 @@ pub struct Decision {
     pub reason_code: String,
     /// Every policy that produced a result, strongest first.
     pub policy_results: Vec<PolicyResult>,
-    /// Every match, in text order.
+    /// Every match, in text order, up to the policy's `limits.max_matches`.
     pub matches: Vec<MatchInfo>,
-    /// The text with every match whose action is `redact` or stronger
-    /// rewritten: what to send on when the verdict is `redact`.
+    /// Matches found but not listed in `matches` (and not recorded as
+    /// `DlpMatch` records): they still count toward the verdict and are
+    /// rewritten in `redacted_text`.
+    pub omitted_matches: usize,
+    /// The text to forward when the verdict is `redact` — not for logs: the
+    /// values of matches whose action is below `redact` are kept as they
+    /// are. Every match whose action is `redact` or stronger is rewritten;
+    /// when the text was not scanned whole and `limits.on_truncated` is
+    /// `redact` or stronger, the unscanned tail is replaced by
+    /// `[UNSCANNED:<n> bytes]`.
     pub redacted_text: String,
     /// True when only a prefix of the text was scanned.
     pub scan_truncated: bool,
@@ -129,35 +166,72 @@ impl Decision {
 }
 
 /// Findings plus everything derived from them once.
-struct Scanned {
+pub(super) struct Scanned {
     findings: Vec<Finding>,
     spans: Vec<TextSpan>,
     truncated: bool,
     scanned_bytes: usize,
+    /// Where text shown in records (below `full`) and rewritten texts end:
+    /// the scanned prefix, moved back before any finding that crosses it.
+    /// The whole text when it was scanned whole.
+    cut: usize,
+}
+
+/// What replaces the unscanned tail of a text in every rewritten text and
+/// record.
+fn unscanned_marker(bytes: usize) -> String {
+    format!("[UNSCANNED:{bytes} bytes]")
+}
+
+impl Scanned {
+    /// Every finding, in text order.
+    pub(super) fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
 }
 
 impl Policy {
-    /// Scans `text` with the policy's rules (allowlist applied).
+    /// Scans `text` with the policy's rules (allowlist applied). Lists at
+    /// most `limits.max_matches` matches and counts the rest.
     pub fn scan(&self, text: &str) -> ScanReport {
         let s = self.inner.scan(text);
         let map = OffsetMap::new(text);
+        let matches = self.inner.match_infos(&s, Phase::Prompt);
         ScanReport {
-            matches: self.inner.match_infos(&s, Phase::Prompt),
+            omitted_matches: s.findings.len() - matches.len(),
+            matches,
             scan_truncated: s.truncated,
             scanned_length: map.byte_to_char(s.scanned_bytes),
         }
     }
 
     /// `text` with every match rewritten in the policy's redaction style,
-    /// whatever its action.
+    /// whatever its action. A text longer than the scan limit has its
+    /// unscanned tail replaced by `[UNSCANNED:<n> bytes]`: nothing that was
+    /// not scanned comes back. [`Policy::redact_outcome`] also says what
+    /// was done.
     pub fn redact(&self, text: &str) -> String {
+        self.redact_outcome(text).text
+    }
+
+    /// [`Policy::redact`], with how many values were rewritten and whether
+    /// the text was scanned whole.
+    pub fn redact_outcome(&self, text: &str) -> RedactOutcome {
         let s = self.inner.scan(text);
-        self.inner.rewrite(text, &s, |_| true).text
+        let out = self.inner.rewrite(text, &s, true, |_| true);
+        RedactOutcome {
+            text: out.text,
+            redactions: s.findings.len(),
+            scan_truncated: s.truncated,
+            scanned_length: OffsetMap::new(text).byte_to_char(s.scanned_bytes),
+        }
     }
 
     /// Evaluates a prompt or response. Never fails: whatever the input, the
-    /// result is a decision (a text longer than the scan limit is scanned up
-    /// to it, and the event says `degraded`).
+    /// result is a decision. A text longer than the scan limit is scanned up
+    /// to it; the verdict is then at least `limits.on_truncated` (by default
+    /// `block` for prompts, `redact` for responses), with reason code
+    /// `scan_truncated`, and the event says `degraded`.
     pub fn evaluate(&self, text: &str, ctx: &EvaluationContext) -> Decision {
         self.inner.evaluate(text, ctx)
     }
@@ -177,22 +251,54 @@ impl Compiled {
             .map(|f| (f.byte_start, f.byte_end))
             .collect();
         let spans = OffsetMap::new(text).spans(&ranges);
+        let mut cut = if result.truncated {
+            result.scanned_bytes
+        } else {
+            text.len()
+        };
+        if let Some(f) = findings
+            .iter()
+            .find(|f| f.byte_start < cut && f.byte_end > cut)
+        {
+            cut = f.byte_start;
+        }
         Scanned {
             findings,
             spans,
             truncated: result.truncated,
             scanned_bytes: result.scanned_bytes,
+            cut,
         }
     }
 
-    fn allowlisted(&self, value: &str) -> bool {
-        self.allow_values.contains(value) || self.allow_patterns.iter().any(|re| re.is_match(value))
+    /// Findings in a short string (a context field) as `(start, end, rule)`,
+    /// the allowlist applied.
+    pub(super) fn scanner_findings(&self, s: &str) -> Vec<(usize, usize, usize)> {
+        if s.is_empty() {
+            return Vec::new();
+        }
+        self.scanner
+            .scan(s)
+            .findings
+            .into_iter()
+            .filter(|f| !self.allowlisted(s.get(f.byte_start..f.byte_end).unwrap_or_default()))
+            .map(|f| (f.byte_start, f.byte_end, f.rule))
+            .collect()
     }
 
+    fn allowlisted(&self, value: &str) -> bool {
+        let normalized = crate::dlp::normalize(value);
+        [value, normalized.as_ref()].iter().any(|v| {
+            self.allow_values.contains(*v) || self.allow_patterns.iter().any(|re| re.is_match(v))
+        })
+    }
+
+    /// The listed matches: the first `limits.max_matches`.
     fn match_infos(&self, s: &Scanned, phase: Phase) -> Vec<MatchInfo> {
         s.findings
             .iter()
             .zip(&s.spans)
+            .take(self.config.max_matches)
             .filter_map(|(f, span)| {
                 let rule = self.scanner.rule(f.rule)?;
                 let meta = self.meta.get(f.rule)?;
@@ -209,11 +315,16 @@ impl Compiled {
             .collect()
     }
 
-    /// The redaction targets of the findings `keep` selects.
-    fn targets<'a>(&'a self, s: &Scanned, keep: impl Fn(&Finding) -> bool) -> Vec<Target<'a>> {
+    /// The redaction targets of the findings `keep` selects, within `end`.
+    fn targets<'a>(
+        &'a self,
+        s: &Scanned,
+        end: usize,
+        keep: impl Fn(&Finding) -> bool,
+    ) -> Vec<Target<'a>> {
         s.findings
             .iter()
-            .filter(|f| keep(f))
+            .filter(|f| f.byte_end <= end && keep(f))
             .filter_map(|f| {
                 let rule = self.scanner.rule(f.rule)?;
                 Some(Target {
@@ -226,16 +337,30 @@ impl Compiled {
             .collect()
     }
 
-    /// Rewrites the findings `keep` selects.
-    fn rewrite(&self, text: &str, s: &Scanned, keep: impl Fn(&Finding) -> bool) -> RedactedText {
-        let targets = self.targets(s, keep);
-        if targets.is_empty() {
-            return RedactedText {
-                text: text.to_string(),
+    /// Rewrites the findings `keep` selects. With `cut_tail`, a text not
+    /// scanned whole ends at the cut, followed by the unscanned marker.
+    fn rewrite(
+        &self,
+        text: &str,
+        s: &Scanned,
+        cut_tail: bool,
+        keep: impl Fn(&Finding) -> bool,
+    ) -> RedactedText {
+        let end = if cut_tail { s.cut } else { text.len() };
+        let shown = text.get(..end).unwrap_or_default();
+        let targets = self.targets(s, end, keep);
+        let mut out = if targets.is_empty() {
+            RedactedText {
+                text: shown.to_string(),
                 replacements: Vec::new(),
-            };
+            }
+        } else {
+            self.redactor.redact(shown, &targets)
+        };
+        if end < text.len() {
+            out.text.push_str(&unscanned_marker(text.len() - end));
         }
-        self.redactor.redact(text, &targets)
+        out
     }
 
     fn evaluate(&self, text: &str, ctx: &EvaluationContext) -> Decision {
@@ -243,7 +368,7 @@ impl Compiled {
         let s = self.scan(text);
         let matches = self.match_infos(&s, phase);
 
-        let mut results = dlp_results(&matches, phase);
+        let mut results = self.dlp_results(&s, phase);
         let host = ctx.tool.hostname.as_deref().filter(|h| !h.is_empty());
         if let Some(host) = host.filter(|_| self.tools.is_configured()) {
             match self.tools.status(host) {
@@ -262,6 +387,24 @@ impl Compiled {
                 )),
             }
         }
+        let on_truncated = self.config.on_truncated.get(phase);
+        if s.truncated {
+            results.push((
+                PolicyResult {
+                    policy: "limits.max_scan_bytes".into(),
+                    kind: "scan".into(),
+                    phase,
+                    verdict: on_truncated,
+                    reason: format!(
+                        "only the first {} of {} bytes were scanned (limits.max_scan_bytes)",
+                        s.scanned_bytes,
+                        text.len()
+                    ),
+                },
+                1,
+                "scan_truncated".into(),
+            ));
+        }
         // Strongest first; among equals, DLP before tool and then by severity,
         // so the reason code names the worst finding.
         results.sort_by(|a, b| b.0.verdict.cmp(&a.0.verdict).then(b.1.cmp(&a.1)));
@@ -272,26 +415,35 @@ impl Compiled {
             .map_or_else(|| "none".to_string(), |r| r.2.clone());
         let policy_results: Vec<PolicyResult> = results.into_iter().map(|r| r.0).collect();
 
-        let rewrite_all = matches.iter().all(|m| m.action >= Verdict::Redact);
-        let rewritten = self.rewrite(text, &s, |f| {
+        let acts = |f: &Finding| {
             self.meta
                 .get(f.rule)
                 .is_some_and(|m| m.action(phase) >= Verdict::Redact)
-        });
+        };
+        // The text to forward: an unscanned tail goes on only when the policy
+        // lets a truncated text through.
+        let rewritten = self.rewrite(text, &s, on_truncated >= Verdict::Redact, acts);
         let levels = self.config.logging;
         let needs_content =
             levels.event >= LoggingLevel::Redacted || levels.dlp_match >= LoggingLevel::Redacted;
-        // Records never show a matched value below `full`, whatever its
-        // action: they use a rewrite of every match.
-        let all = if rewrite_all || !needs_content {
+        // Records never show a matched value, or text that was not scanned,
+        // below `full`: they use a rewrite of every match, cut at the scan
+        // limit.
+        let same = s.findings.iter().all(acts) && (!s.truncated || on_truncated >= Verdict::Redact);
+        let all = if same || !needs_content {
             None
         } else {
-            Some(self.rewrite(text, &s, |_| true))
+            Some(self.rewrite(text, &s, true, |_| true))
         };
         let all = all.as_ref().unwrap_or(&rewritten);
 
         let ms = ctx.timestamp_ms.unwrap_or_else(clock::now_ms);
-        let event_id = ctx.event_id.clone().unwrap_or_else(|| clock::uuid_v7(ms));
+        let scrub = Scrubber::new(self, text, &s);
+        let event_id = ctx
+            .event_id
+            .clone()
+            .map(|id| scrub.id(id, levels.event))
+            .unwrap_or_else(|| clock::uuid_v7(ms));
         let timestamp = clock::rfc3339_ms(ms);
         let org_id = ctx
             .org_id
@@ -312,15 +464,16 @@ impl Compiled {
                 Phase::Prompt => (summary, None),
                 Phase::Response => (None, summary),
             };
-            let redactions = self.redaction_records(&s, &rewritten, &matches, levels.event);
+            let redactions = self.redaction_records(&s, &rewritten, phase, levels.event);
+            let context = scrub.context(ctx, levels.event);
             Event {
                 schema_version: SCHEMA_VERSION,
                 event_id: event_id.clone(),
                 timestamp: timestamp.clone(),
                 org_id: org_id.clone(),
-                identity: ctx.identity.clone(),
-                client: ctx.client.clone(),
-                tool: ctx.tool.clone(),
+                identity: context.identity,
+                client: context.client,
+                tool: context.tool,
                 phase,
                 verdict,
                 event_type: verdict.event_type(),
@@ -329,56 +482,22 @@ impl Compiled {
                 prompt_summary,
                 response_summary,
                 prompt_hash: self.keyed.hex(&[b"prompt", text.as_bytes()], 64),
-                dlp: dlp_summary(&matches, verdict, &policy_results, &s, &map),
+                dlp: self.dlp_summary(&s, verdict, &policy_results, &map),
                 redactions,
                 tokens: ctx.tokens,
-                metadata: ctx.metadata.clone(),
+                metadata: context.metadata,
                 config: self.config.config.clone(),
                 degraded: s.truncated,
-                request_id: ctx.request_id.clone(),
-                session_id: ctx.session_id.clone(),
-                conversation_id: ctx.conversation_id.clone(),
+                request_id: context.request_id,
+                session_id: context.session_id,
+                conversation_id: context.conversation_id,
             }
         });
 
         let dlp_matches = if levels.dlp_match > LoggingLevel::Off {
-            let targets = self.targets(&s, |_| true);
-            let replacements = match levels.dlp_match {
-                LoggingLevel::Full => None,
-                _ => Some(all.replacements.as_slice()),
-            };
-            let mut snippets = if levels.dlp_match >= LoggingLevel::Redacted {
-                text::snippets(text, &map, &targets, replacements, SUMMARY_MAX_CHARS)
-            } else {
-                Vec::new()
-            }
-            .into_iter();
-            matches
-                .iter()
-                .zip(&s.findings)
-                .enumerate()
-                .map(|(i, (m, f))| {
-                    let value = text.get(f.byte_start..f.byte_end).unwrap_or_default();
-                    DlpMatch {
-                        schema_version: SCHEMA_VERSION,
-                        match_id: format!("{event_id}:{i}"),
-                        event_id: event_id.clone(),
-                        timestamp: timestamp.clone(),
-                        org_id: org_id.clone(),
-                        phase,
-                        rule_id: m.rule_id.clone(),
-                        rule_name: m.rule_name.clone(),
-                        category: m.category,
-                        severity: m.severity,
-                        confidence: m.confidence,
-                        span: m.span,
-                        snippet: snippets.next(),
-                        fingerprint: self
-                            .keyed
-                            .hex(&[m.rule_id.as_bytes(), value.as_bytes()], 32),
-                    }
-                })
-                .collect()
+            self.match_records(
+                text, &s, &matches, all, &map, &event_id, &timestamp, &org_id, phase,
+            )
         } else {
             Vec::new()
         };
@@ -388,6 +507,7 @@ impl Compiled {
             event_type: verdict.event_type(),
             reason_code,
             policy_results,
+            omitted_matches: s.findings.len() - matches.len(),
             matches,
             redacted_text: rewritten.text,
             scan_truncated: s.truncated,
@@ -396,61 +516,206 @@ impl Compiled {
         }
     }
 
-    /// The `redactions` of an event: the matches the rewritten text replaced.
+    /// The `DlpMatch` records of the listed matches. `all` is the rewrite of
+    /// every match cut at the scan limit, whose replacements snippets show.
+    #[allow(clippy::too_many_arguments)]
+    fn match_records(
+        &self,
+        text: &str,
+        s: &Scanned,
+        matches: &[MatchInfo],
+        all: &RedactedText,
+        map: &OffsetMap<'_>,
+        event_id: &str,
+        timestamp: &str,
+        org_id: &str,
+        phase: Phase,
+    ) -> Vec<DlpMatch> {
+        let level = self.config.logging.dlp_match;
+        // Below `full`, snippets are cut from the scanned prefix only: a
+        // window never reaches into text that was not scanned.
+        let end = if level == LoggingLevel::Full {
+            text.len()
+        } else {
+            s.cut
+        };
+        let shown = text.get(..end).unwrap_or_default();
+        let listed = &s.findings[..matches.len().min(s.findings.len())];
+        let in_shown = listed.iter().filter(|f| f.byte_end <= end).count();
+        let mut snippets = if level >= LoggingLevel::Redacted {
+            let shown_map;
+            let map = if end == text.len() {
+                map
+            } else {
+                shown_map = OffsetMap::new(shown);
+                &shown_map
+            };
+            let targets: Vec<Target<'_>> = self
+                .targets(s, end, |_| true)
+                .into_iter()
+                .take(in_shown)
+                .collect();
+            let replacements = match level {
+                LoggingLevel::Full => None,
+                _ => all.replacements.get(..targets.len()),
+            };
+            text::snippets(shown, map, &targets, replacements, SUMMARY_MAX_CHARS)
+        } else {
+            Vec::new()
+        }
+        .into_iter();
+        matches
+            .iter()
+            .zip(listed)
+            .enumerate()
+            .map(|(i, (m, f))| {
+                let value = text.get(f.byte_start..f.byte_end).unwrap_or_default();
+                let snippet = if level < LoggingLevel::Redacted {
+                    None
+                } else if f.byte_end <= end {
+                    snippets.next()
+                } else {
+                    // A repeat in the unscanned tail: the replacement alone.
+                    let shown = label_replacement(&m.rule_id);
+                    Some(Snippet {
+                        match_end: shown.chars().count(),
+                        text: shown,
+                        offset: m.span.start,
+                        end: m.span.end,
+                        match_start: 0,
+                    })
+                };
+                DlpMatch {
+                    schema_version: SCHEMA_VERSION,
+                    match_id: format!("{event_id}:{i}"),
+                    event_id: event_id.to_string(),
+                    timestamp: timestamp.to_string(),
+                    org_id: org_id.to_string(),
+                    phase,
+                    rule_id: m.rule_id.clone(),
+                    rule_name: m.rule_name.clone(),
+                    category: m.category,
+                    severity: m.severity,
+                    confidence: m.confidence,
+                    span: m.span,
+                    snippet,
+                    // The normalised value, so a value hidden with invisible
+                    // characters correlates with its plain form.
+                    fingerprint: self.keyed.hex(
+                        &[
+                            m.rule_id.as_bytes(),
+                            crate::dlp::normalize(value).as_bytes(),
+                        ],
+                        32,
+                    ),
+                }
+            })
+            .collect()
+    }
+
+    /// The `redactions` of an event: the listed matches the rewritten text
+    /// replaced.
     fn redaction_records(
         &self,
         s: &Scanned,
         rewritten: &RedactedText,
-        matches: &[MatchInfo],
+        phase: Phase,
         level: LoggingLevel,
     ) -> Vec<Redaction> {
         let mut replacements = rewritten.replacements.iter();
-        matches
+        s.findings
             .iter()
             .zip(&s.spans)
-            .filter(|(m, _)| m.action >= Verdict::Redact)
-            .map(|(m, span)| Redaction {
-                kind: m.rule_id.clone(),
-                replacement: replacements
-                    .next()
-                    .filter(|_| level >= LoggingLevel::Redacted)
-                    .cloned(),
-                span: *span,
+            .take(self.config.max_matches)
+            .filter_map(|(f, span)| {
+                let meta = self.meta.get(f.rule)?;
+                if meta.action(phase) < Verdict::Redact {
+                    return None;
+                }
+                let rule = self.scanner.rule(f.rule)?;
+                Some(Redaction {
+                    kind: rule.id.clone(),
+                    replacement: replacements
+                        .next()
+                        .filter(|_| level >= LoggingLevel::Redacted)
+                        .cloned(),
+                    span: *span,
+                })
             })
             .collect()
     }
-}
 
-/// One result per rule, in order of first match, with the rule's severity
-/// for ordering and its reason code.
-fn dlp_results(matches: &[MatchInfo], phase: Phase) -> Vec<(PolicyResult, u8, String)> {
-    let mut seen: Vec<(&str, usize)> = Vec::new();
-    for m in matches {
-        match seen.iter_mut().find(|(id, _)| *id == m.rule_id) {
-            Some(entry) => entry.1 += 1,
-            None => seen.push((&m.rule_id, 1)),
+    /// One result per rule, in order of first match (every match, listed or
+    /// not), with the rule's severity for ordering and its reason code.
+    fn dlp_results(&self, s: &Scanned, phase: Phase) -> Vec<(PolicyResult, u8, String)> {
+        let mut seen: Vec<(usize, usize)> = Vec::new();
+        let mut index: HashMap<usize, usize> = HashMap::new();
+        for f in &s.findings {
+            match index.get(&f.rule) {
+                Some(&k) => {
+                    if let Some(entry) = seen.get_mut(k) {
+                        entry.1 += 1;
+                    }
+                }
+                None => {
+                    index.insert(f.rule, seen.len());
+                    seen.push((f.rule, 1));
+                }
+            }
+        }
+        seen.into_iter()
+            .filter_map(|(rule, count)| {
+                let spec = self.scanner.rule(rule)?;
+                let meta = self.meta.get(rule)?;
+                let noun = if count == 1 { "match" } else { "matches" };
+                Some((
+                    PolicyResult {
+                        policy: spec.id.clone(),
+                        kind: "dlp".into(),
+                        phase,
+                        verdict: meta.action(phase),
+                        reason: format!(
+                            "{count} {noun} of {} ({} severity)",
+                            spec.name, meta.severity
+                        ),
+                    },
+                    2 + meta.severity as u8,
+                    format!("dlp:{}", spec.id),
+                ))
+            })
+            .collect()
+    }
+
+    fn dlp_summary(
+        &self,
+        s: &Scanned,
+        verdict: Verdict,
+        results: &[PolicyResult],
+        map: &OffsetMap<'_>,
+    ) -> DlpSummary {
+        let severities = || {
+            s.findings
+                .iter()
+                .filter_map(|f| self.meta.get(f.rule).map(|m| m.severity))
+        };
+        let total = s.findings.len();
+        DlpSummary {
+            is_dlp_event: total > 0,
+            blocked_by_dlp: verdict == Verdict::Block
+                && results
+                    .iter()
+                    .any(|r| r.kind == "dlp" && r.verdict == Verdict::Block),
+            max_severity: severities().max(),
+            high_or_above: severities().filter(|&sev| sev >= Severity::High).count(),
+            critical: severities()
+                .filter(|&sev| sev == Severity::Critical)
+                .count(),
+            total_matches: total,
+            omitted_matches: total.saturating_sub(self.config.max_matches),
+            scan_truncated: s.truncated,
+            scanned_length: s.truncated.then(|| map.byte_to_char(s.scanned_bytes)),
         }
     }
-    seen.into_iter()
-        .filter_map(|(id, count)| {
-            let m = matches.iter().find(|m| m.rule_id == id)?;
-            let noun = if count == 1 { "match" } else { "matches" };
-            Some((
-                PolicyResult {
-                    policy: id.to_string(),
-                    kind: "dlp".into(),
-                    phase,
-                    verdict: m.action,
-                    reason: format!(
-                        "{count} {noun} of {} ({} severity)",
-                        m.rule_name, m.severity
-                    ),
-                },
-                2 + m.severity as u8,
-                format!("dlp:{id}"),
-            ))
-        })
-        .collect()
 }
 
 fn tool_result(
@@ -470,34 +735,6 @@ fn tool_result(
         1,
         format!("tool:{code}"),
     )
-}
-
-fn dlp_summary(
-    matches: &[MatchInfo],
-    verdict: Verdict,
-    results: &[PolicyResult],
-    s: &Scanned,
-    map: &OffsetMap<'_>,
-) -> DlpSummary {
-    DlpSummary {
-        is_dlp_event: !matches.is_empty(),
-        blocked_by_dlp: verdict == Verdict::Block
-            && results
-                .iter()
-                .any(|r| r.kind == "dlp" && r.verdict == Verdict::Block),
-        max_severity: matches.iter().map(|m| m.severity).max(),
-        high_or_above: matches
-            .iter()
-            .filter(|m| m.severity >= Severity::High)
-            .count(),
-        critical: matches
-            .iter()
-            .filter(|m| m.severity == Severity::Critical)
-            .count(),
-        total_matches: matches.len(),
-        scan_truncated: s.truncated,
-        scanned_length: s.truncated.then(|| map.byte_to_char(s.scanned_bytes)),
-    }
 }
 
 /// A value found once is a finding wherever it appears: the same SSN later

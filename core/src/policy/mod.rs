@@ -5,13 +5,15 @@
 mod config;
 mod evaluate;
 mod reader;
+mod scrub;
 mod tools;
 
 pub use config::{
-    AiToolsConfig, DEFAULT_PROMPT_ACTIONS, DEFAULT_RESPONSE_ACTIONS, LoggingLevels, MIN_SCAN_BYTES,
+    AiToolsConfig, DEFAULT_MAX_MATCHES, DEFAULT_ON_TRUNCATED, DEFAULT_PROMPT_ACTIONS,
+    DEFAULT_RESPONSE_ACTIONS, LoggingLevels, MAX_SCAN_BYTES, MIN_SCAN_BYTES, PhaseActions,
     PolicyConfig, RuleOverride, SeverityActions,
 };
-pub use evaluate::{Decision, EvaluationContext, MatchInfo, ScanReport};
+pub use evaluate::{Decision, EvaluationContext, MatchInfo, RedactOutcome, ScanReport};
 
 use crate::clock::KeyedHash;
 use crate::dlp::{Dialect, RuleSpec, Scanner, ScannerRule, packs};
@@ -160,11 +162,14 @@ impl Policy {
                 )),
             }
         }
-        if config.max_scan_bytes < MIN_SCAN_BYTES {
+        if !(MIN_SCAN_BYTES..=MAX_SCAN_BYTES).contains(&config.max_scan_bytes) {
             problems.push(Problem::new(
-                "$.max_scan_bytes",
-                format!("must be at least {MIN_SCAN_BYTES}"),
+                "$.limits.max_scan_bytes",
+                format!("must be from {MIN_SCAN_BYTES} to {MAX_SCAN_BYTES}"),
             ));
+        }
+        if config.max_matches == 0 {
+            problems.push(Problem::new("$.limits.max_matches", "must be at least 1"));
         }
         problems.dedup();
         if !problems.is_empty() {

@@ -170,6 +170,10 @@ pub struct DlpSummary {
     pub critical: usize,
     /// All matches.
     pub total_matches: usize,
+    /// Matches counted in `total_matches` but not recorded as `DlpMatch`
+    /// records, past the policy's `limits.max_matches`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub omitted_matches: usize,
     /// True when the text was longer than the scan limit and only a prefix
     /// was scanned.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -214,4 +218,8 @@ pub struct ConfigRef {
     /// Config version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

@@ -384,30 +384,70 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
                 })
                 .collect();
             let mut record = json!({"id": item.id, "matches": matches});
+            if report.omitted_matches > 0 {
+                record["omitted_matches"] = json!(report.omitted_matches);
+            }
             if report.scan_truncated {
                 record["scan_truncated"] = json!(true);
                 record["scanned_length"] = json!(report.scanned_length);
             }
             line(out, &record)?;
-            Ok(report.matches.iter().map(|m| m.severity).max())
+            Ok(worst(
+                report.matches.iter().map(|m| m.severity),
+                report.scan_truncated,
+            ))
         }),
         Command::Evaluate(args) => each(&args, None, out, |policy, item, out| {
             let d = policy.evaluate(&item.text, &item.context);
             for r in d.records() {
                 line(out, &r)?;
             }
-            Ok(d.matches.iter().map(|m| m.severity).max())
+            Ok(worst(
+                d.matches.iter().map(|m| m.severity),
+                d.scan_truncated,
+            ))
         }),
         Command::Redact { run, style } => each(&run, style, out, |policy, item, out| {
-            let redacted = policy.redact(&item.text);
+            let redacted = policy.redact_outcome(&item.text);
             if item.plain {
-                out.write_all(redacted.as_bytes())?;
+                out.write_all(redacted.text.as_bytes())?;
             } else {
-                line(out, &json!({"id": item.id, "text": redacted}))?;
+                let mut record = json!({"id": item.id, "text": redacted.text});
+                if redacted.scan_truncated {
+                    record["scan_truncated"] = json!(true);
+                    record["scanned_length"] = json!(redacted.scanned_length);
+                }
+                line(out, &record)?;
+            }
+            if redacted.scan_truncated {
+                // The tail is not passed through: say so where a person looks.
+                let which = if item.plain {
+                    "the input".to_string()
+                } else {
+                    format!("input id {}", item.id)
+                };
+                eprintln!(
+                    "govstream: {which}: only the first {} characters were scanned; the rest is replaced by [UNSCANNED:<n> bytes] (raise limits.max_scan_bytes to scan more)",
+                    redacted.scanned_length
+                );
             }
             let report = policy.scan(&item.text);
-            Ok(report.matches.iter().map(|m| m.severity).max())
+            Ok(worst(
+                report.matches.iter().map(|m| m.severity),
+                report.scan_truncated,
+            ))
         }),
+    }
+}
+
+/// The severity `--fail-on` compares: the worst match's, or, for a text not
+/// scanned whole, `critical` — an unscanned tail may hold anything, so it
+/// reaches every threshold.
+fn worst(severities: impl Iterator<Item = Severity>, truncated: bool) -> Option<Severity> {
+    if truncated {
+        Some(Severity::Critical)
+    } else {
+        severities.max()
     }
 }
 
