@@ -32,11 +32,32 @@ fn evaluate(c: &mut Criterion) {
         org_id: Some("org_acme".into()),
         ..EvaluationContext::default()
     };
+    // What a gateway knows about a request: every string here is copied
+    // into the event, and checked for matched values and secrets first.
+    let mut gateway = EvaluationContext {
+        org_id: Some("org_acme".into()),
+        request_id: Some("req_01J9Z6W4QKX3V8M2T5N7B0C1D2".into()),
+        session_id: Some("sess-7f3a9c".into()),
+        ..EvaluationContext::default()
+    };
+    gateway.identity.user_id = Some("u-1042".into());
+    gateway.identity.user_email = Some("jane.doe@acme.example".into());
+    gateway.tool.provider = Some("openai".into());
+    gateway.tool.model = Some("gpt-4o-mini".into());
+    gateway.tool.hostname = Some("api.openai.com".into());
+    gateway.client.gateway_id = Some("gw-eu-1".into());
+    gateway
+        .metadata
+        .insert("team".into(), serde_json::json!("payments"));
     let mut group = c.benchmark_group("evaluate");
-    for (name, text) in [("prose_1KB", prose(1024)), ("dense_1KB", dense(1024))] {
+    for (name, text, ctx) in [
+        ("prose_1KB", prose(1024), &ctx),
+        ("dense_1KB", dense(1024), &ctx),
+        ("prose_1KB_gateway_context", prose(1024), &gateway),
+    ] {
         group.bench_function(format!("{name}_to_event_json"), |b| {
             b.iter(|| {
-                let d = policy.evaluate(black_box(&text), &ctx);
+                let d = policy.evaluate(black_box(&text), ctx);
                 serde_json::to_string(&d.event).expect("event serializes")
             })
         });

@@ -15,8 +15,17 @@ use std::sync::OnceLock;
 
 /// Characters a person does not see.
 const INVISIBLE: &[char] = &[
-    '\u{200B}', '\u{200C}', '\u{200D}', '\u{00AD}', '\u{2060}', '\u{FEFF}', '\u{200E}',
-    '\u{202C}', '\u{FE0F}', '\u{2063}', '\u{E0020}',
+    '\u{200B}',
+    '\u{200C}',
+    '\u{200D}',
+    '\u{00AD}',
+    '\u{2060}',
+    '\u{FEFF}',
+    '\u{200E}',
+    '\u{202C}',
+    '\u{FE0F}',
+    '\u{2063}',
+    '\u{E0020}',
 ];
 /// Spaces that read as a space.
 const SPACES: &[char] = &['\u{00A0}', '\u{2009}', '\u{202F}', '\u{3000}', '\u{2002}'];

@@ -15,6 +15,7 @@ use crate::schema::{
 };
 use crate::text::{self, OffsetMap, RedactedText, SUMMARY_MAX_CHARS, Target};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 fn label_replacement(rule_id: &str) -> String {
@@ -246,8 +247,13 @@ impl Compiled {
             .filter(|f| !self.allowlisted(text.get(f.byte_start..f.byte_end).unwrap_or_default()))
             .collect();
         extend_to_repeats(text, &mut findings);
+        // Spans only for the matches that are listed: past
+        // `limits.max_matches` a finding is counted and rewritten, never
+        // shown, and a text with a million findings must not hold a million
+        // spans.
         let ranges: Vec<(usize, usize)> = findings
             .iter()
+            .take(self.config.max_matches)
             .map(|f| (f.byte_start, f.byte_end))
             .collect();
         let spans = OffsetMap::new(text).spans(&ranges);
@@ -287,10 +293,12 @@ impl Compiled {
     }
 
     fn allowlisted(&self, value: &str) -> bool {
-        let normalized = crate::dlp::normalize(value);
-        [value, normalized.as_ref()].iter().any(|v| {
-            self.allow_values.contains(*v) || self.allow_patterns.iter().any(|re| re.is_match(v))
-        })
+        let listed = |v: &str| {
+            self.allow_values.contains(v) || self.allow_patterns.iter().any(|re| re.is_match(v))
+        };
+        // A value written with invisible or look-alike characters is the
+        // value the allowlist names.
+        listed(value) || matches!(crate::dlp::normalize(value), Cow::Owned(n) if listed(&n))
     }
 
     /// The listed matches: the first `limits.max_matches`.
@@ -360,6 +368,9 @@ impl Compiled {
         if end < text.len() {
             out.text.push_str(&unscanned_marker(text.len() - end));
         }
+        // Records show the replacements of listed matches only.
+        out.replacements.truncate(self.config.max_matches);
+        out.replacements.shrink_to_fit();
         out
     }
 

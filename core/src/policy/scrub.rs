@@ -33,43 +33,35 @@ pub(super) struct ScrubbedContext {
     pub(super) metadata: Map<String, Value>,
 }
 
-/// The values matched in one text, ready to be found in other strings.
+/// Rewrites context strings for records below `full`.
 pub(super) struct Scrubber<'a> {
     policy: &'a Compiled,
-    /// Every distinct matched value (as written, and as the scanner read it)
-    /// with the rule that matched it.
-    values: Vec<(String, usize)>,
-    finder: Option<AhoCorasick>,
+    text: &'a str,
+    scanned: &'a Scanned,
 }
 
+/// Where a context string sits in the joined text scanned at once, and
+/// whether findings of every category (not only secrets) are redacted in it.
+struct Piece {
+    start: usize,
+    end: usize,
+    any_category: bool,
+}
+
+/// Between two context strings in the joined text: no rule's match crosses a
+/// NUL and line breaks.
+const SEPARATOR: &str = "\n\0\n";
+
+/// Distinct matched values above this count are searched with one
+/// automaton rather than one substring search each.
+const MANY_VALUES: usize = 32;
+
 impl<'a> Scrubber<'a> {
-    pub(super) fn new(policy: &'a Compiled, text: &str, s: &Scanned) -> Self {
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        for f in s.findings() {
-            if let Some(v) = text.get(f.byte_start..f.byte_end) {
-                seen.entry(v).or_insert(f.rule);
-            }
-        }
-        let mut values: Vec<(String, usize)> = Vec::with_capacity(seen.len());
-        for (v, rule) in seen {
-            let normalized = crate::dlp::normalize(v);
-            if normalized != v && !normalized.is_empty() {
-                values.push((normalized.into_owned(), rule));
-            }
-            values.push((v.to_string(), rule));
-        }
-        let finder = if values.is_empty() {
-            None
-        } else {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(values.iter().map(|(v, _)| v.as_str()))
-                .ok()
-        };
+    pub(super) fn new(policy: &'a Compiled, text: &'a str, scanned: &'a Scanned) -> Self {
         Scrubber {
             policy,
-            values,
-            finder,
+            text,
+            scanned,
         }
     }
 
@@ -79,7 +71,13 @@ impl<'a> Scrubber<'a> {
         if level == LoggingLevel::Full {
             return id;
         }
-        self.clean(&id, false).unwrap_or(id)
+        let mut joined = Joined::default();
+        joined.push(&id, false);
+        self.rewrite(&joined)
+            .into_iter()
+            .next()
+            .flatten()
+            .unwrap_or(id)
     }
 
     /// The context fields for a record at `level`.
@@ -96,7 +94,7 @@ impl<'a> Scrubber<'a> {
         if level == LoggingLevel::Full {
             return out;
         }
-        let fields = [
+        let mut fields = [
             &mut out.identity.user_id,
             &mut out.identity.user_email,
             &mut out.identity.idp_user_id,
@@ -114,81 +112,183 @@ impl<'a> Scrubber<'a> {
             &mut out.session_id,
             &mut out.conversation_id,
         ];
-        for field in fields.into_iter().flatten() {
-            if let Some(clean) = self.clean(field, false) {
+        // One scan over every string, joined: a scan has a fixed cost that
+        // a dozen short fields would pay a dozen times.
+        let mut joined = Joined::default();
+        for field in fields.iter().filter_map(|f| f.as_deref()) {
+            joined.push(field, false);
+        }
+        walk(&ctx.metadata, &mut |s| joined.push(s, true));
+        if joined.pieces.is_empty() {
+            return out;
+        }
+        let mut rewritten = self.rewrite(&joined).into_iter();
+        for field in fields.iter_mut().filter_map(|f| f.as_mut()) {
+            if let Some(Some(clean)) = rewritten.next() {
                 *field = clean;
             }
         }
-        out.metadata = self.clean_map(&out.metadata);
+        out.metadata = rebuild(&ctx.metadata, &mut rewritten);
         out
     }
 
-    fn clean_map(&self, map: &Map<String, Value>) -> Map<String, Value> {
-        map.iter()
-            .map(|(k, v)| {
-                let key = self.clean(k, true).unwrap_or_else(|| k.clone());
-                (key, self.clean_value(v))
-            })
-            .collect()
-    }
-
-    fn clean_value(&self, v: &Value) -> Value {
-        match v {
-            Value::String(s) => Value::String(self.clean(s, true).unwrap_or_else(|| s.clone())),
-            Value::Array(items) => {
-                Value::Array(items.iter().map(|i| self.clean_value(i)).collect())
+    /// Each piece of `joined` rewritten, or `None` where nothing changes.
+    fn rewrite(&self, joined: &Joined) -> Vec<Option<String>> {
+        let text = joined.text.as_str();
+        // (start, end, rule, is a matched value)
+        let mut hits: Vec<(usize, usize, usize, bool)> = self
+            .policy
+            .scanner_findings(text)
+            .into_iter()
+            .map(|(s, e, r)| (s, e, r, false))
+            .collect();
+        hits.extend(
+            self.matched_values_in(text)
+                .map(|(s, e, r)| (s, e, r, true)),
+        );
+        if hits.is_empty() {
+            return vec![None; joined.pieces.len()];
+        }
+        // Longest first among equal starts; overlapping hits merge into the
+        // first.
+        hits.sort_unstable_by_key(|&(s, e, _, _)| (s, std::cmp::Reverse(e)));
+        let mut out = Vec::with_capacity(joined.pieces.len());
+        let mut hits = hits.into_iter().peekable();
+        for piece in &joined.pieces {
+            let mut clean = String::new();
+            let mut copied = piece.start;
+            while let Some(&(s, e, rule, matched)) = hits.peek() {
+                if s >= piece.end {
+                    break;
+                }
+                hits.next();
+                let Some(spec) = self.policy.scanner.rule(rule) else {
+                    continue;
+                };
+                let applies = matched || piece.any_category || spec.category == Category::Secret;
+                if !applies || s < copied || e > piece.end {
+                    continue;
+                }
+                clean.push_str(text.get(copied..s).unwrap_or_default());
+                clean.push_str("[REDACTED:");
+                clean.push_str(&spec.id);
+                clean.push(']');
+                copied = e;
             }
-            Value::Object(map) => Value::Object(self.clean_map(map)),
-            other => other.clone(),
-        }
-    }
-
-    /// `s` with matched values and its own findings rewritten (secrets only
-    /// unless `any_category`); `None` when nothing changes.
-    fn clean(&self, s: &str, any_category: bool) -> Option<String> {
-        let replaced = self.replace_values(s);
-        let current = replaced.as_deref().unwrap_or(s);
-        let found = self.policy.scanner_findings(current);
-        let mut out = String::with_capacity(current.len());
-        let mut copied = 0;
-        for (start, end, rule) in found {
-            let Some(spec) = self.policy.scanner.rule(rule) else {
-                continue;
-            };
-            if !any_category && spec.category != Category::Secret {
-                continue;
+            if copied == piece.start {
+                out.push(None);
+            } else {
+                clean.push_str(text.get(copied..piece.end).unwrap_or_default());
+                out.push(Some(clean));
             }
-            out.push_str(current.get(copied..start).unwrap_or_default());
-            out.push_str(&format!("[REDACTED:{}]", spec.id));
-            copied = end;
         }
-        if copied == 0 {
-            return replaced;
-        }
-        out.push_str(current.get(copied..).unwrap_or_default());
-        Some(out)
+        out
     }
 
-    fn replace_values(&self, s: &str) -> Option<String> {
-        let finder = self.finder.as_ref()?;
-        let mut out = String::new();
-        let mut copied = 0;
-        for m in finder.find_iter(s) {
-            let rule = self.values.get(m.pattern().as_usize()).map(|v| v.1)?;
-            let id = self
-                .policy
-                .scanner
-                .rule(rule)
-                .map_or("match", |r| r.id.as_str());
-            out.push_str(s.get(copied..m.start()).unwrap_or_default());
-            out.push_str(&format!("[REDACTED:{id}]"));
-            copied = m.end();
+    /// Occurrences in `hay` of every value matched in the text (as written
+    /// and as the scanner read it), as `(start, end, rule)`.
+    fn matched_values_in(&self, hay: &str) -> impl Iterator<Item = (usize, usize, usize)> {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for f in self.scanned.findings() {
+            if let Some(v) = self.text.get(f.byte_start..f.byte_end) {
+                seen.entry(v).or_insert(f.rule);
+            }
         }
-        if copied == 0 {
-            return None;
+        let mut values: Vec<(std::borrow::Cow<'_, str>, usize)> = Vec::new();
+        for (v, rule) in seen {
+            let normalized = crate::dlp::normalize(v);
+            if normalized != v && !normalized.is_empty() {
+                values.push((std::borrow::Cow::Owned(normalized.into_owned()), rule));
+            }
+            values.push((std::borrow::Cow::Borrowed(v), rule));
         }
-        out.push_str(s.get(copied..).unwrap_or_default());
-        Some(out)
+        let mut found = Vec::new();
+        if values.len() <= MANY_VALUES {
+            for (v, rule) in &values {
+                found.extend(
+                    hay.match_indices(v.as_ref())
+                        .map(|(at, m)| (at, at + m.len(), *rule)),
+                );
+            }
+        } else if let Ok(ac) = AhoCorasick::builder()
+            // An NFA builds in microseconds; a DFA would cost more than the
+            // search saves on strings this short.
+            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(values.iter().map(|(v, _)| v.as_ref()))
+        {
+            for m in ac.find_iter(hay) {
+                if let Some((_, rule)) = values.get(m.pattern().as_usize()) {
+                    found.push((m.start(), m.end(), *rule));
+                }
+            }
+        }
+        found.into_iter()
+    }
+}
+
+/// Context strings joined for one scan.
+#[derive(Default)]
+struct Joined {
+    text: String,
+    pieces: Vec<Piece>,
+}
+
+impl Joined {
+    fn push(&mut self, s: &str, any_category: bool) {
+        if !self.pieces.is_empty() {
+            self.text.push_str(SEPARATOR);
+        }
+        let start = self.text.len();
+        self.text.push_str(s);
+        self.pieces.push(Piece {
+            start,
+            end: self.text.len(),
+            any_category,
+        });
+    }
+}
+
+/// Calls `f` on every key and string value of `map`, depth first, in the
+/// order [`rebuild`] consumes them.
+fn walk(map: &Map<String, Value>, f: &mut impl FnMut(&str)) {
+    for (k, v) in map {
+        f(k);
+        walk_value(v, f);
+    }
+}
+
+fn walk_value(v: &Value, f: &mut impl FnMut(&str)) {
+    match v {
+        Value::String(s) => f(s),
+        Value::Array(items) => items.iter().for_each(|i| walk_value(i, f)),
+        Value::Object(map) => walk(map, f),
+        _ => {}
+    }
+}
+
+/// `map` with each string [`walk`] visited replaced by the next rewrite.
+fn rebuild(
+    map: &Map<String, Value>,
+    rewritten: &mut impl Iterator<Item = Option<String>>,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (k, v) in map {
+        let key = rewritten.next().flatten().unwrap_or_else(|| k.clone());
+        let value = rebuild_value(v, rewritten);
+        out.insert(key, value);
+    }
+    out
+}
+
+fn rebuild_value(v: &Value, rewritten: &mut impl Iterator<Item = Option<String>>) -> Value {
+    match v {
+        Value::String(s) => Value::String(rewritten.next().flatten().unwrap_or_else(|| s.clone())),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|i| rebuild_value(i, rewritten)).collect())
+        }
+        Value::Object(map) => Value::Object(rebuild(map, rewritten)),
+        other => other.clone(),
     }
 }
 
