@@ -135,6 +135,41 @@ fn fail_on_exits_one_when_reached() {
 }
 
 #[test]
+fn a_card_grouped_with_dots_is_a_card_not_a_mac_address() {
+    let input = concat!(
+        "{\"id\": 1, \"text\": \"Karte 4111.1111.1111.1111 gültig\"}\n",
+        "{\"id\": 2, \"text\": \"ref 1234.5678.9012.3456 only\"}\n",
+        "{\"id\": 3, \"text\": \"switch port 0123.4567.89ab up\"}\n",
+    );
+    let recs = lines(&govstream(&["scan"], input));
+    let ids = |r: &Value| -> Vec<String> {
+        r["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["rule_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&recs[0]), ["financial.card_visa"]);
+    let card = &recs[0]["matches"][0];
+    assert_eq!(
+        (card["start"].as_u64(), card["end"].as_u64()),
+        (Some(6), Some(25))
+    );
+    assert_eq!(card["severity"], "high");
+    // Four dotted groups failing Luhn are neither a card nor a MAC.
+    assert!(ids(&recs[1]).is_empty(), "{}", recs[1]);
+    // Cisco's dotted MAC form still is one.
+    assert_eq!(ids(&recs[2]), ["pii.mac_address"]);
+
+    let out = govstream(&["evaluate"], "{\"text\": \"pay 4111.1111.1111.1111\"}\n");
+    let event = &lines(&out)[0];
+    assert_eq!(event["verdict"], "redact");
+    assert_eq!(event["reason_code"], "dlp:financial.card_visa");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("4111.1111"));
+}
+
+#[test]
 fn usage_and_policy_errors_exit_two_with_a_message() {
     let out = govstream(&["scan", "--fail-on", "apocalyptic"], "");
     assert_eq!(out.status.code(), Some(2));
