@@ -575,10 +575,21 @@ fn read_custom_rule(v: &Value, path: String, p: &mut Problems) -> Option<RuleSpe
     if let Some(l) = label {
         rule.label = l;
     }
-    // Check the regexes here, where the rule's path is known.
-    if let Err(e) = crate::dlp::check_rule(&rule, crate::dlp::Dialect::Unicode) {
-        p.push(o.path_of("pattern"), e.to_string());
-        return None;
+    // Check the regexes here, where the rule's path is known, each problem
+    // at the field it is about.
+    use crate::dlp::RulePart;
+    let problems = crate::dlp::rule_problems(&rule, crate::dlp::Dialect::Unicode);
+    for (part, e) in &problems {
+        let path = match part {
+            RulePart::Pattern if o.get("pattern").is_none() => o.path_of("keyword_list"),
+            RulePart::Pattern => o.path_of("pattern"),
+            RulePart::AllowlistPattern(i) => {
+                let list = super::reader::child(&o.path_of("allowlist"), "patterns");
+                super::reader::index(&list, *i)
+            }
+            RulePart::MaxLen => o.path_of("max_len"),
+        };
+        p.push(path, e.to_string());
     }
-    Some(rule)
+    problems.is_empty().then_some(rule)
 }
