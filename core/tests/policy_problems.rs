@@ -17,6 +17,13 @@ fn problems(json: &str) -> Vec<Problem> {
     from_config
 }
 
+fn at<'a>(problems: &'a [Problem], path: &str) -> &'a Problem {
+    problems
+        .iter()
+        .find(|p| p.path == path)
+        .unwrap_or_else(|| panic!("no problem at {path} in {problems:?}"))
+}
+
 #[test]
 fn a_pattern_that_can_never_report_is_refused_at_its_path() {
     for pattern in ["", "(?:)", r"\b", "^$", "a{0}", "x(?P<value>)"] {
@@ -41,6 +48,63 @@ fn a_pattern_that_can_never_report_is_refused_at_its_path() {
         r#"{"custom_rules": [{"id": "acme.opt", "severity": "low", "pattern": "x*"}]}"#,
     )
     .unwrap();
+}
+
+#[test]
+fn keywords_must_be_ascii_and_not_empty() {
+    let ps = problems(
+        r#"{"custom_rules": [{"id": "acme.cafe", "severity": "low", "pattern": "(?i)café-[0-9]+",
+            "keywords": ["caf", "café", ""]}]}"#,
+    );
+    let paths: Vec<&str> = ps.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "$.custom_rules[0].keywords[1]",
+            "$.custom_rules[0].keywords[2]"
+        ]
+    );
+    assert!(ps[0].message.contains("ASCII"), "{}", ps[0].message);
+    // Non-ASCII words in a `keyword_list` are matched by the regex itself
+    // and remain fine.
+    let cfg = PolicyConfig::from_json(
+        r#"{"custom_rules": [{"id": "acme.names", "severity": "low", "keyword_list": ["Zürich"]}]}"#,
+    )
+    .unwrap();
+    assert_eq!(cfg.custom_rules.len(), 1);
+}
+
+#[test]
+fn typed_pieces_of_a_custom_rule_report_the_inner_path() {
+    let ps = problems(
+        r#"{"custom_rules": [
+            {"id": "a.ctx", "severity": "low", "pattern": "x", "context": {"words": ["w"], "window": -1}},
+            {"id": "a.words", "severity": "low", "pattern": "x", "context": {"words": ["w", 7]}},
+            {"id": "a.typo", "severity": "low", "pattern": "x", "context": {"words": ["w"], "windw": 4}},
+            {"id": "a.allow", "severity": "low", "pattern": "x", "allowlist": {"values": [true]}},
+            {"id": "a.kind", "severity": "low", "pattern": "x", "validator": {"kind": "lunh"}}
+        ]}"#,
+    );
+    for path in [
+        "$.custom_rules[0].context.window",
+        "$.custom_rules[1].context.words[1]",
+        "$.custom_rules[2].context.windw",
+        "$.custom_rules[3].allowlist.values[0]",
+        "$.custom_rules[4].validator.kind",
+    ] {
+        at(&ps, path);
+    }
+    assert!(
+        at(&ps, "$.custom_rules[0].context.window")
+            .message
+            .contains("-1")
+    );
+    assert!(
+        at(&ps, "$.custom_rules[4].validator.kind")
+            .message
+            .contains("lunh")
+    );
+    assert_eq!(ps.len(), 5, "{ps:?}");
 }
 
 #[test]

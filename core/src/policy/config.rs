@@ -531,11 +531,24 @@ fn read_custom_rule(v: &Value, path: String, p: &mut Problems) -> Option<RuleSpe
             p.push(path, "keyword must not be empty");
         }
     }
-    let mut keywords: Vec<String> = o
-        .strings("keywords", p)
-        .into_iter()
-        .map(|(_, s)| s)
-        .collect();
+    let keyword_items = o.strings("keywords", p);
+    for (path, k) in &keyword_items {
+        if k.is_empty() {
+            p.push(path, "keyword must not be empty");
+        } else if !k.is_ascii() {
+            // The prefilter finds keywords ASCII-case-insensitively, byte by
+            // byte; it cannot promise that a Unicode `(?i)` match contains a
+            // non-ASCII keyword, so such a keyword would silently be ignored.
+            p.push(
+                path,
+                format!(
+                    "keyword `{k}` is not ASCII; keywords must be ASCII: use an ASCII part \
+                     that every match contains, or leave `keywords` out"
+                ),
+            );
+        }
+    }
+    let mut keywords: Vec<String> = keyword_items.into_iter().map(|(_, s)| s).collect();
     if keywords.is_empty() && o.get("keywords").is_none() {
         keywords = keyword_list.iter().map(|(_, w)| w.clone()).collect();
     }
