@@ -8,6 +8,7 @@
 use govstream::Problem;
 use govstream::dlp::MAX_COMPILED_REGEX_BYTES;
 use govstream::policy::{Policy, PolicyConfig};
+use govstream::schema::LoggingLevel;
 
 /// The problems of `json`, which must be refused by both readers alike.
 fn problems(json: &str) -> Vec<Problem> {
@@ -22,6 +23,48 @@ fn at<'a>(problems: &'a [Problem], path: &str) -> &'a Problem {
         .iter()
         .find(|p| p.path == path)
         .unwrap_or_else(|| panic!("no problem at {path} in {problems:?}"))
+}
+
+#[test]
+fn a_key_given_twice_is_a_problem_not_the_last_value() {
+    let ps = problems(r#"{"logging": "metadata", "logging": "full"}"#);
+    assert_eq!(ps.len(), 1, "{ps:?}");
+    assert_eq!(ps[0].path, "$.logging");
+    assert!(
+        ps[0].message.contains("duplicate key `logging`"),
+        "{}",
+        ps[0].message
+    );
+    // The same key in different objects is no duplicate.
+    let cfg = PolicyConfig::from_json(
+        r#"{"logging": {"event": "metadata", "audit": "full"}, "org": {"id": "event"}}"#,
+    )
+    .unwrap();
+    assert_eq!(cfg.logging.event, LoggingLevel::Metadata);
+}
+
+#[test]
+fn duplicates_are_found_at_any_depth_and_reported_with_every_other_problem() {
+    let ps = problems(
+        r#"{
+        "org": {"id": "acme", "id": "acme2"},
+        "rules": {"overrides": {"pii.email": {"severity": "low", "severity": "high"}}},
+        "custom_rules": [
+            {"id": "acme.x", "severity": "low", "pattern": "x", "pattern": ".*"}
+        ],
+        "actions": {"prompt": {"high": "obliterate"}}
+    }"#,
+    );
+    let paths: Vec<&str> = ps.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "$.org.id",
+            "$.rules.overrides[\"pii.email\"].severity",
+            "$.custom_rules[0].pattern",
+            "$.actions.prompt.high",
+        ]
+    );
 }
 
 #[test]

@@ -218,12 +218,21 @@ fn parse_category(s: &str) -> Option<Category> {
 
 impl PolicyConfig {
     /// Reads a policy document. Every problem is reported at once, each with
-    /// its JSON path: unknown fields, wrong types and values, custom rules
-    /// whose regex does not compile, unknown or clashing rule ids.
+    /// its JSON path: keys given twice in one object, unknown fields, wrong
+    /// types and values, custom rules whose regex does not compile, unknown
+    /// or clashing rule ids.
     pub fn from_json(json: &str) -> Result<Self, Vec<crate::Problem>> {
         let value: Value = serde_json::from_str(json)
             .map_err(|e| vec![crate::Problem::new("$", format!("not valid JSON: {e}"))])?;
-        Self::from_value(&value)
+        // A parsed `Value` keeps the last of a repeated key, so the text is
+        // checked for them itself: a policy that says one thing to a person
+        // and another to this reader must not compile.
+        let duplicates = super::reader::duplicate_keys(json);
+        match Self::from_value(&value) {
+            Ok(cfg) if duplicates.is_empty() => Ok(cfg),
+            Ok(_) => Err(duplicates),
+            Err(problems) => Err(duplicates.into_iter().chain(problems).collect()),
+        }
     }
 
     /// Reads a policy document already parsed as JSON.

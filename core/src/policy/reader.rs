@@ -8,6 +8,8 @@ use crate::Problem;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+pub(super) use serde_paths::duplicate_keys;
+
 /// A JSON object being read, with the path that leads to it.
 pub(super) struct Obj<'a> {
     path: String,

@@ -197,6 +197,40 @@ fn usage_and_policy_errors_exit_two_with_a_message() {
 }
 
 #[test]
+fn rules_refuses_a_policy_that_would_mean_something_else() {
+    let dir = std::env::temp_dir().join(format!("govstream-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("bad.json");
+    std::fs::write(
+        &policy,
+        r#"{"logging": "metadata", "logging": "full",
+            "custom_rules": [
+                {"id": "acme.empty", "severity": "low", "pattern": ""},
+                {"id": "acme.kw", "severity": "low", "pattern": "x", "keywords": ["straße"],
+                 "context": {"words": ["a"], "window": -1}},
+                {"id": "acme.huge", "severity": "low", "pattern": "\\w{1000}{1000}"}
+            ]}"#,
+    )
+    .unwrap();
+    let out = govstream(&["rules", "--policy", policy.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for want in [
+        "$.logging: duplicate key `logging`",
+        "$.custom_rules[0].pattern: rule `acme.empty`",
+        "$.custom_rules[1].keywords[0]: keyword `straße` is not ASCII",
+        "$.custom_rules[1].context.window: ",
+        "$.custom_rules[2].pattern: rule `acme.huge`",
+        "limit of 4194304 bytes",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in {err}");
+    }
+    assert!(!err.contains("error building NFA"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn plain_mode_and_redact() {
     let text = "line one\nmail bob@corp.io\n";
     let out = govstream(&["scan", "--plain"], text);

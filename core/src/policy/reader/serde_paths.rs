@@ -1,16 +1,19 @@
-//! Serde over JSON without losing the JSON path: `serde_json::Value`'s
-//! errors carry no position, so a typed read of a nested piece would be
-//! reported at the piece, not at the field inside it that is wrong.
+//! Serde over JSON without losing the JSON path, for the two things
+//! `serde_json::Value` forgets: where inside a value a typed read failed
+//! (its errors carry no position), and keys given twice in one object (it
+//! keeps the last silently, so `{"logging": "metadata", "logging": "full"}`
+//! would log raw content while a reader of the file sees `metadata`).
 
 use super::{child, index};
 use crate::Problem;
 use serde::de::value::StrDeserializer;
 use serde::de::{
-    DeserializeOwned, DeserializeSeed, Deserializer, Error as _, IntoDeserializer, MapAccess,
+    self, DeserializeOwned, DeserializeSeed, Deserializer, Error as _, IntoDeserializer, MapAccess,
     SeqAccess, Visitor,
 };
 use serde_json::Value;
 use std::cell::RefCell;
+use std::fmt;
 
 /// Reads `T` from `value`, which sits at `path`. A failure is one problem at
 /// the path of the innermost value that failed (`$.custom_rules[0].context.window`),
@@ -219,6 +222,133 @@ impl<'de> MapAccess<'de> for &mut Entries<'_> {
     }
 }
 
+/// Every key given more than once in one object of the JSON text, as a
+/// problem at the key's path, in the order the keys first appear. Text that
+/// is not JSON yields whatever was found before the error: the caller
+/// reports the parse error itself.
+pub(in crate::policy) fn duplicate_keys(json: &str) -> Vec<Problem> {
+    let mut found = Found::default();
+    let mut de = serde_json::Deserializer::from_str(json);
+    let _ = Walk {
+        path: "$".to_owned(),
+        found: &mut found,
+    }
+    .deserialize(&mut de);
+    found.problems.sort_by_key(|(seen, _)| *seen);
+    found.problems.into_iter().map(|(_, p)| p).collect()
+}
+
+/// The duplicates found so far, each with the number of keys read before
+/// its first occurrence (inner objects finish before the object holding
+/// them, so this restores document order).
+#[derive(Default)]
+struct Found {
+    keys_read: usize,
+    problems: Vec<(usize, Problem)>,
+}
+
+/// Walks a JSON value, keeping nothing but the duplicate keys.
+struct Walk<'f> {
+    path: String,
+    found: &'f mut Found,
+}
+
+impl<'de> DeserializeSeed<'de> for Walk<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Walk<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i128<E: de::Error>(self, _: i128) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u128<E: de::Error>(self, _: u128) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        while seq
+            .next_element_seed(Walk {
+                path: index(&self.path, i),
+                found: &mut *self.found,
+            })?
+            .is_some()
+        {
+            i += 1;
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        // Keys in first-seen order: the key, when it was first read, and how
+        // often it was given.
+        let mut keys: Vec<(String, usize, usize)> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let seen = self.found.keys_read;
+            self.found.keys_read += 1;
+            map.next_value_seed(Walk {
+                path: child(&self.path, &key),
+                found: &mut *self.found,
+            })?;
+            match keys.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, _, n)) => *n += 1,
+                None => keys.push((key, seen, 1)),
+            }
+        }
+        for (key, seen, n) in keys.into_iter().filter(|(_, _, n)| *n > 1) {
+            let path = child(&self.path, &key);
+            // The same duplicate inside both copies of a duplicated value
+            // is one problem.
+            if self.found.problems.iter().all(|(_, p)| p.path != path) {
+                let problem = Problem::new(
+                    path,
+                    format!(
+                        "duplicate key `{key}`, given {n} times; JSON readers disagree on which \
+                         value counts (this one would take the last), so give it once"
+                    ),
+                );
+                self.found.problems.push((seen, problem));
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,5 +394,30 @@ mod tests {
         assert_eq!(at(json!("text")).path, "$.rule.context");
         let ok: Inner = deserialize_at(&json!({"window": 3, "note": null}), "$").unwrap();
         assert_eq!(ok.window, 3);
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_at_any_depth_with_their_path() {
+        let found = duplicate_keys(
+            r#"{"logging": "metadata", "a": [{"x": 1, "y": {"x": 2, "x": 3}}],
+                "logging": "full", "logging": "off",
+                "o": {"p.q": 1, "p.q": 2}, "\u0061": 0}"#,
+        );
+        let got: Vec<(&str, &str)> = found
+            .iter()
+            .map(|p| (p.path.as_str(), p.message.as_str()))
+            .collect();
+        let paths: Vec<&str> = got.iter().map(|(path, _)| *path).collect();
+        assert_eq!(paths, ["$.logging", "$.a", "$.a[0].y.x", "$.o[\"p.q\"]"]);
+        assert!(got[0].1.contains("duplicate key `logging`, given 3 times"));
+        assert!(duplicate_keys(r#"{"a": {"b": 1}, "b": {"a": 2}}"#).is_empty());
+        assert!(duplicate_keys("{ nope").is_empty());
+    }
+
+    #[test]
+    fn a_duplicate_inside_a_duplicated_value_is_one_problem() {
+        let found = duplicate_keys(r#"{"a": {"x": 1, "x": 2}, "a": {"x": 1, "x": 2}}"#);
+        let paths: Vec<&str> = found.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["$.a", "$.a.x"]);
     }
 }
