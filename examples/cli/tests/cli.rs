@@ -306,6 +306,34 @@ fn audit_keycloak_reports_events_and_every_problem_line() {
 }
 
 #[test]
+fn audit_keycloak_keeps_keycloaks_fields_and_drops_the_rest() {
+    let log = concat!(
+        "2025-02-03 11:22:53,492 WARN  [org.keycloak.events] (executor-thread-3) ",
+        "type=\"LOGIN_ERROR\", realmId=\"acme\", clientId=\"ui\", userId=\"kc-7\", ",
+        "ipAddress=\"192.168.65.1\", error=\"invalid_user_credentials\", password=\"hunter2\", ",
+        "auth_method=\"openid-connect\", api_key=\"k-998877\", token_id=\"tok-1\", ",
+        "redirect_uri=\"https://lee:pw@app.example/cb?code=c0de#state\", username=\"lee@acme.example\"\n",
+    );
+    let out = govstream(&["audit", "keycloak", "-"], log);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for leaked in ["hunter2", "k-998877", "c0de", "lee:pw"] {
+        assert!(!stdout.contains(leaked), "{leaked} in {stdout}");
+    }
+    let event = &lines(&out)[0];
+    let metadata = &event["event_metadata"];
+    assert_eq!(metadata["error"], "invalid_user_credentials");
+    assert_eq!(metadata["token_id"], "tok-1");
+    assert_eq!(metadata["redirect_uri"], "https://app.example/cb");
+    assert_eq!(
+        metadata["dropped_fields"],
+        serde_json::json!(["password", "api_key"])
+    );
+    assert!(metadata.get("password").is_none());
+    assert_eq!(event["user_email"], "lee@acme.example");
+}
+
+#[test]
 fn stats_prints_a_table_json_and_an_html_report() {
     let input = "{\"id\":1,\"text\":\"key AKIAIOSFODNN7EXAMPLE\"}\n{\"id\":2,\"text\":\"mail bob@corp.io\"}\n{\"id\":3,\"text\":\"hello\"}\n";
     let records = String::from_utf8(govstream(&["evaluate"], input).stdout).unwrap();
