@@ -69,6 +69,81 @@ fn the_sample_log_yields_its_events_problems_and_skips() {
     assert_eq!(report, parse_keycloak(&sample()), "ids are deterministic");
 }
 
+fn event_line(message: &str) -> String {
+    format!("2025-02-03 11:30:00,250 WARN  [org.keycloak.events] (executor-thread-1) {message}")
+}
+
+#[test]
+fn unknown_fields_are_dropped_and_named_and_known_ones_kept() {
+    let line = event_line(concat!(
+        r#"type="LOGIN_ERROR", realmId="acme", clientId="ui", userId="kc-7", ipAddress="10.0.0.5", "#,
+        r#"error="invalid_user_credentials", password="hunter2", auth_method="openid-connect", "#,
+        r#"otp="492817", token_id="0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", "#,
+        r#"refresh_token_id="1c2d3e4f-5061-7283-94a5-b6c7d8e9f0a1", Authorization="Basic bGVlOmh1bnRlcjI=", "#,
+        r#"cookies="[KEYCLOAK_SESSION=acme/kc-7/5b0e7f0c]", tenant_note="blue", "#,
+        r#"username="lee@acme.example""#,
+    ));
+    let event = govstream::audit::parse_keycloak_line(&line, &KeycloakOptions::new())
+        .unwrap()
+        .unwrap();
+    let json = serde_json::to_string(&event).unwrap();
+    for secret in [
+        "hunter2",
+        "492817",
+        "bGVlOmh1bnRlcjI",
+        "KEYCLOAK_SESSION",
+        "blue",
+    ] {
+        assert!(!json.contains(secret), "{secret} in {json}");
+    }
+    let metadata = serde_json::Value::Object(event.event_metadata.clone());
+    assert_eq!(
+        metadata,
+        serde_json::json!({
+            "realm_id": "acme",
+            "client_id": "ui",
+            "ip_address": "10.0.0.5",
+            "error": "invalid_user_credentials",
+            "auth_method": "openid-connect",
+            "token_id": "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+            "refresh_token_id": "1c2d3e4f-5061-7283-94a5-b6c7d8e9f0a1",
+            "dropped_fields": ["password", "otp", "Authorization", "cookies", "tenant_note"],
+        })
+    );
+    assert_eq!(event.user_email.as_deref(), Some("lee@acme.example"));
+    assert_eq!(event.validate(), Ok(()));
+}
+
+#[test]
+fn urls_lose_what_carries_credentials_and_secrets_are_redacted() {
+    let line = event_line(concat!(
+        r#"type="LOGIN", realmId="acme", "#,
+        r#"redirect_uri="https://lee:hunter2@app.acme.example/cb?code=c0de&state=s#frag", "#,
+        r#"reason="retried with AKIAIOSFODNN7EXAMPLE""#,
+    ));
+    let event = govstream::audit::parse_keycloak_line(&line, &KeycloakOptions::new())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        event.event_metadata["redirect_uri"],
+        "https://app.acme.example/cb"
+    );
+    assert_eq!(
+        event.event_metadata["reason"],
+        "retried with [REDACTED:secrets.aws_access_key_id]"
+    );
+    assert!(!event.event_metadata.contains_key("dropped_fields"));
+}
+
+#[test]
+fn problem_excerpts_do_not_quote_secrets() {
+    let line = event_line(r#"type="CODE_TO_TOKEN", reason="AKIAIOSFODNN7EXAMPLE""#);
+    let report = parse_keycloak(&line);
+    let excerpt = &report.problems[0].text_excerpt;
+    assert!(!excerpt.contains("AKIAIOSFODNN7EXAMPLE"), "{excerpt}");
+    assert!(excerpt.contains("[REDACTED:secrets."), "{excerpt}");
+}
+
 /// A line shaped like Keycloak's, each part either right or mangled, so
 /// random cases reach events, problems and skips alike.
 fn line() -> impl Strategy<Value = String> {
@@ -150,6 +225,31 @@ proptest! {
             prop_assert!(p.line >= 1 && p.line <= lines);
             prop_assert!(p.text_excerpt.chars().count() <= 121);
         }
+    }
+
+    /// Whatever a field Keycloak does not define is called and holds, its
+    /// value never reaches the event, and its name is listed.
+    #[test]
+    fn no_unknown_fields_value_reaches_the_event(
+        key in prop_oneof![
+            Just("password".to_owned()),
+            Just("client_secret".to_owned()),
+            Just("cookies".to_owned()),
+            Just("realm_id".to_owned()),
+            "zz[a-zA-Z0-9_.-]{0,16}",
+        ],
+        value in "[a-zA-Z0-9 !#$%&()*+/:;<=>?@^_{}~-]{0,20}",
+        kc_type in prop_oneof![Just("LOGIN"), Just("LOGIN_ERROR"), Just("LOGOUT")],
+    ) {
+        let line = event_line(&format!(
+            r#"type="{kc_type}", realmId="acme", {key}="Zq{value}Zq", auth_method="openid-connect""#
+        ));
+        let event = govstream::audit::parse_keycloak_line(&line, &KeycloakOptions::new())
+            .unwrap()
+            .unwrap();
+        let json = serde_json::to_string(&event).unwrap();
+        prop_assert!(!json.contains("Zq"), "{}", json);
+        prop_assert_eq!(&event.event_metadata["dropped_fields"], &serde_json::json!([key]));
     }
 
     #[test]

@@ -9,7 +9,8 @@ mod rule;
 mod scanner;
 pub mod validators;
 
-pub use compiled::{Dialect, MAX_PATTERN_LEN, check_rule};
+pub use compiled::{Dialect, MAX_COMPILED_REGEX_BYTES, MAX_PATTERN_LEN, check_rule};
+pub(crate) use compiled::{RulePart, rule_problems};
 pub use normalize::normalize;
 pub use rule::*;
 pub use scanner::{DEFAULT_MAX_SCAN_BYTES, Finding, ScanResult, Scanner, ScannerRule};

@@ -261,12 +261,21 @@ fn parse_category(s: &str) -> Option<Category> {
 
 impl PolicyConfig {
     /// Reads a policy document. Every problem is reported at once, each with
-    /// its JSON path: unknown fields, wrong types and values, custom rules
-    /// whose regex does not compile, unknown or clashing rule ids.
+    /// its JSON path: keys given twice in one object, unknown fields, wrong
+    /// types and values, custom rules whose regex does not compile, unknown
+    /// or clashing rule ids.
     pub fn from_json(json: &str) -> Result<Self, Vec<crate::Problem>> {
         let value: Value = serde_json::from_str(json)
             .map_err(|e| vec![crate::Problem::new("$", format!("not valid JSON: {e}"))])?;
-        Self::from_value(&value)
+        // A parsed `Value` keeps the last of a repeated key, so the text is
+        // checked for them itself: a policy that says one thing to a person
+        // and another to this reader must not compile.
+        let duplicates = super::reader::duplicate_keys(json);
+        match Self::from_value(&value) {
+            Ok(cfg) if duplicates.is_empty() => Ok(cfg),
+            Ok(_) => Err(duplicates),
+            Err(problems) => Err(duplicates.into_iter().chain(problems).collect()),
+        }
     }
 
     /// Reads a policy document already parsed as JSON.
@@ -619,11 +628,24 @@ fn read_custom_rule(v: &Value, path: String, p: &mut Problems) -> Option<RuleSpe
             p.push(path, "keyword must not be empty");
         }
     }
-    let mut keywords: Vec<String> = o
-        .strings("keywords", p)
-        .into_iter()
-        .map(|(_, s)| s)
-        .collect();
+    let keyword_items = o.strings("keywords", p);
+    for (path, k) in &keyword_items {
+        if k.is_empty() {
+            p.push(path, "keyword must not be empty");
+        } else if !k.is_ascii() {
+            // The prefilter finds keywords ASCII-case-insensitively, byte by
+            // byte; it cannot promise that a Unicode `(?i)` match contains a
+            // non-ASCII keyword, so such a keyword would silently be ignored.
+            p.push(
+                path,
+                format!(
+                    "keyword `{k}` is not ASCII; keywords must be ASCII: use an ASCII part \
+                     that every match contains, or leave `keywords` out"
+                ),
+            );
+        }
+    }
+    let mut keywords: Vec<String> = keyword_items.into_iter().map(|(_, s)| s).collect();
     if keywords.is_empty() && o.get("keywords").is_none() {
         keywords = keyword_list.iter().map(|(_, w)| w.clone()).collect();
     }
@@ -663,10 +685,21 @@ fn read_custom_rule(v: &Value, path: String, p: &mut Problems) -> Option<RuleSpe
     if let Some(l) = label {
         rule.label = l;
     }
-    // Check the regexes here, where the rule's path is known.
-    if let Err(e) = crate::dlp::check_rule(&rule, crate::dlp::Dialect::Unicode) {
-        p.push(o.path_of("pattern"), e.to_string());
-        return None;
+    // Check the regexes here, where the rule's path is known, each problem
+    // at the field it is about.
+    use crate::dlp::RulePart;
+    let problems = crate::dlp::rule_problems(&rule, crate::dlp::Dialect::Unicode);
+    for (part, e) in &problems {
+        let path = match part {
+            RulePart::Pattern if o.get("pattern").is_none() => o.path_of("keyword_list"),
+            RulePart::Pattern => o.path_of("pattern"),
+            RulePart::AllowlistPattern(i) => {
+                let list = super::reader::child(&o.path_of("allowlist"), "patterns");
+                super::reader::index(&list, *i)
+            }
+            RulePart::MaxLen => o.path_of("max_len"),
+        };
+        p.push(path, e.to_string());
     }
-    Some(rule)
+    problems.is_empty().then_some(rule)
 }

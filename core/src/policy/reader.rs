@@ -2,9 +2,13 @@
 //! JSON path, instead of stopping at the first as serde does. A policy author
 //! with five typos should see five messages in one run.
 
+mod serde_paths;
+
 use crate::Problem;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+
+pub(super) use serde_paths::duplicate_keys;
 
 /// A JSON object being read, with the path that leads to it.
 pub(super) struct Obj<'a> {
@@ -247,17 +251,19 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// A nested value read with serde, for small typed pieces.
+    /// A nested value read with serde, for small typed pieces. A failure is
+    /// reported at the path of the innermost value that failed
+    /// (`….context.window`), not at `key`.
     pub(super) fn typed<T: DeserializeOwned>(
         &self,
         key: &str,
         problems: &mut Problems,
     ) -> Option<T> {
         let v = self.get(key)?;
-        match serde_json::from_value(v.clone()) {
+        match serde_paths::deserialize_at(v, &self.path_of(key)) {
             Ok(t) => Some(t),
-            Err(e) => {
-                problems.push(self.path_of(key), e.to_string());
+            Err(problem) => {
+                problems.0.push(problem);
                 None
             }
         }

@@ -135,6 +135,41 @@ fn fail_on_exits_one_when_reached() {
 }
 
 #[test]
+fn a_card_grouped_with_dots_is_a_card_not_a_mac_address() {
+    let input = concat!(
+        "{\"id\": 1, \"text\": \"Karte 4111.1111.1111.1111 gültig\"}\n",
+        "{\"id\": 2, \"text\": \"ref 1234.5678.9012.3456 only\"}\n",
+        "{\"id\": 3, \"text\": \"switch port 0123.4567.89ab up\"}\n",
+    );
+    let recs = lines(&govstream(&["scan"], input));
+    let ids = |r: &Value| -> Vec<String> {
+        r["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["rule_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&recs[0]), ["financial.card_visa"]);
+    let card = &recs[0]["matches"][0];
+    assert_eq!(
+        (card["start"].as_u64(), card["end"].as_u64()),
+        (Some(6), Some(25))
+    );
+    assert_eq!(card["severity"], "high");
+    // Four dotted groups failing Luhn are neither a card nor a MAC.
+    assert!(ids(&recs[1]).is_empty(), "{}", recs[1]);
+    // Cisco's dotted MAC form still is one.
+    assert_eq!(ids(&recs[2]), ["pii.mac_address"]);
+
+    let out = govstream(&["evaluate"], "{\"text\": \"pay 4111.1111.1111.1111\"}\n");
+    let event = &lines(&out)[0];
+    assert_eq!(event["verdict"], "redact");
+    assert_eq!(event["reason_code"], "dlp:financial.card_visa");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("4111.1111"));
+}
+
+#[test]
 fn usage_and_policy_errors_exit_two_with_a_message() {
     let out = govstream(&["scan", "--fail-on", "apocalyptic"], "");
     assert_eq!(out.status.code(), Some(2));
@@ -159,6 +194,40 @@ fn usage_and_policy_errors_exit_two_with_a_message() {
     let out = govstream(&["scan", "--policy", "/nonexistent/policy.json"], "");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/policy.json"));
+}
+
+#[test]
+fn rules_refuses_a_policy_that_would_mean_something_else() {
+    let dir = std::env::temp_dir().join(format!("govstream-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("bad.json");
+    std::fs::write(
+        &policy,
+        r#"{"logging": "metadata", "logging": "full",
+            "custom_rules": [
+                {"id": "acme.empty", "severity": "low", "pattern": ""},
+                {"id": "acme.kw", "severity": "low", "pattern": "x", "keywords": ["straße"],
+                 "context": {"words": ["a"], "window": -1}},
+                {"id": "acme.huge", "severity": "low", "pattern": "\\w{1000}{1000}"}
+            ]}"#,
+    )
+    .unwrap();
+    let out = govstream(&["rules", "--policy", policy.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for want in [
+        "$.logging: duplicate key `logging`",
+        "$.custom_rules[0].pattern: rule `acme.empty`",
+        "$.custom_rules[1].keywords[0]: keyword `straße` is not ASCII",
+        "$.custom_rules[1].context.window: ",
+        "$.custom_rules[2].pattern: rule `acme.huge`",
+        "limit of 4194304 bytes",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in {err}");
+    }
+    assert!(!err.contains("error building NFA"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -234,6 +303,34 @@ fn audit_keycloak_reports_events_and_every_problem_line() {
     assert_eq!(recs[0]["date_time"], "2025-02-03T11:22:53.492Z");
     assert_eq!(recs[1]["line"], 2);
     assert!(recs[1]["error"].is_string());
+}
+
+#[test]
+fn audit_keycloak_keeps_keycloaks_fields_and_drops_the_rest() {
+    let log = concat!(
+        "2025-02-03 11:22:53,492 WARN  [org.keycloak.events] (executor-thread-3) ",
+        "type=\"LOGIN_ERROR\", realmId=\"acme\", clientId=\"ui\", userId=\"kc-7\", ",
+        "ipAddress=\"192.168.65.1\", error=\"invalid_user_credentials\", password=\"hunter2\", ",
+        "auth_method=\"openid-connect\", api_key=\"k-998877\", token_id=\"tok-1\", ",
+        "redirect_uri=\"https://lee:pw@app.example/cb?code=c0de#state\", username=\"lee@acme.example\"\n",
+    );
+    let out = govstream(&["audit", "keycloak", "-"], log);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for leaked in ["hunter2", "k-998877", "c0de", "lee:pw"] {
+        assert!(!stdout.contains(leaked), "{leaked} in {stdout}");
+    }
+    let event = &lines(&out)[0];
+    let metadata = &event["event_metadata"];
+    assert_eq!(metadata["error"], "invalid_user_credentials");
+    assert_eq!(metadata["token_id"], "tok-1");
+    assert_eq!(metadata["redirect_uri"], "https://app.example/cb");
+    assert_eq!(
+        metadata["dropped_fields"],
+        serde_json::json!(["password", "api_key"])
+    );
+    assert!(metadata.get("password").is_none());
+    assert_eq!(event["user_email"], "lee@acme.example");
 }
 
 #[test]

@@ -5,7 +5,10 @@
 //! Nothing is dropped silently: a line of the events logger that cannot be
 //! read, or whose type has no [`ApiEventType`], becomes a [`LineProblem`]
 //! with its line number; lines of other loggers are counted in
-//! [`KeycloakReport::skipped_lines`]. The exact rules are in `docs/audit.md`.
+//! [`KeycloakReport::skipped_lines`]. Only the fields Keycloak itself
+//! defines reach an event, cleaned of URL credentials and secrets; the
+//! others are dropped and named in `dropped_fields` (`details.rs`). The
+//! exact rules are in `docs/audit.md`.
 //!
 //! ```
 //! use govstream::audit::{LineProblemKind, parse_keycloak};
@@ -29,6 +32,7 @@
 //! assert_eq!(report.problems[0].kind, LineProblemKind::UnknownType("CODE_TO_TOKEN".into()));
 //! ```
 
+mod details;
 mod line;
 
 use super::builder::AuditEventBuilder;
@@ -41,6 +45,10 @@ use time::UtcOffset;
 /// The widest UTC offset accepted, in minutes: ±18:00, as in ISO 8601
 /// practice and Java's `ZoneOffset`, which Keycloak formats with.
 const MAX_OFFSET_MINUTES: i32 = 18 * 60;
+
+/// The metadata key naming the fields of a line that were not kept, in line
+/// order (see `details.rs`).
+const DROPPED_FIELDS: &str = "dropped_fields";
 
 /// How much of a problem line a [`LineProblem`] quotes, in characters.
 const EXCERPT_CHARS: usize = 120;
@@ -203,7 +211,9 @@ pub fn parse_keycloak_with(text: &str, options: &KeycloakOptions) -> KeycloakRep
             Err(kind) => report.problems.push(LineProblem {
                 line: i + 1,
                 kind,
-                text_excerpt: excerpt(line),
+                // Secrets are redacted in the whole line first, where their
+                // context is, so a cut cannot leave half a secret unfound.
+                text_excerpt: excerpt(&details::redact_secrets(line)),
             }),
         }
     }
@@ -257,20 +267,33 @@ pub fn parse_keycloak_line(
     if let Some(org) = &options.org_id {
         builder = builder.org_id(org.clone());
     }
-    let email_key = ["email", "username"]
-        .into_iter()
-        .find(|k| field(&read.fields, k).is_some_and(looks_like_email));
+    // Keycloak's own fields, cleaned, in line order; the names of the others.
+    let mut kept: Vec<(&str, String)> = Vec::new();
+    let mut dropped: Vec<&str> = Vec::new();
     for (i, (key, value)) in read.fields.iter().enumerate() {
         let repeated = read.fields.iter().position(|(k, _)| k == key) != Some(i);
         if repeated || *key == "type" || value == "null" {
             continue;
         }
-        builder = match *key {
+        if details::is_known(key) {
+            kept.push((key, details::clean(key, value)));
+        } else {
+            dropped.push(key);
+        }
+    }
+    let email_key = ["email", "username"]
+        .into_iter()
+        .find(|k| field(&kept, k).is_some_and(looks_like_email));
+    for (key, value) in kept {
+        builder = match key {
             "userId" if value.trim().is_empty() => builder,
-            "userId" => builder.keycloak_user_id(value.clone()),
-            k if Some(k) == email_key => builder.user_email(value.clone()),
-            k => builder.metadata(snake_case(k), value.clone()),
+            "userId" => builder.keycloak_user_id(value),
+            k if Some(k) == email_key => builder.user_email(value),
+            k => builder.metadata(snake_case(k), value),
         };
+    }
+    if !dropped.is_empty() {
+        builder = builder.metadata(DROPPED_FIELDS, dropped);
     }
     builder
         .build_at(ms)

@@ -115,10 +115,10 @@ fn null_and_empty_user_ids_are_absent() {
 #[test]
 fn escaped_quotes_and_old_unquoted_lines_are_read() {
     let e = one(&event_line(
-        r#"type="LOGIN_ERROR", error="user \"x\" not found", redirect_uri="http://a/?x=1, y=2""#,
+        r#"type="LOGIN_ERROR", error="user \"x\" not found", reason="x=1, y=2""#,
     ));
     assert_eq!(e.event_metadata["error"], r#"user "x" not found"#);
-    assert_eq!(e.event_metadata["redirect_uri"], "http://a/?x=1, y=2");
+    assert_eq!(e.event_metadata["reason"], "x=1, y=2");
     let old = one(&event_line(
         "type=LOGIN, realmId=acme, clientId=ui, userId=kc-1, ipAddress=10.0.0.1, auth_method=openid-connect, consent='no consent required', username=lee@acme.example",
     ));

@@ -29,7 +29,7 @@ fn rule(name: &str, title: &str, severity: Severity, pattern: &str) -> RuleSpec 
 
 /// How a card number of a given length is written. `F` is the first group
 /// of four digits (the issuer prefix); groups are separated by one space or
-/// dash, or not at all.
+/// dash, or not at all, or by a dot between every group.
 #[derive(Clone, Copy)]
 enum Layout {
     /// 4-4-4-4.
@@ -44,21 +44,40 @@ enum Layout {
     Plain(usize, usize),
 }
 
-fn layout_pattern(first: &str, layout: Layout) -> String {
-    const SEP: &str = "[ \\-]?";
+/// Spaces and dashes may group a number loosely (`4111 1111-11111111`):
+/// people type cards that way, and neither is a decimal point.
+const LOOSE_SEP: &str = "[ \\-]?";
+
+/// Some locales group a card with dots (`4111.1111.1111.1111`). A dot is
+/// also a decimal point or a version separator (`4111.11`), so a dotted
+/// number is a card only when a dot stands between every group.
+const DOT_SEP: &str = "\\.";
+
+fn layout_pattern(first: &str, layout: Layout, sep: &str) -> String {
     match layout {
-        Layout::Sixteen => format!("{first}(?:{SEP}[0-9]{{4}}){{3}}"),
-        Layout::Nineteen => format!("{first}(?:{SEP}[0-9]{{4}}){{3}}{SEP}[0-9]{{3}}"),
-        Layout::Fifteen => format!("{first}{SEP}[0-9]{{6}}{SEP}[0-9]{{5}}"),
-        Layout::Fourteen => format!("{first}{SEP}[0-9]{{6}}{SEP}[0-9]{{4}}"),
+        Layout::Sixteen => format!("{first}(?:{sep}[0-9]{{4}}){{3}}"),
+        Layout::Nineteen => format!("{first}(?:{sep}[0-9]{{4}}){{3}}{sep}[0-9]{{3}}"),
+        Layout::Fifteen => format!("{first}{sep}[0-9]{{6}}{sep}[0-9]{{5}}"),
+        Layout::Fourteen => format!("{first}{sep}[0-9]{{6}}{sep}[0-9]{{4}}"),
         Layout::Plain(lo, hi) => format!("{first}[0-9]{{{},{}}}", lo - 4, hi - 4),
     }
 }
 
 /// Sixteen digits come first: a leftmost-first regex then prefers a
 /// complete 4-4-4-4 number over swallowing a following three-digit group.
+/// Each grouped layout is read loosely and dotted; the two cannot match the
+/// same text, so their order does not matter.
 fn card(name: &str, title: &str, first: &str, layouts: &[Layout]) -> RuleSpec {
-    let alternatives: Vec<String> = layouts.iter().map(|l| layout_pattern(first, *l)).collect();
+    let alternatives: Vec<String> = layouts
+        .iter()
+        .flat_map(|&l| match l {
+            Layout::Plain(..) => vec![layout_pattern(first, l, "")],
+            _ => vec![
+                layout_pattern(first, l, LOOSE_SEP),
+                layout_pattern(first, l, DOT_SEP),
+            ],
+        })
+        .collect();
     let pattern = format!(r"\b(?:{})\b", alternatives.join("|"));
     rule(&format!("card_{name}"), title, Severity::High, &pattern)
         .min_digits(12)
@@ -86,7 +105,12 @@ fn cards() -> Vec<RuleSpec> {
         )
         .tp("charge 4012888888881881 now", "4012888888881881")
         .tp("old card 4222222222222 on file", "4222222222222")
+        // Grouped with dots, as in some locales.
+        .tp("Karte 4111.1111.1111.1111 gültig", "4111.1111.1111.1111")
         .fp("Card: 4111 1111 1111 1112, exp 12/27")
+        .fp("Karte 4111.1111.1111.1112 ungültig")
+        // A dot that is not between every group is a decimal point.
+        .fp("total 4111.111111111111 due")
         .fp("order 4111 1111 1111 shipped")
         .fp("ref 41111111111111111111"),
         card(
@@ -108,6 +132,7 @@ fn cards() -> Vec<RuleSpec> {
         )
         .tp("Amex 3782 822463 10005 on file", "3782 822463 10005")
         .tp("corporate card 371449635398431", "371449635398431")
+        .tp("Amex 3782.822463.10005 on file", "3782.822463.10005")
         .fp("Amex 3782 822463 10006 on file")
         .fp("batch 3782 8224 6310 005"),
         card(

@@ -82,6 +82,64 @@ mod tests {
         .unwrap()
     }
 
+    /// What all built-in rules together report in `text` (overlaps
+    /// resolved, as a default policy sees it): `(rule id, value)`.
+    fn all_findings(text: &str) -> Vec<(String, String)> {
+        let scanner = Scanner::new(
+            builtin_rules()
+                .into_iter()
+                .map(|spec| ScannerRule {
+                    spec,
+                    dialect: Dialect::Ascii,
+                })
+                .collect(),
+            1 << 20,
+        )
+        .unwrap();
+        scanner
+            .scan(text)
+            .findings
+            .iter()
+            .map(|f| {
+                let id = scanner.rule(f.rule).unwrap().id.clone();
+                (id, text[f.byte_start..f.byte_end].to_string())
+            })
+            .collect()
+    }
+
+    /// Cards grouped with dots are cards of their network, whatever the
+    /// network; four dotted groups that fail Luhn are nothing, and in
+    /// particular not a MAC address (three dotted groups of four hex).
+    #[test]
+    fn dotted_digit_groups_are_a_card_or_nothing() {
+        for (number, rule) in [
+            ("4111.1111.1111.1111", "financial.card_visa"),
+            ("5555.5555.5555.4444", "financial.card_mastercard"),
+            ("6011.1111.1111.1117", "financial.card_discover"),
+            ("3530.1113.3330.0000", "financial.card_jcb"),
+            ("6759.6498.2643.8453", "financial.card_maestro"),
+            ("3782.822463.10005", "financial.card_amex"),
+        ] {
+            let text = format!("Karte {number}, bitte.");
+            assert_eq!(
+                all_findings(&text),
+                [(rule.to_owned(), number.to_owned())],
+                "{text}"
+            );
+        }
+        for text in [
+            "ref 1234.5678.9012.3456 only",
+            "ref 4111.1111.1111.1112 only",
+            "mixed 4111.1111 1111.1111 groups",
+        ] {
+            assert_eq!(all_findings(text), [], "{text}");
+        }
+        assert_eq!(
+            all_findings("port 0123.4567.89ab up"),
+            [("pii.mac_address".to_owned(), "0123.4567.89ab".to_owned())]
+        );
+    }
+
     #[test]
     fn at_least_sixty_rules_with_unique_ids() {
         let rules = builtin_rules();

@@ -263,11 +263,23 @@ fn network() -> Vec<RuleSpec> {
         // reach all but about one random MAC in a thousand (Cisco's dotted
         // form, without such a pair, in under 2%), while the two-digit
         // numbers common in prose and code do not wake the rule.
+        //
+        // A MAC is exactly six pairs or three quads. When the same separator
+        // goes on with more of a word (`4111.1111.1111.1111`, a card grouped
+        // with dots; an EUI-64), the run is something else: the regex has no
+        // look-ahead, so the first alternatives consume such a run whole
+        // without a `value`, and the scanner reports nothing for it and
+        // resumes after it rather than inside it.
         rule(
             "mac_address",
             "MAC address",
             Severity::Low,
-            r"\b(?:[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})\b",
+            concat!(
+                r"\b(?:(?:[0-9A-Fa-f]{4}\.){3}\w[\w.]*",
+                r"|(?:[0-9A-Fa-f]{2}:){6}\w[\w:]*",
+                r"|(?:[0-9A-Fa-f]{2}-){6}\w[\w\-]*",
+                r"|(?P<value>[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})\b)",
+            ),
         )
         .keywords(&mac_letter_pairs().iter().map(String::as_str).collect::<Vec<_>>())
         .min_digits(3)
@@ -288,7 +300,11 @@ fn network() -> Vec<RuleSpec> {
         .fp("Broadcast: FF:FF:FF:FF:FF:FF")
         .fp("null MAC 00:00:00:00:00:00 ignored")
         .fp("time 10:20:30:40:50 code")
-        .fp("mixed 00:1a-2b:3c:4d:5e separators"),
+        .fp("mixed 00:1a-2b:3c:4d:5e separators")
+        .tp("switch 0123.4567.89ab.", "0123.4567.89ab")
+        .fp("card 4111.1111.1111.1111 on file")
+        .fp("ref 1234.5678.9012.3456.7890.abcd.ef01 logged")
+        .fp("EUI-64 02:1a:2b:ff:fe:3c:4d:5e assigned"),
     ]
 }
 

@@ -1,13 +1,14 @@
 //! Check digits of bank and card numbers: Luhn, IBAN mod-97, ABA routing.
 
-/// Luhn mod 10 over 12–19 digits; spaces and dashes are group separators.
+/// Luhn mod 10 over 12–19 digits; spaces, dashes and dots are group
+/// separators (which grouping counts as a card is the rule's regex's call).
 pub(super) fn luhn(value: &str) -> bool {
     let mut count = 0usize;
     let mut sum = 0u32;
     for b in value.bytes().rev() {
         let d = match b {
             b'0'..=b'9' => u32::from(b - b'0'),
-            b' ' | b'-' => continue,
+            b' ' | b'-' | b'.' => continue,
             _ => return false,
         };
         let d = if count % 2 == 1 {
