@@ -14,6 +14,7 @@ mod base64;
 pub mod clock;
 pub mod dlp;
 pub mod error;
+pub mod json_input;
 pub mod notify;
 pub mod pipeline;
 pub mod policy;
