@@ -4,6 +4,7 @@
 
 use crate::error;
 use crate::json;
+use govstream::json_input::from_value;
 use govstream::policy::{Decision, EvaluationContext, MatchInfo, Policy};
 use govstream::schema::Phase;
 use govstream::shadow::Classifier;
@@ -138,9 +139,10 @@ impl PyPolicy {
         metadata: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyDecision> {
         // The context's JSON keys are the event's field names, so the
-        // keywords go through serde and the core does all validation.
-        let phase: Phase = serde_json::from_value(Value::String(phase.to_string()))
-            .map_err(|e| error::input(py, "phase", e.to_string()))?;
+        // keywords go through the core's json_input, which validates them
+        // and words errors without repeating the values given.
+        let phase: Phase = from_value(Value::String(phase.to_string()), "phase")
+            .map_err(|e| error::to_py(py, &e))?;
         let mut fields = Map::new();
         for (key, value) in [
             ("org_id", org_id),
@@ -168,8 +170,7 @@ impl PyPolicy {
         }
         let ctx = EvaluationContext {
             phase,
-            ..serde_json::from_value(Value::Object(fields))
-                .map_err(|e| error::input(py, "context", e.to_string()))?
+            ..from_value(Value::Object(fields), "$").map_err(|e| error::to_py(py, &e))?
         };
         let decision = py.detach(|| self.inner.evaluate(&text, &ctx));
         Ok(PyDecision { inner: decision })

@@ -2,6 +2,7 @@
 //! raw text, from a file or standard input. A bad line is an error item that
 //! names its line number; it never stops the run.
 
+use govstream::json_input::from_value;
 use govstream::policy::EvaluationContext;
 use serde_json::{Map, Value, json};
 use std::io::{self, BufRead, BufReader, Read};
@@ -105,8 +106,13 @@ impl Source {
             Some(_) => return bad(id, "\"text\" must be a string".into()),
             None => return bad(id, "missing \"text\"".into()),
         };
-        let context: EvaluationContext = match serde_json::from_value(Value::Object(object)) {
+        // Through json_input: the error names the field, never its value,
+        // since a context field may hold anything the user pasted.
+        let context: EvaluationContext = match from_value(Value::Object(object), "$") {
             Ok(c) => c,
+            Err(govstream::Error::Input { location, message }) => {
+                return bad(id, format!("invalid context at {location}: {message}"));
+            }
             Err(e) => return bad(id, format!("invalid context: {e}")),
         };
         Some(Ok(Item {

@@ -93,7 +93,40 @@ fn malformed_lines_become_error_records_and_the_run_goes_on() {
     let out = govstream(&["evaluate"], input);
     let recs = lines(&out);
     let bad_phase = recs.iter().find(|r| r["line"] == 5).unwrap();
-    assert!(bad_phase["error"].as_str().unwrap().contains("sideways"));
+    assert_eq!(
+        bad_phase["error"],
+        "invalid context at $.phase: unknown value; expected one of `prompt`, `response`"
+    );
+}
+
+#[test]
+fn error_records_name_the_field_but_never_repeat_its_value() {
+    let input = concat!(
+        "{\"id\": 1, \"text\": \"hi\", \"phase\": \"AKIAIOSFODNN7EXAMPLE\"}\n",
+        "{\"id\": 2, \"text\": \"hi\", \"timestamp_ms\": \"AKIAIOSFODNN7EXAMPLE\"}\n",
+        "{\"id\": 3, \"text\": \"hi\", \"user_id\": [\"AKIAIOSFODNN7EXAMPLE\"]}\n",
+    );
+    let out = govstream(&["evaluate"], input);
+    let recs = lines(&out);
+    assert_eq!(recs.len(), 3, "{recs:?}");
+    assert_eq!(
+        recs[0]["error"].as_str().unwrap().split(':').next(),
+        Some("invalid context at $.phase")
+    );
+    assert!(
+        recs[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("$.timestamp_ms")
+    );
+    assert!(
+        recs[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("found an array")
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("AKIA"), "{stdout}");
 }
 
 #[test]
