@@ -13,6 +13,7 @@ pub mod audit;
 mod base64;
 pub mod clock;
 pub mod dlp;
+pub mod endpoint;
 pub mod error;
 pub mod json_input;
 pub mod notify;
