@@ -4,6 +4,7 @@
 
 mod config;
 mod evaluate;
+mod loggable;
 mod reader;
 mod tools;
 
@@ -12,6 +13,7 @@ pub use config::{
     PolicyConfig, RuleOverride, SeverityActions,
 };
 pub use evaluate::{Decision, EvaluationContext, MatchInfo, ScanReport};
+pub use loggable::LoggableDecision;
 
 use crate::clock::KeyedHash;
 use crate::dlp::{Dialect, RuleSpec, Scanner, ScannerRule, packs};
