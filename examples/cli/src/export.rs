@@ -156,7 +156,14 @@ pub(crate) fn export(args: &ExportArgs) -> Result<ExportReport, String> {
     };
     let mut bad_lines = 0;
     for (i, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| format!("cannot read input: {e}"))?;
+        let line = line.map_err(|e| {
+            let name = args.input.as_deref().filter(|p| *p != "-");
+            format!(
+                "cannot read input {} at line {}: {e}",
+                name.unwrap_or("standard input"),
+                i + 1
+            )
+        })?;
         if line.trim().is_empty() {
             continue;
         }
