@@ -6,15 +6,13 @@ use crate::error;
 use govstream::pipeline::Destination;
 use pyo3::prelude::*;
 
+// Errors here name the argument and what it must be, never the value
+// given: a URL may hold a password, and a swapped argument may be a token.
+
 /// An `http://` or `https://` URL, or an `InputError` naming `url`.
 pub(crate) fn http_url(py: Python<'_>, url: String) -> PyResult<Destination> {
-    Destination::http(&url).ok_or_else(|| {
-        error::input(
-            py,
-            "url",
-            format!("expected an http:// or https:// URL with a host, got `{url}`"),
-        )
-    })
+    Destination::http(&url)
+        .ok_or_else(|| error::input(py, "url", "expected an http:// or https:// URL with a host"))
 }
 
 /// A `host:port` (or `tcp://host:port`) address, or an `InputError`.
@@ -23,7 +21,7 @@ pub(crate) fn tcp_address(py: Python<'_>, address: &str) -> PyResult<Destination
         error::input(
             py,
             "address",
-            format!("expected HOST:PORT (a TCP address), got `{address}`"),
+            "expected HOST:PORT (or tcp://HOST:PORT) with a port from 1 to 65535 and no user info",
         )
     })
 }
@@ -71,7 +69,7 @@ pub(crate) fn millis(py: Python<'_>, what: &str, seconds: f64) -> PyResult<u64> 
         Err(error::input(
             py,
             what,
-            format!("`{what}` must be a non-negative number of seconds, got {seconds}"),
+            format!("`{what}` must be a non-negative number of seconds"),
         ))
     }
 }
@@ -87,11 +85,5 @@ pub(crate) fn choice<'a>(
         .iter()
         .find(|c| **c == value)
         .copied()
-        .ok_or_else(|| {
-            error::input(
-                py,
-                what,
-                format!("`{what}` must be one of {choices:?}, got `{value}`"),
-            )
-        })
+        .ok_or_else(|| error::input(py, what, format!("`{what}` must be one of {choices:?}")))
 }

@@ -45,10 +45,9 @@ pub(crate) fn audit_event<'py>(
             what: "audit event".into(),
             problems: vec![Problem::new(
                 "$.event_type",
-                format!(
-                    "unknown event type `{event_type}`; expected one of: {}",
-                    known.join(", ")
-                ),
+                // The value is not repeated: a misplaced argument may be
+                // anything, a credential included.
+                format!("unknown event type; expected one of: {}", known.join(", ")),
             )],
         };
         return Err(error::to_py(py, &e));

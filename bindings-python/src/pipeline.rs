@@ -174,7 +174,7 @@ impl PyPipeline {
 
 fn duration(py: Python<'_>, what: &str, seconds: f64) -> PyResult<Duration> {
     Duration::try_from_secs_f64(seconds)
-        .map_err(|e| error::input(py, what, format!("`{seconds}` is not a duration: {e}")))
+        .map_err(|e| error::input(py, what, format!("`{what}` is not a duration: {e}")))
 }
 
 #[pymethods]

@@ -4,6 +4,7 @@
 
 use crate::error;
 use crate::json;
+use govstream::json_input::from_value;
 use govstream::policy::{Decision, EvaluationContext, MatchInfo, Policy};
 use govstream::schema::Phase;
 use govstream::shadow::Classifier;
@@ -138,9 +139,10 @@ impl PyPolicy {
         metadata: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyDecision> {
         // The context's JSON keys are the event's field names, so the
-        // keywords go through serde and the core does all validation.
-        let phase: Phase = serde_json::from_value(Value::String(phase.to_string()))
-            .map_err(|e| error::input(py, "phase", e.to_string()))?;
+        // keywords go through the core's json_input, which validates them
+        // and words errors without repeating the values given.
+        let phase: Phase = from_value(Value::String(phase.to_string()), "phase")
+            .map_err(|e| error::to_py(py, &e))?;
         let mut fields = Map::new();
         for (key, value) in [
             ("org_id", org_id),
@@ -168,8 +170,7 @@ impl PyPolicy {
         }
         let ctx = EvaluationContext {
             phase,
-            ..serde_json::from_value(Value::Object(fields))
-                .map_err(|e| error::input(py, "context", e.to_string()))?
+            ..from_value(Value::Object(fields), "$").map_err(|e| error::to_py(py, &e))?
         };
         let decision = py.detach(|| self.inner.evaluate(&text, &ctx));
         Ok(PyDecision { inner: decision })
@@ -210,6 +211,11 @@ impl PyPolicy {
 /// The outcome of `Policy.evaluate`: the verdict, why, the matches, the
 /// text to send on, and the records for a sink.
 ///
+/// Two kinds of output: `redacted_text` is the text to forward and keeps
+/// `allow`- and `warn`-level values as written, so it is NOT for logs;
+/// `records()`, `to_dict()` and `to_json()` leave it out and are safe to
+/// log (rule ids, offsets, and records shaped by the logging level).
+///
 /// >>> d = govstream.Policy.default().evaluate("hello")
 /// >>> d.verdict, d.event_type, d.reason_code
 /// ('allow', 'request', 'none')
@@ -246,8 +252,10 @@ impl PyDecision {
         &self.inner.reason_code
     }
 
-    /// The text with every match whose action is `redact` or stronger
-    /// rewritten: what to send on when the verdict is `redact`.
+    /// The text to forward, NOT for logs: every match whose action is
+    /// `redact` or stronger rewritten, and values whose action is `allow`
+    /// or `warn` (an email, under the default policy) left as written.
+    /// What to send on when the verdict is `redact`.
     #[getter]
     fn redacted_text(&self) -> &str {
         &self.inner.redacted_text
@@ -271,14 +279,22 @@ impl PyDecision {
         json::to_python(py, &self.inner.records())
     }
 
-    /// The whole decision as a dict.
+    /// The decision as a dict, safe to log: `verdict`, `event_type`,
+    /// `reason_code`, `policy_results`, `matches` (rule ids and offsets),
+    /// `scan_truncated`, `event` and `dlp_matches` (the records). The text
+    /// to forward is left out: it is `redacted_text`, which is not for logs.
+    ///
+    /// >>> d = govstream.Policy.default().evaluate("mail jane.doe@acme.com")
+    /// >>> d.verdict, "redacted_text" in d.to_dict(), "jane.doe" in d.to_json()
+    /// ('warn', False, False)
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json::to_python(py, &self.inner)
+        json::to_python(py, &self.inner.loggable())
     }
 
-    /// The whole decision as compact JSON.
+    /// `to_dict()` as compact JSON: safe to log, without the text to
+    /// forward.
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        json::to_string(py, &self.inner)
+        json::to_string(py, &self.inner.loggable())
     }
 
     fn __repr__(&self) -> String {

@@ -4,6 +4,7 @@
 use crate::error;
 use crate::json;
 use crate::policy::PyDecision;
+use govstream::json_input::from_value;
 use govstream::schema::Record;
 use pyo3::prelude::*;
 
@@ -14,7 +15,14 @@ pub(crate) fn records_of(obj: &Bound<'_, PyAny>, location: &str) -> PyResult<Vec
     }
     let py = obj.py();
     let value = json::from_python(obj, location)?;
-    serde_json::from_value::<Record>(value)
+    // The core words the error by path (`records[3].record_type`), never
+    // by the value found there.
+    from_value::<Record>(value, location)
         .map(|r| vec![r])
-        .map_err(|e| error::input(py, location, format!("not a record: {e}")))
+        .map_err(|e| match e {
+            govstream::Error::Input { location, message } => {
+                error::input(py, &location, format!("not a record: {message}"))
+            }
+            other => error::to_py(py, &other),
+        })
 }

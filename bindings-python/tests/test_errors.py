@@ -74,3 +74,20 @@ def test_lone_surrogates_are_rejected_cleanly() -> None:
     # A str that is not valid Unicode cannot become UTF-8; it must raise, not crash.
     with pytest.raises(UnicodeEncodeError):
         govstream.Policy.default().evaluate("a\ud800b")
+
+
+SECRET = "AKIAIOSFODNN7EXAMPLE"
+
+
+def test_errors_name_the_field_but_never_repeat_the_value() -> None:
+    with pytest.raises(govstream.InputError) as e:
+        govstream.Policy.default().evaluate("x", phase=SECRET)  # type: ignore[arg-type]
+    assert e.value.location == "phase"
+    assert "`prompt`, `response`" in str(e.value)
+    with pytest.raises(govstream.InputError) as r:
+        govstream.summarize([{"record_type": SECRET}])
+    assert r.value.location == "records[0].record_type"
+    with pytest.raises(govstream.InputError) as f:
+        govstream.summarize([{"record_type": "event", "event_id": [SECRET]}])
+    for err in (e.value, r.value, f.value):
+        assert "AKIA" not in str(err) and "AKIA" not in repr(err.args)

@@ -106,8 +106,23 @@ def test_to_dict_and_to_json_agree() -> None:
     as_dict = d.to_dict()
     assert as_dict == json.loads(d.to_json())
     assert as_dict["verdict"] == d.verdict
-    assert as_dict["redacted_text"] == d.redacted_text
     assert [m["rule_id"] for m in as_dict["matches"]] == [m.rule_id for m in d.matches]
+    assert set(as_dict) == {
+        "verdict", "event_type", "reason_code", "policy_results", "matches",
+        "scan_truncated", "event", "dlp_matches",
+    }
+
+
+def test_a_warned_value_is_forwarded_but_never_in_what_is_logged() -> None:
+    # Under the default policy an email is medium severity, so `warn`: it
+    # stays in the text to forward, and must not reach anything documented
+    # as safe to log.
+    email = "jane.doe@example.com"
+    d = govstream.Policy.default().evaluate(f"please mail {email} the report")
+    assert d.verdict == "warn" and [m.action for m in d.matches] == ["warn"]
+    assert email in d.redacted_text
+    for logged in (json.dumps(d.to_dict()), d.to_json(), json.dumps(d.records())):
+        assert email not in logged and "jane.doe" not in logged
 
 
 def test_scan_and_redact() -> None:

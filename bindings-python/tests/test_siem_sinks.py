@@ -331,3 +331,40 @@ def test_credentials_never_show_in_a_repr() -> None:
     ]
     assert [s.kind for s in sinks] == ["splunk_hec", "elasticsearch", "webhook", "azure_logs", "ocsf"]
     assert not any("s3cret" in repr(s) for s in sinks)
+
+
+CREDENTIAL = "pw-0f9e8d7c"
+
+
+@pytest.mark.parametrize(
+    "location,make",
+    [
+        ("url", lambda: govstream.Sink.http("s", f"https://user:{CREDENTIAL}@")),
+        ("url", lambda: govstream.Sink.splunk_hec("s", f"user:{CREDENTIAL}@splunk.example:8088", "t")),
+        ("address", lambda: govstream.Sink.syslog("s", f"tcp://user:{CREDENTIAL}@127.0.0.1:1")),
+        ("address", lambda: govstream.Sink.cef("c", f"{CREDENTIAL}")),
+        ("framing", lambda: govstream.Sink.ocsf("o", "https://h", framing=CREDENTIAL)),
+    ],
+)
+def test_a_rejected_argument_is_named_never_repeated(location: str, make: Any) -> None:
+    with pytest.raises(govstream.InputError) as e:
+        make()
+    assert e.value.location == location
+    assert CREDENTIAL not in str(e.value) and CREDENTIAL not in repr(e.value.args)
+
+
+def test_delivery_errors_show_the_endpoint_without_credentials_or_query() -> None:
+    # Port 1 on loopback refuses at once; the sink keeps retrying.
+    url = f"http://user:{CREDENTIAL}@127.0.0.1:1/in?token=tok-{CREDENTIAL}"
+    sink = govstream.Sink.http("h", url).with_options(max_wait=0.0, initial_backoff=0.02, max_backoff=0.05)
+    p = govstream.Pipeline([sink])
+    try:
+        p.emit(POLICY.evaluate(EMAIL))
+        deadline = time.monotonic() + 10.0
+        while p.stats()[0].get("last_error") is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        error = p.stats()[0].get("last_error")
+    finally:
+        p.close(timeout=0.2)
+    assert error is not None and "http://127.0.0.1:1" in error, error
+    assert CREDENTIAL not in error and "user" not in error, error

@@ -101,7 +101,12 @@ class Match:
 
 @final
 class Decision:
-    """The outcome of `Policy.evaluate`."""
+    """The outcome of `Policy.evaluate`.
+
+    `redacted_text` is the text to forward, NOT for logs: it keeps allow- and
+    warn-level values as written. `records()`, `to_dict()` and `to_json()`
+    leave it out and are safe to log.
+    """
 
     @property
     def verdict(self) -> _Verdict: ...
@@ -110,14 +115,18 @@ class Decision:
     @property
     def reason_code(self) -> str: ...
     @property
-    def redacted_text(self) -> str: ...
+    def redacted_text(self) -> str:
+        """The text to forward, NOT for logs (allow/warn values stay raw)."""
     @property
     def scan_truncated(self) -> bool: ...
     @property
     def matches(self) -> List[Match]: ...
-    def records(self) -> List[Dict[str, Any]]: ...
-    def to_dict(self) -> Dict[str, Any]: ...
-    def to_json(self) -> str: ...
+    def records(self) -> List[Dict[str, Any]]:
+        """The Event and DlpMatch records, as dicts: safe to log."""
+    def to_dict(self) -> Dict[str, Any]:
+        """Everything but the text to forward, as a dict: safe to log."""
+    def to_json(self) -> str:
+        """`to_dict()` as compact JSON: safe to log."""
 
 @final
 class Policy:

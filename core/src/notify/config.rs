@@ -238,14 +238,17 @@ pub struct RuleConfig {
 }
 
 impl NotifyConfig {
-    /// Reads a config from JSON. A document of the wrong shape (an unknown
-    /// field, a wrong type) is [`Error::Input`] with its line and column;
-    /// checking what the fields say is [`Notifier::new`](super::Notifier::new)'s job.
+    /// Reads a config from JSON. A syntax error is [`Error::Input`] with its
+    /// line and column; a document of the wrong shape (an unknown field, a
+    /// wrong type) is [`Error::Input`] at its JSON path, whose message never
+    /// repeats the value (URLs and keys here are credentials). Checking what
+    /// the fields say is [`Notifier::new`](super::Notifier::new)'s job.
     pub fn from_json(json: &str) -> Result<NotifyConfig> {
-        serde_json::from_str(json).map_err(|e| Error::Input {
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| Error::Input {
             location: format!("line {}, column {}", e.line(), e.column()),
             message: e.to_string(),
-        })
+        })?;
+        crate::json_input::from_value(value, "$")
     }
 
     /// Every problem of the config, each with its JSON path; empty when the

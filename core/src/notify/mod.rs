@@ -50,6 +50,7 @@ pub use config::{
 };
 pub use state::{ChannelHealth, HealthStatus};
 
+use crate::endpoint;
 use crate::schema::Record;
 use crate::{Error, Result};
 use channels::{Ctx, Target};
@@ -74,9 +75,6 @@ pub struct AlertRequest {
 
 impl std::fmt::Debug for AlertRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (scheme, rest) = self.url.split_once("://").unwrap_or(("", &self.url));
-        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
         let headers: Vec<(&str, &str)> = self
             .headers
             .iter()
@@ -84,7 +82,10 @@ impl std::fmt::Debug for AlertRequest {
             .collect();
         f.debug_struct("AlertRequest")
             .field("method", &self.method)
-            .field("url", &format!("{scheme}://{host}/<redacted>"))
+            .field(
+                "url",
+                &format!("{}/<redacted>", endpoint::display(&self.url)),
+            )
             .field("headers", &headers)
             .field("body_bytes", &self.body.len())
             .finish()

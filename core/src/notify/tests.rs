@@ -365,16 +365,40 @@ fn every_config_problem_is_reported_with_its_path() {
 
 #[test]
 fn shape_errors_come_from_serde_with_a_location() {
-    for bad in [
-        r#"{"channels": [{"id": "x", "kind": "slack", "webhook": "https://x"}]}"#,
-        r#"{"channels": [{"id": "x", "kind": "carrier_pigeon"}]}"#,
-        r#"{"rules": [{"id": "r", "channels": ["x"], "min_verdict": "nope"}]}"#,
-        r#"{"chanels": []}"#,
+    for (bad, at) in [
+        (
+            r#"{"channels": [{"id": "x", "kind": "slack", "webhook": "https://x"}]}"#,
+            "$.channels[0].webhook",
+        ),
+        (
+            r#"{"channels": [{"id": "x", "kind": "carrier_pigeon"}]}"#,
+            "$.channels[0].kind",
+        ),
+        (
+            r#"{"rules": [{"id": "r", "channels": ["x"], "min_verdict": "nope"}]}"#,
+            "$.rules[0].min_verdict",
+        ),
+        (r#"{"chanels": []}"#, "$.chanels"),
+        (r#"{"channels": [}"#, "line 1, column 15"),
     ] {
         let err = Notifier::from_json(bad).unwrap_err();
         assert_eq!(err.kind(), "input", "{bad}");
-        assert!(err.to_string().contains("line 1, column"), "{err}");
+        assert!(err.to_string().contains(&format!("at {at}: ")), "{err}");
     }
+}
+
+#[test]
+fn shape_errors_never_repeat_a_credential() {
+    let err = Notifier::from_json(
+        r#"{"channels": [{"id": "s", "kind": "slack", "url": ["https://hooks.slack.com/services/T/B/SECRETPATH"]},
+                         {"id": "o", "kind": "opsgenie", "api_key": 12345678}]}"#,
+    )
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("$.channels[0].url") && !text.contains("SECRETPATH"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -1,10 +1,13 @@
 //! How a sink batches, queues and retries, and where it delivers.
 
+use crate::endpoint;
 use serde::{Deserialize, Serialize};
 
 /// Where a sink's batches go. The pipeline only describes the destination;
-/// a driver (or the host) performs the I/O.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// a driver (or the host) performs the I/O. `Debug` shows URLs and
+/// addresses through [`endpoint::display`]: scheme, host and port only,
+/// since the rest may be a credential.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Destination {
     /// An HTTP `POST` to this URL.
@@ -37,28 +40,63 @@ pub enum Destination {
 }
 
 impl Destination {
-    /// An HTTP destination for an `http://` or `https://` URL with a host;
+    /// An HTTP destination for an `http://` or `https://` URL with a host
+    /// (userinfo is allowed and sent; the host after it must not be empty);
     /// `None` for anything else, so a host can say which argument was wrong.
     pub fn http(url: &str) -> Option<Destination> {
         let rest = url
             .strip_prefix("https://")
             .or_else(|| url.strip_prefix("http://"))?;
-        (!rest.is_empty() && !rest.starts_with('/')).then(|| Destination::Http {
+        let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
+        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        (!host.is_empty()).then(|| Destination::Http {
             url: url.to_string(),
         })
     }
 
     /// A TCP destination for `host:port` or `tcp://host:port` with a port
-    /// from 1 to 65535; `None` for anything else.
+    /// from 1 to 65535; `None` for anything else, user info included (TCP
+    /// has nowhere to send it, and `user:pass@host` is no host to connect
+    /// to).
     pub fn tcp(address: &str) -> Option<Destination> {
         let addr = address.strip_prefix("tcp://").unwrap_or(address);
-        let valid = !addr.contains('/')
+        let valid = !addr.contains(['/', '@'])
             && addr.rsplit_once(':').is_some_and(|(host, port)| {
                 !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
             });
         valid.then(|| Destination::Tcp {
             addr: addr.to_string(),
         })
+    }
+}
+
+impl std::fmt::Debug for Destination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Destination::Http { url } => f
+                .debug_struct("Http")
+                .field("url", &endpoint::display(url))
+                .finish(),
+            Destination::Tcp { addr } => f
+                .debug_struct("Tcp")
+                .field("addr", &endpoint::display(addr))
+                .finish(),
+            Destination::File {
+                path,
+                max_bytes,
+                keep,
+            } => f
+                .debug_struct("File")
+                .field("path", path)
+                .field("max_bytes", max_bytes)
+                .field("keep", keep)
+                .finish(),
+            Destination::Callback => f.write_str("Callback"),
+            Destination::Memory { capacity } => f
+                .debug_struct("Memory")
+                .field("capacity", capacity)
+                .finish(),
+        }
     }
 }
 
@@ -172,7 +210,16 @@ mod tests {
                 url: "https://siem.example:8088".into()
             })
         );
-        for bad in ["siem.example", "https://", "http:///ingest", "ftp://h/x"] {
+        assert!(Destination::http("https://user:pw@siem.example/in").is_some());
+        for bad in [
+            "siem.example",
+            "https://",
+            "http:///ingest",
+            "ftp://h/x",
+            "https://u:p@",
+            "https://u:p@/x",
+            "https://?q",
+        ] {
             assert_eq!(Destination::http(bad), None, "{bad}");
         }
         assert_eq!(
@@ -189,8 +236,27 @@ mod tests {
             "host:99999",
             "host:514/x",
             "host:abc",
+            "tcp://user:pass@127.0.0.1:1",
+            "user@host:514",
         ] {
             assert_eq!(Destination::tcp(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn debug_shows_no_credentials() {
+        let shown = format!(
+            "{:?} {:?}",
+            Destination::Http {
+                url: "https://u:secret@siem.example:8088/services/T/B/X?token=t".into()
+            },
+            Destination::Tcp {
+                addr: "user:pass@10.0.0.5:514".into()
+            }
+        );
+        assert_eq!(
+            shown,
+            "Http { url: \"https://siem.example:8088\" } Tcp { addr: \"10.0.0.5:514\" }"
+        );
     }
 }

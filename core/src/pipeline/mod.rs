@@ -154,8 +154,10 @@ impl Pipeline {
                 if !crate::schema::Record::KINDS.contains(&kind.as_str()) {
                     problems.push(Problem::new(
                         format!("$.sinks[{i}].kinds[{k}]"),
+                        // Named by its path, not repeated, like every
+                        // value a host passes in.
                         format!(
-                            "unknown record kind `{kind}`; expected one of: {}",
+                            "unknown record kind; expected one of: {}",
                             Record::KINDS.join(", ")
                         ),
                     ));

@@ -365,6 +365,7 @@ fn bad_configs_are_reported_together() {
         paths.contains(&"$.sinks[0].kinds[0]") && paths.contains(&"$.sinks[1].name"),
         "{paths:?}"
     );
+    assert!(!err.to_string().contains("nope"), "{err}");
 }
 
 #[test]

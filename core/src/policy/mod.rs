@@ -4,6 +4,7 @@
 
 mod config;
 mod evaluate;
+mod loggable;
 mod reader;
 mod scrub;
 mod tools;
@@ -14,6 +15,7 @@ pub use config::{
     PolicyConfig, RuleOverride, SeverityActions,
 };
 pub use evaluate::{Decision, EvaluationContext, MatchInfo, RedactOutcome, ScanReport};
+pub use loggable::LoggableDecision;
 
 use crate::clock::KeyedHash;
 use crate::dlp::{Dialect, RuleSpec, Scanner, ScannerRule, packs};

@@ -88,23 +88,19 @@ impl Record {
         serde_json::to_string(self).map_err(|e| self.encode_error(e.to_string()))
     }
 
-    /// Reads one line (or any single JSON document) back. The error names
-    /// the line and column of a syntax error; a record that is valid JSON
-    /// but of the wrong shape is located at `$`, because the envelope reads
-    /// the whole object before it knows the record type and serde keeps no
-    /// position from there.
+    /// Reads one line (or any single JSON document) back. A syntax error is
+    /// located by line and column; a record of the wrong shape by its JSON
+    /// path (`$.record_type`; `$` for fields inside the record, because the
+    /// envelope reads the whole object before it knows the record type and
+    /// serde keeps no position from there). The message never repeats a
+    /// value from the line (see [`json_input`](crate::json_input)).
     pub fn from_json_line(line: &str) -> Result<Record> {
-        serde_json::from_str(line).map_err(|e| {
-            let location = if e.line() == 0 {
-                "$".to_owned()
-            } else {
-                format!("line {}, column {}", e.line(), e.column())
-            };
-            Error::Input {
-                location,
-                message: e.to_string(),
-            }
-        })
+        let value: serde_json::Value = serde_json::from_str(line).map_err(|e| Error::Input {
+            location: format!("line {}, column {}", e.line(), e.column()),
+            // serde_json's syntax errors describe the position, not the text.
+            message: e.to_string(),
+        })?;
+        crate::json_input::from_value(value, "$")
     }
 
     fn encode_error(&self, message: String) -> Error {

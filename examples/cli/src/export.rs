@@ -59,12 +59,17 @@ fn sink(args: &ExportArgs) -> Result<(Box<dyn Encoder>, Destination), String> {
             .clone()
             .ok_or_else(|| "this target needs --token (or GOVSTREAM_TOKEN)".to_string())
     };
+    // A rejected --url is described, never repeated: it may hold a
+    // password or a token.
     let tcp = |u: String| {
-        Destination::tcp(&u).ok_or_else(|| format!("expected --url tcp://HOST:PORT, got `{u}`"))
+        Destination::tcp(&u).ok_or_else(|| {
+            "--url: expected tcp://HOST:PORT with a port from 1 to 65535 and no user info"
+                .to_string()
+        })
     };
     let http = |u: String| {
         Destination::http(&u)
-            .ok_or_else(|| format!("expected an http:// or https:// --url, got `{u}`"))
+            .ok_or_else(|| "--url: expected an http:// or https:// URL with a host".to_string())
     };
     let err = |e: govstream::Error| e.to_string();
     Ok(match args.to {
@@ -151,7 +156,14 @@ pub(crate) fn export(args: &ExportArgs) -> Result<ExportReport, String> {
     };
     let mut bad_lines = 0;
     for (i, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| format!("cannot read input: {e}"))?;
+        let line = line.map_err(|e| {
+            let name = args.input.as_deref().filter(|p| *p != "-");
+            format!(
+                "cannot read input {} at line {}: {e}",
+                name.unwrap_or("standard input"),
+                i + 1
+            )
+        })?;
         if line.trim().is_empty() {
             continue;
         }

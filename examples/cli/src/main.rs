@@ -1,7 +1,8 @@
 //! `govstream`: scan, evaluate and redact JSON Lines (or plain text) with a
 //! govstream policy, from files or standard input.
 //!
-//! Exit codes: 0 done; 1 `--fail-on` reached; 2 usage, policy or I/O error.
+//! Exit codes: 0 done; 1 `--fail-on` reached (or, with `--fail-on`, a line
+//! could not be read); 2 usage, policy or I/O error.
 
 mod audit;
 mod classify;
@@ -13,7 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use govstream::policy::{Policy, PolicyConfig};
 use govstream::schema::Severity;
 use govstream::text::RedactionStyle;
-use input::{Item, Source};
+use input::{Item, Source, Unread};
 use serde_json::{Value, json};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -146,7 +147,12 @@ struct RunArgs {
     /// Read the whole input as one raw text instead of JSON Lines.
     #[arg(long)]
     plain: bool,
-    /// Exit 1 when any match reaches this severity.
+    /// Read invalid UTF-8 as U+FFFD instead of refusing it (offsets are then
+    /// into the text with the replacements).
+    #[arg(long)]
+    lossy: bool,
+    /// Exit 1 when any match reaches this severity, or any line could not
+    /// be read.
     #[arg(long, value_enum)]
     fail_on: Option<SeverityArg>,
     /// Input file (JSON Lines `{"id": …, "text": …}`); `-` or nothing for standard input.
@@ -452,7 +458,7 @@ fn worst(severities: impl Iterator<Item = Severity>, truncated: bool) -> Option<
 }
 
 /// Runs `f` over every input item; malformed lines become error records and
-/// the run goes on.
+/// the run goes on, unreadable input stops it (exit 2).
 fn each(
     args: &RunArgs,
     style: Option<Style>,
@@ -460,7 +466,8 @@ fn each(
     mut f: impl FnMut(&Policy, &Item, &mut dyn Write) -> Result<Option<Severity>, Failure>,
 ) -> Result<ExitCode, Failure> {
     let policy = load_policy(args.policy.as_deref(), style)?;
-    let source = Source::open(args.input.as_deref(), args.plain).map_err(Failure::Fatal)?;
+    let source =
+        Source::open(args.input.as_deref(), args.plain, args.lossy).map_err(Failure::Fatal)?;
     let threshold = args.fail_on.map(Severity::from);
     let mut reached = false;
     for item in source {
@@ -471,7 +478,13 @@ fn each(
                     reached |= w >= t;
                 }
             }
-            Err(bad) => line(out, &bad.to_json())?,
+            // A line that was not scanned may hold anything: the gate
+            // fails closed.
+            Err(Unread::Line(bad)) => {
+                line(out, &bad.to_json())?;
+                reached |= threshold.is_some();
+            }
+            Err(Unread::Input(message)) => return Err(Failure::Fatal(message)),
         }
     }
     Ok(if reached {

@@ -20,7 +20,14 @@ pub(crate) fn read(path: Option<&str>) -> Result<(Vec<Record>, usize), String> {
     let mut records = Vec::new();
     let mut bad = 0;
     for (i, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| format!("cannot read input: {e}"))?;
+        let line = line.map_err(|e| {
+            let name = path.filter(|p| *p != "-");
+            format!(
+                "cannot read input {} at line {}: {e}",
+                name.unwrap_or("standard input"),
+                i + 1
+            )
+        })?;
         if line.trim().is_empty() {
             continue;
         }

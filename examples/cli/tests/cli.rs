@@ -8,6 +8,10 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 fn govstream(args: &[&str], stdin: &str) -> Output {
+    govstream_bytes(args, stdin.as_bytes())
+}
+
+fn govstream_bytes(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_govstream"))
         .args(args)
         .stdin(Stdio::piped())
@@ -15,13 +19,20 @@ fn govstream(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    // The child may exit before reading (a directory given as input).
+    let _ = child.stdin.take().unwrap().write_all(stdin);
     child.wait_with_output().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A fresh directory for one test's files.
+fn scratch(test: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("govstream-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 fn lines(out: &Output) -> Vec<Value> {
@@ -93,7 +104,40 @@ fn malformed_lines_become_error_records_and_the_run_goes_on() {
     let out = govstream(&["evaluate"], input);
     let recs = lines(&out);
     let bad_phase = recs.iter().find(|r| r["line"] == 5).unwrap();
-    assert!(bad_phase["error"].as_str().unwrap().contains("sideways"));
+    assert_eq!(
+        bad_phase["error"],
+        "invalid context at $.phase: unknown value; expected one of `prompt`, `response`"
+    );
+}
+
+#[test]
+fn error_records_name_the_field_but_never_repeat_its_value() {
+    let input = concat!(
+        "{\"id\": 1, \"text\": \"hi\", \"phase\": \"AKIAIOSFODNN7EXAMPLE\"}\n",
+        "{\"id\": 2, \"text\": \"hi\", \"timestamp_ms\": \"AKIAIOSFODNN7EXAMPLE\"}\n",
+        "{\"id\": 3, \"text\": \"hi\", \"user_id\": [\"AKIAIOSFODNN7EXAMPLE\"]}\n",
+    );
+    let out = govstream(&["evaluate"], input);
+    let recs = lines(&out);
+    assert_eq!(recs.len(), 3, "{recs:?}");
+    assert_eq!(
+        recs[0]["error"].as_str().unwrap().split(':').next(),
+        Some("invalid context at $.phase")
+    );
+    assert!(
+        recs[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("$.timestamp_ms")
+    );
+    assert!(
+        recs[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("found an array")
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("AKIA"), "{stdout}");
 }
 
 #[test]
@@ -362,4 +406,122 @@ fn stats_prints_a_table_json_and_an_html_report() {
     let out = govstream(&["stats", "--now", "latest"], "not a record\n");
     assert_eq!(out.status.code(), Some(1));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_plain_text_that_is_not_utf8_exits_two_naming_the_file_or_is_read_with_lossy() {
+    let dir = scratch("utf8");
+    let file = dir.join("latin1.txt");
+    let bytes = b"key AKIAIOSFODNN7EXAMPLE caf\xe9 end\n";
+    std::fs::write(&file, bytes).unwrap();
+    let path = file.to_str().unwrap();
+    let at = bytes.iter().position(|&b| b == 0xe9).unwrap();
+    for command in ["scan", "evaluate", "redact"] {
+        let out = govstream(&[command, "--plain", "--fail-on", "low", path], "");
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        assert!(out.stdout.is_empty(), "{command}");
+        let err = stderr(&out);
+        assert!(
+            err.contains(path) && err.contains(&format!("not valid UTF-8 at byte {at}")),
+            "{err}"
+        );
+    }
+    let out = govstream_bytes(&["scan", "--plain"], bytes);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("standard input"), "{}", stderr(&out));
+
+    // --lossy: scanned with U+FFFD for the invalid byte, and said so.
+    let out = govstream(
+        &["scan", "--plain", "--lossy", "--fail-on", "high", path],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let recs = lines(&out);
+    assert_eq!(
+        recs[0]["matches"][0]["rule_id"],
+        "secrets.aws_access_key_id"
+    );
+    assert_eq!(recs[0]["matches"][0]["start"], 4);
+    assert!(stderr(&out).contains("U+FFFD"), "{}", stderr(&out));
+    let out = govstream(&["redact", "--plain", "--lossy", path], "");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "key [REDACTED:secrets.aws_access_key_id] caf\u{fffd} end\n"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_directory_or_missing_file_as_input_exits_two_naming_it() {
+    let dir = scratch("dir-input");
+    let path = dir.to_str().unwrap();
+    let exported = dir.join("out.jsonl");
+    for args in [
+        vec!["scan", path],
+        vec!["scan", "--fail-on", "low", path],
+        vec!["evaluate", "--plain", "--fail-on", "low", path],
+        vec!["redact", path],
+        vec!["stats", path],
+        vec![
+            "export",
+            "--to",
+            "jsonl",
+            "--url",
+            exported.to_str().unwrap(),
+            path,
+        ],
+    ] {
+        let out = govstream(&args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(
+            stderr(&out).contains(&format!("cannot read input {path}")),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let missing = dir.join("missing.jsonl");
+    let out = govstream(&["evaluate", missing.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains(missing.to_str().unwrap()));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_line_that_is_not_utf8_is_an_error_record_and_fails_the_gate() {
+    let mut input = b"{\"id\": 1, \"text\": \"hello\"}\n".to_vec();
+    let bad = b"{\"id\": 2, \"text\": \"key AKIAIOSFODNN7EXAMPLE caf\xe9\"}\n";
+    input.extend_from_slice(bad);
+    let at = bad.iter().position(|&b| b == 0xe9).unwrap();
+
+    let out = govstream_bytes(&["scan"], &input);
+    assert_eq!(out.status.code(), Some(0));
+    let recs = lines(&out);
+    assert_eq!(recs.len(), 2);
+    assert_eq!(
+        recs[1],
+        serde_json::json!({"id": null, "line": 2, "error": format!("line is not valid UTF-8 at byte {at}")})
+    );
+    // Nothing matched, but line 2 was never scanned: the gate fails.
+    for command in ["scan", "evaluate"] {
+        let out = govstream_bytes(&[command, "--fail-on", "critical"], &input);
+        assert_eq!(out.status.code(), Some(1), "{command}");
+    }
+    // Any error record does: a malformed line was not scanned either.
+    let out = govstream(&["scan", "--fail-on", "critical"], "not json\n");
+    assert_eq!(out.status.code(), Some(1));
+
+    let out = govstream_bytes(&["scan", "--lossy", "--fail-on", "critical"], &input);
+    assert_eq!(out.status.code(), Some(1));
+    let recs = lines(&out);
+    assert_eq!(recs[1]["id"], 2);
+    assert_eq!(
+        recs[1]["matches"][0]["rule_id"],
+        "secrets.aws_access_key_id"
+    );
+    assert!(
+        stderr(&out).contains("line 2 is not valid UTF-8"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -169,3 +169,48 @@ fn missing_settings_are_usage_errors() {
     let out = run(&["export", "--to", "nowhere"], "", &[]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn urls_are_shown_without_credentials_or_query() {
+    // Rejected before any delivery: described, never repeated.
+    for (to, url) in [
+        ("splunk-hec", "https://user:pw-0f9e8d7c@"),
+        ("otlp", "user:pw-0f9e8d7c@collector.example:4318"),
+        ("syslog", "tcp://user:pw-0f9e8d7c@127.0.0.1:1"),
+    ] {
+        let out = run(
+            &["export", "--to", to, "--url", url, "--token", "t"],
+            "",
+            &[],
+        );
+        assert_eq!(out.status.code(), Some(2), "{to} {url}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--url"), "{stderr}");
+        assert!(!stderr.contains("pw-0f9e8d7c"), "{stderr}");
+    }
+    // Accepted, then refused by the network (port 1 on loopback): the
+    // stats' last_error names the endpoint by scheme, host and port only.
+    let out = run(
+        &[
+            "export",
+            "--to",
+            "otlp",
+            "--timeout",
+            "1",
+            "--url",
+            "http://user:pw-0f9e8d7c@127.0.0.1:1/v1/logs?token=tok-0f9e8d7c",
+        ],
+        &records(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let s = stats(&out);
+    let error = s["last_error"].as_str().unwrap();
+    assert!(error.contains("(to http://127.0.0.1:1)"), "{error}");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("0f9e8d7c"), "{all}");
+}

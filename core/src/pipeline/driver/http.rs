@@ -3,6 +3,7 @@
 
 use super::super::{Outcome, parse_retry_after};
 use crate::clock::now_ms;
+use crate::endpoint;
 use std::io::Write;
 use std::time::Duration;
 
@@ -69,9 +70,10 @@ impl Http {
                 }
             }
             // Connection refused, reset, time-out, TLS: worth another try.
-            // The message names the host, never a header value.
+            // The message names the endpoint as `endpoint::display` shows
+            // it, never a header value.
             Err(e) => Outcome::Failed {
-                error: format!("{} (to {})", e, host_of(url)),
+                error: format!("{} (to {})", describe(&e), endpoint::display(url)),
                 retryable: true,
             },
         }
@@ -87,12 +89,13 @@ fn gzip_bytes(body: &[u8]) -> std::io::Result<Vec<u8>> {
     enc.finish()
 }
 
-/// `scheme://host:port` of a URL, without user info, path or query.
-fn host_of(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    format!("{scheme}://{host}")
+/// ureq's message for `e`, except where ureq quotes the URL whole
+/// (userinfo and query included).
+fn describe(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::BadUri(_) => "invalid URL".to_owned(),
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -100,10 +103,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn host_of_drops_credentials_and_path() {
-        assert_eq!(
-            host_of("https://u:secret@siem.example:8088/x?token=t"),
-            "https://siem.example:8088"
-        );
+    fn failures_show_neither_credentials_nor_the_query() {
+        let http = Http::new(Duration::from_secs(5));
+        // Port 1 on loopback: refused at once. An empty host: ureq's own
+        // message would quote the whole URL.
+        for url in [
+            "http://user:secret@127.0.0.1:1/in?token=tok",
+            "http://user:secret@/in?token=tok",
+        ] {
+            let Outcome::Failed { error, .. } = http.post(url, &[], b"{}", false) else {
+                panic!("{url} cannot succeed");
+            };
+            assert!(
+                !error.contains("secret") && !error.contains("tok") && !error.contains("user"),
+                "{error}"
+            );
+        }
     }
 }

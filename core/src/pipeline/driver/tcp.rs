@@ -2,6 +2,7 @@
 //! address, reopened after an error.
 
 use super::super::Outcome;
+use crate::endpoint;
 use std::collections::HashMap;
 use std::io::Write;
 use std::net::TcpStream;
@@ -23,7 +24,7 @@ impl Tcp {
             Err(e) => {
                 self.streams.remove(addr);
                 Outcome::Failed {
-                    error: format!("tcp {addr}: {e}"),
+                    error: format!("tcp {}: {e}", endpoint::display(addr)),
                     retryable: true,
                 }
             }
@@ -40,5 +41,22 @@ impl Tcp {
         self.streams
             .get_mut(addr)
             .ok_or_else(|| std::io::Error::other("connection vanished"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_show_no_credentials() {
+        // `Destination::tcp` refuses user info; a destination built by hand
+        // may still carry it, and the error must not repeat it.
+        let Outcome::Failed { error, .. } = Tcp::default().send("user:pass@127.0.0.1:1", b"x")
+        else {
+            panic!("cannot connect");
+        };
+        assert!(error.starts_with("tcp 127.0.0.1:1: "), "{error}");
+        assert!(!error.contains("pass"), "{error}");
     }
 }
