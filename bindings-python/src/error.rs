@@ -2,7 +2,7 @@
 //! `govstream::Error`, each carrying the error's fields as attributes.
 
 use pyo3::create_exception;
-use pyo3::exceptions::PyException;
+use pyo3::exceptions::{PyException, PyUserWarning};
 use pyo3::prelude::*;
 
 create_exception!(
@@ -35,6 +35,23 @@ create_exception!(
     GovstreamError,
     "Input that could not be read at all; `location` says where."
 );
+
+create_exception!(
+    govstream,
+    ScanTruncatedWarning,
+    PyUserWarning,
+    "Warned by `Policy.scan` and `Policy.redact` when a text is longer than the policy's scan limit (`limits.max_scan_bytes`): the matches cover only the scanned prefix, and `redact` replaced the rest with `[UNSCANNED:<n> bytes]`."
+);
+
+/// Warns [`ScanTruncatedWarning`] for a text scanned up to `scanned`
+/// characters only.
+pub(crate) fn warn_truncated(py: Python<'_>, what: &str, scanned: usize) -> PyResult<()> {
+    let message = std::ffi::CString::new(format!(
+        "{what}: only the first {scanned} characters were scanned (limits.max_scan_bytes)"
+    ))
+    .unwrap_or_default();
+    PyErr::warn(py, &py.get_type::<ScanTruncatedWarning>(), &message, 1)
+}
 
 /// The exception for a core error, with `kind`, `problems` and the
 /// variant's own fields set on it.

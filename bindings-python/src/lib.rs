@@ -24,6 +24,10 @@ fn _govstream(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RuleError", py.get_type::<error::RuleError>())?;
     m.add("ValidationError", py.get_type::<error::ValidationError>())?;
     m.add("InputError", py.get_type::<error::InputError>())?;
+    m.add(
+        "ScanTruncatedWarning",
+        py.get_type::<error::ScanTruncatedWarning>(),
+    )?;
     m.add_class::<policy::PyPolicy>()?;
     m.add_class::<policy::PyDecision>()?;
     m.add_class::<policy::PyMatch>()?;

@@ -177,23 +177,34 @@ impl PyPolicy {
     }
 
     /// Scans `text` with the policy's rules and returns the matches in text
-    /// order (the allowlist applied; actions are the prompt's).
+    /// order (the allowlist applied; actions are the prompt's), at most
+    /// `limits.max_matches` of them. A text longer than the scan limit warns
+    /// `ScanTruncatedWarning`: the matches cover the scanned prefix only.
     ///
     /// >>> text = "mail jane.doe@example.com"
     /// >>> [text[m.start:m.end] for m in policy.scan(text)]
     /// ['jane.doe@example.com']
-    fn scan(&self, py: Python<'_>, text: PyBackedStr) -> Vec<PyMatch> {
+    fn scan(&self, py: Python<'_>, text: PyBackedStr) -> PyResult<Vec<PyMatch>> {
         let report = py.detach(|| self.inner.scan(&text));
-        report.matches.iter().map(PyMatch::from).collect()
+        if report.scan_truncated {
+            error::warn_truncated(py, "Policy.scan", report.scanned_length)?;
+        }
+        Ok(report.matches.iter().map(PyMatch::from).collect())
     }
 
     /// `text` with every match rewritten in the policy's redaction style,
-    /// whatever its action.
+    /// whatever its action. A text longer than the scan limit has its
+    /// unscanned tail replaced by `[UNSCANNED:<n> bytes]` and warns
+    /// `ScanTruncatedWarning`: nothing that was not scanned comes back.
     ///
     /// >>> policy.redact("mail jane.doe@example.com")
     /// 'mail [REDACTED:pii.email]'
-    fn redact(&self, py: Python<'_>, text: PyBackedStr) -> String {
-        py.detach(|| self.inner.redact(&text))
+    fn redact(&self, py: Python<'_>, text: PyBackedStr) -> PyResult<String> {
+        let out = py.detach(|| self.inner.redact_outcome(&text));
+        if out.scan_truncated {
+            error::warn_truncated(py, "Policy.redact", out.scanned_length)?;
+        }
+        Ok(out.text)
     }
 
     /// The enabled rules with their effective severity and actions, as dicts
@@ -261,13 +272,23 @@ impl PyDecision {
         &self.inner.redacted_text
     }
 
-    /// True when only a prefix of the text was scanned.
+    /// True when only a prefix of the text was scanned: the verdict is then
+    /// at least the policy's `limits.on_truncated` (`block` for prompts by
+    /// default), and nothing past the scan limit is forwarded or logged.
     #[getter]
     fn scan_truncated(&self) -> bool {
         self.inner.scan_truncated
     }
 
-    /// Every match, in text order.
+    /// Matches found but not listed in `matches`, past the policy's
+    /// `limits.max_matches`: they still count toward the verdict and are
+    /// rewritten in `redacted_text`.
+    #[getter]
+    fn omitted_matches(&self) -> usize {
+        self.inner.omitted_matches
+    }
+
+    /// Every match, in text order, up to the policy's `limits.max_matches`.
     #[getter]
     fn matches(&self) -> Vec<PyMatch> {
         self.inner.matches.iter().map(PyMatch::from).collect()

@@ -109,7 +109,7 @@ def test_to_dict_and_to_json_agree() -> None:
     assert [m["rule_id"] for m in as_dict["matches"]] == [m.rule_id for m in d.matches]
     assert set(as_dict) == {
         "verdict", "event_type", "reason_code", "policy_results", "matches",
-        "scan_truncated", "event", "dlp_matches",
+        "omitted_matches", "scan_truncated", "event", "dlp_matches",
     }
 
 

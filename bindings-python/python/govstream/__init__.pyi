@@ -28,6 +28,7 @@ __all__ = [
     "Policy",
     "PolicyError",
     "RuleError",
+    "ScanTruncatedWarning",
     "Sink",
     "ValidationError",
     "audit_event",
@@ -62,6 +63,10 @@ class ValidationError(GovstreamError):
     """A record or payload failed validation; `what` and `problems` say how."""
 
     what: str
+
+class ScanTruncatedWarning(UserWarning):
+    """A text was longer than the policy's scan limit: `scan` covered its
+    prefix only, `redact` replaced the rest with `[UNSCANNED:<n> bytes]`."""
 
 class InputError(GovstreamError):
     """Input that could not be read at all; `location` says where."""
@@ -119,6 +124,9 @@ class Decision:
         """The text to forward, NOT for logs (allow/warn values stay raw)."""
     @property
     def scan_truncated(self) -> bool: ...
+    @property
+    def omitted_matches(self) -> int:
+        """Matches past `limits.max_matches`: counted, redacted, not listed."""
     @property
     def matches(self) -> List[Match]: ...
     def records(self) -> List[Dict[str, Any]]:

@@ -11,6 +11,34 @@
 /// a three-byte group: only the characters that depend on these bytes alone.
 pub(crate) const PEM_TRIGGERS: [&str; 3] = ["LS0tLS1CRUdJTi", "0tLS0tQkVHSU4g", "tLS0tLUJFR0lOI"];
 
+/// Where each trigger starts relative to an occurrence of [`COMMON`].
+const COMMON_AT: [usize; 3] = [0, 2, 1];
+
+/// Four characters every trigger holds: one vectorised substring search
+/// finds every candidate, so text without encoded PEM pays a single fast
+/// pass (and the keyword automaton stays as small as the rules need).
+const COMMON: &str = "LS0t";
+
+/// Every trigger in `hay`, as `(start, alignment)` in text order.
+pub(crate) fn pem_triggers(hay: &str) -> Vec<(usize, usize)> {
+    let bytes = hay.as_bytes();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for at in memchr::memmem::find_iter(bytes, COMMON.as_bytes()) {
+        for (alignment, trigger) in PEM_TRIGGERS.iter().enumerate() {
+            let Some(start) = at.checked_sub(COMMON_AT[alignment]) else {
+                continue;
+            };
+            let hit = bytes.get(start..start + trigger.len()) == Some(trigger.as_bytes());
+            if hit && out.last().is_none_or(|&(s, _)| s != start) {
+                out.push((start, alignment));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// Longest base64 run decoded, in characters: room for the base64 of a
 /// 16 KiB PEM block (the private-key rules' own bound) with line breaks.
 pub(crate) const MAX_ENCODED_BYTES: usize = 32 * 1024;
@@ -152,6 +180,16 @@ mod tests {
             other.extend_from_slice(b"-----BEGIN X");
             assert!(encode(&other).contains(trigger));
         }
+    }
+
+    #[test]
+    fn every_trigger_is_found_through_the_common_part() {
+        for (k, trigger) in PEM_TRIGGERS.iter().enumerate() {
+            assert_eq!(trigger.find(COMMON), Some(COMMON_AT[k]), "{trigger}");
+            let hay = format!("xx {trigger} yy {trigger}");
+            assert_eq!(pem_triggers(&hay), vec![(3, k), (7 + trigger.len(), k)]);
+        }
+        assert!(pem_triggers("LS0t but not more").is_empty());
     }
 
     #[test]

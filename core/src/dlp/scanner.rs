@@ -87,8 +87,6 @@ pub struct Scanner {
     digit_rules: Vec<(usize, usize)>,
     /// Rules without triggers.
     always_rules: Vec<usize>,
-    /// Keyword patterns from this index on are [`encoded::PEM_TRIGGERS`].
-    first_encoded: usize,
     /// Bytes of context a segment needs on either side: the longest match
     /// plus the widest context window of any rule, or an encoded run.
     reach: usize,
@@ -155,9 +153,11 @@ impl Scanner {
             }
         }
         digit_rules.sort_unstable();
-        let first_encoded = words.len();
-        words.extend(encoded::PEM_TRIGGERS.iter().map(|t| t.as_bytes().to_vec()));
-        let keywords = Some(KeywordDfa::new(&words)?);
+        let keywords = if words.is_empty() {
+            None
+        } else {
+            Some(KeywordDfa::new(&words)?)
+        };
         let reach = rules
             .iter()
             .map(|r| {
@@ -173,7 +173,6 @@ impl Scanner {
             keyword_rules,
             digit_rules,
             always_rules,
-            first_encoded,
             reach,
             max_scan_bytes,
         })
@@ -197,6 +196,17 @@ impl Scanner {
     /// Scans `text`: its first [`Scanner::max_scan_bytes`] bytes, in
     /// segments, each through the normalised view.
     pub fn scan(&self, text: &str) -> ScanResult {
+        self.scan_with(text, None)
+    }
+
+    /// [`Scanner::scan`] with only the rules whose index is `true` in
+    /// `enabled` (a rule past its end is off): a host that needs one kind of
+    /// finding in a short string skips the others' regex work.
+    pub fn scan_rules(&self, text: &str, enabled: &[bool]) -> ScanResult {
+        self.scan_with(text, Some(enabled))
+    }
+
+    fn scan_with(&self, text: &str, only: Option<&[bool]>) -> ScanResult {
         let truncated = text.len() > self.max_scan_bytes;
         let limit = floor_boundary(text, self.max_scan_bytes);
         let hay = text.get(..limit).unwrap_or_default();
@@ -214,7 +224,7 @@ impl Scanner {
             let piece = hay.get(lo..hi).unwrap_or_default();
             let (view, map) = normalize::view(piece);
             let mut found: Vec<Finding> = self
-                .candidates(&view, true)
+                .candidates(&view, true, only)
                 .into_iter()
                 .filter_map(|f| {
                     let byte_start = lo + map.start(f.byte_start);
@@ -243,8 +253,8 @@ impl Scanner {
 
     /// Every candidate finding of every rule in `hay`, overlaps included;
     /// with `decode`, also those inside encoded runs.
-    fn candidates(&self, hay: &str, decode: bool) -> Vec<Finding> {
-        let (windows, encoded_hits) = self.windows(hay);
+    fn candidates(&self, hay: &str, decode: bool, only: Option<&[bool]>) -> Vec<Finding> {
+        let (windows, encoded_hits) = self.windows(hay, only);
         let mut candidates = Vec::new();
         for (rule, spans) in windows.iter().enumerate() {
             for &(start, end) in spans {
@@ -252,17 +262,25 @@ impl Scanner {
             }
         }
         for &rule in &self.always_rules {
-            self.run_rule(rule, hay, 0, hay.len(), &mut candidates);
+            if enabled(only, rule) {
+                self.run_rule(rule, hay, 0, hay.len(), &mut candidates);
+            }
         }
         if decode {
-            self.decoded_candidates(hay, &encoded_hits, &mut candidates);
+            self.decoded_candidates(hay, &encoded_hits, only, &mut candidates);
         }
         candidates
     }
 
     /// Findings inside base64 runs that encode a PEM block, at the encoded
     /// characters.
-    fn decoded_candidates(&self, hay: &str, hits: &[(usize, usize)], out: &mut Vec<Finding>) {
+    fn decoded_candidates(
+        &self,
+        hay: &str,
+        hits: &[(usize, usize)],
+        only: Option<&[bool]>,
+        out: &mut Vec<Finding>,
+    ) {
         let mut covered = 0;
         let mut decodes = 0;
         for &(at, alignment) in hits {
@@ -273,7 +291,7 @@ impl Scanner {
                 continue;
             };
             decodes += 1;
-            let inner = self.resolve(self.candidates(&run.text, false));
+            let inner = self.resolve(self.candidates(&run.text, false, only));
             for f in inner {
                 if let Some((byte_start, byte_end)) = run.encoded_span(f.byte_start, f.byte_end) {
                     covered = covered.max(byte_end);
@@ -290,11 +308,17 @@ impl Scanner {
     /// For each rule, the merged byte windows its regex must search; and the
     /// encoded-PEM triggers, as `(start, alignment)`.
     #[allow(clippy::type_complexity)]
-    fn windows(&self, hay: &str) -> (Vec<Vec<(usize, usize)>>, Vec<(usize, usize)>) {
+    fn windows(
+        &self,
+        hay: &str,
+        only: Option<&[bool]>,
+    ) -> (Vec<Vec<(usize, usize)>>, Vec<(usize, usize)>) {
         let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.len()];
-        let mut encoded_hits = Vec::new();
         let len = hay.len();
         let mut push = |rule: usize, start: usize, end: usize, rules: &[CompiledRule]| {
+            if !enabled(only, rule) {
+                return;
+            }
             let Some(r) = rules.get(rule) else { return };
             let lo = start.saturating_sub(r.spec.max_len);
             let hi = end.saturating_add(r.spec.max_len).min(len);
@@ -311,16 +335,6 @@ impl Scanner {
         };
         if let Some(dfa) = &self.keywords {
             for (start, end, pattern) in dfa.hits(hay.as_bytes()) {
-                if let Some(alignment) = pattern.checked_sub(self.first_encoded) {
-                    // The keyword pass is case-insensitive; base64 is not.
-                    let exact = encoded::PEM_TRIGGERS
-                        .get(alignment)
-                        .is_some_and(|t| hay.as_bytes().get(start..end) == Some(t.as_bytes()));
-                    if exact {
-                        encoded_hits.push((start, alignment));
-                    }
-                    continue;
-                }
                 if let Some(rules) = self.keyword_rules.get(pattern) {
                     for &rule in rules {
                         push(rule, start, end, &self.rules);
@@ -338,8 +352,7 @@ impl Scanner {
                 }
             }
         }
-        encoded_hits.sort_unstable();
-        (windows, encoded_hits)
+        (windows, encoded::pem_triggers(hay))
     }
 
     fn run_rule(&self, index: usize, hay: &str, start: usize, end: usize, out: &mut Vec<Finding>) {
@@ -441,6 +454,11 @@ impl Scanner {
             }
         }
     }
+}
+
+/// Whether `rule` runs under a [`Scanner::scan_rules`] selection.
+fn enabled(only: Option<&[bool]>, rule: usize) -> bool {
+    only.is_none_or(|on| on.get(rule).copied().unwrap_or(false))
 }
 
 /// See [`Scanner::rank`].

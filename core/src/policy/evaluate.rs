@@ -278,13 +278,21 @@ impl Compiled {
     }
 
     /// Findings in a short string (a context field) as `(start, end, rule)`,
-    /// the allowlist applied.
-    pub(super) fn scanner_findings(&self, s: &str) -> Vec<(usize, usize, usize)> {
+    /// the allowlist applied; with `secrets_only`, of the secrets rules only.
+    pub(super) fn scanner_findings(
+        &self,
+        s: &str,
+        secrets_only: bool,
+    ) -> Vec<(usize, usize, usize)> {
         if s.is_empty() {
             return Vec::new();
         }
-        self.scanner
-            .scan(s)
+        let result = if secrets_only {
+            self.scanner.scan_rules(s, &self.secret_rules)
+        } else {
+            self.scanner.scan(s)
+        };
+        result
             .findings
             .into_iter()
             .filter(|f| !self.allowlisted(s.get(f.byte_start..f.byte_end).unwrap_or_default()))

@@ -73,6 +73,9 @@ struct Compiled {
     keyed: KeyedHash,
     allow_values: HashSet<String>,
     allow_patterns: Vec<Regex>,
+    /// By scanner index: the rule finds secrets (what context fields are
+    /// scanned for).
+    secret_rules: Vec<bool>,
 }
 
 /// A rule as a policy uses it, for listings (`govstream rules`).
@@ -199,8 +202,13 @@ impl Policy {
             .fingerprint_key
             .as_ref()
             .map_or_else(crate::clock::random_key, |k| k.as_bytes().to_vec());
+        let secret_rules = scanner
+            .rules()
+            .map(|r| r.category == Category::Secret)
+            .collect();
         Ok(Policy {
             inner: Arc::new(Compiled {
+                secret_rules,
                 scanner,
                 meta,
                 tools: tools::ToolRules::new(&config.ai_tools),

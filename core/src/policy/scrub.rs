@@ -40,12 +40,10 @@ pub(super) struct Scrubber<'a> {
     scanned: &'a Scanned,
 }
 
-/// Where a context string sits in the joined text scanned at once, and
-/// whether findings of every category (not only secrets) are redacted in it.
+/// Where a context string sits in the joined text scanned at once.
 struct Piece {
     start: usize,
     end: usize,
-    any_category: bool,
 }
 
 /// Between two context strings in the joined text: no rule's match crosses a
@@ -71,8 +69,8 @@ impl<'a> Scrubber<'a> {
         if level == LoggingLevel::Full {
             return id;
         }
-        let mut joined = Joined::default();
-        joined.push(&id, false);
+        let mut joined = Joined::new(false);
+        joined.push(&id);
         self.rewrite(&joined)
             .into_iter()
             .next()
@@ -112,23 +110,26 @@ impl<'a> Scrubber<'a> {
             &mut out.session_id,
             &mut out.conversation_id,
         ];
-        // One scan over every string, joined: a scan has a fixed cost that
-        // a dozen short fields would pay a dozen times.
-        let mut joined = Joined::default();
+        // One scan over the fields joined (a scan has a fixed cost that a
+        // dozen short fields would pay a dozen times), with the secrets rules
+        // only; one over `metadata`, with every rule.
+        let mut joined = Joined::new(false);
         for field in fields.iter().filter_map(|f| f.as_deref()) {
-            joined.push(field, false);
+            joined.push(field);
         }
-        walk(&ctx.metadata, &mut |s| joined.push(s, true));
-        if joined.pieces.is_empty() {
-            return out;
-        }
-        let mut rewritten = self.rewrite(&joined).into_iter();
-        for field in fields.iter_mut().filter_map(|f| f.as_mut()) {
-            if let Some(Some(clean)) = rewritten.next() {
-                *field = clean;
+        if !joined.pieces.is_empty() {
+            let mut rewritten = self.rewrite(&joined).into_iter();
+            for field in fields.iter_mut().filter_map(|f| f.as_mut()) {
+                if let Some(Some(clean)) = rewritten.next() {
+                    *field = clean;
+                }
             }
         }
-        out.metadata = rebuild(&ctx.metadata, &mut rewritten);
+        let mut meta = Joined::new(true);
+        walk(&ctx.metadata, &mut |s| meta.push(s));
+        if !meta.pieces.is_empty() {
+            out.metadata = rebuild(&ctx.metadata, &mut self.rewrite(&meta).into_iter());
+        }
         out
     }
 
@@ -138,7 +139,7 @@ impl<'a> Scrubber<'a> {
         // (start, end, rule, is a matched value)
         let mut hits: Vec<(usize, usize, usize, bool)> = self
             .policy
-            .scanner_findings(text)
+            .scanner_findings(text, !joined.any_category)
             .into_iter()
             .map(|(s, e, r)| (s, e, r, false))
             .collect();
@@ -165,7 +166,7 @@ impl<'a> Scrubber<'a> {
                 let Some(spec) = self.policy.scanner.rule(rule) else {
                     continue;
                 };
-                let applies = matched || piece.any_category || spec.category == Category::Secret;
+                let applies = matched || joined.any_category || spec.category == Category::Secret;
                 if !applies || s < copied || e > piece.end {
                     continue;
                 }
@@ -227,15 +228,24 @@ impl<'a> Scrubber<'a> {
     }
 }
 
-/// Context strings joined for one scan.
-#[derive(Default)]
+/// Context strings joined for one scan, and whether findings of every
+/// category (not only secrets) are redacted in them.
 struct Joined {
     text: String,
     pieces: Vec<Piece>,
+    any_category: bool,
 }
 
 impl Joined {
-    fn push(&mut self, s: &str, any_category: bool) {
+    fn new(any_category: bool) -> Self {
+        Joined {
+            text: String::new(),
+            pieces: Vec::new(),
+            any_category,
+        }
+    }
+
+    fn push(&mut self, s: &str) {
         if !self.pieces.is_empty() {
             self.text.push_str(SEPARATOR);
         }
@@ -244,7 +254,6 @@ impl Joined {
         self.pieces.push(Piece {
             start,
             end: self.text.len(),
-            any_category,
         });
     }
 }
