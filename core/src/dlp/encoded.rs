@@ -23,7 +23,10 @@ const COMMON: &str = "LS0t";
 pub(crate) fn pem_triggers(hay: &str) -> Vec<(usize, usize)> {
     let bytes = hay.as_bytes();
     let mut out: Vec<(usize, usize)> = Vec::new();
-    for at in memchr::memmem::find_iter(bytes, COMMON.as_bytes()) {
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new(COMMON.as_bytes()));
+    for at in finder.find_iter(bytes) {
         for (alignment, trigger) in PEM_TRIGGERS.iter().enumerate() {
             let Some(start) = at.checked_sub(COMMON_AT[alignment]) else {
                 continue;

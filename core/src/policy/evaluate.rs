@@ -184,6 +184,16 @@ fn unscanned_marker(bytes: usize) -> String {
     format!("[UNSCANNED:{bytes} bytes]")
 }
 
+/// How far records show the text below `full`, and its rewrite.
+struct RecordsText<'a> {
+    all: &'a RedactedText,
+    end: usize,
+}
+
+/// Bytes of text kept for records past the last listed match: room for a
+/// 256-character snippet window of 4-byte characters, and the summary.
+const RECORD_CONTEXT_BYTES: usize = 4 * 1024;
+
 impl Scanned {
     /// Every finding, in text order.
     pub(super) fn findings(&self) -> &[Finding] {
@@ -219,7 +229,7 @@ impl Policy {
     /// the text was scanned whole.
     pub fn redact_outcome(&self, text: &str) -> RedactOutcome {
         let s = self.inner.scan(text);
-        let out = self.inner.rewrite(text, &s, true, |_| true);
+        let out = self.inner.rewrite(text, &s, s.cut, |_| true);
         RedactOutcome {
             text: out.text,
             redactions: s.findings.len(),
@@ -353,16 +363,41 @@ impl Compiled {
             .collect()
     }
 
-    /// Rewrites the findings `keep` selects. With `cut_tail`, a text not
-    /// scanned whole ends at the cut, followed by the unscanned marker.
+    /// Where text shown in records ends below `full`: the scan cut, or
+    /// earlier — a few KiB past the last listed match, enough for its
+    /// snippet and for the summary — so records of a text with millions of
+    /// matches never rewrite all of it. Never inside a finding.
+    fn records_end(&self, text: &str, s: &Scanned) -> usize {
+        let listed_end = s
+            .findings
+            .iter()
+            .take(self.config.max_matches)
+            .map(|f| f.byte_end)
+            .max()
+            .unwrap_or(0);
+        let mut end = s.cut.min(listed_end.saturating_add(RECORD_CONTEXT_BYTES));
+        let next = s.findings.partition_point(|f| f.byte_start < end);
+        if let Some(f) = next.checked_sub(1).and_then(|p| s.findings.get(p)) {
+            if f.byte_end > end {
+                end = f.byte_start;
+            }
+        }
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        end
+    }
+
+    /// Rewrites the findings `keep` selects in `text[..end]`; when `end` is
+    /// the scan cut of a text not scanned whole, the unscanned marker
+    /// follows.
     fn rewrite(
         &self,
         text: &str,
         s: &Scanned,
-        cut_tail: bool,
+        end: usize,
         keep: impl Fn(&Finding) -> bool,
     ) -> RedactedText {
-        let end = if cut_tail { s.cut } else { text.len() };
         let shown = text.get(..end).unwrap_or_default();
         let targets = self.targets(s, end, keep);
         let mut out = if targets.is_empty() {
@@ -371,14 +406,12 @@ impl Compiled {
                 replacements: Vec::new(),
             }
         } else {
-            self.redactor.redact(shown, &targets)
+            self.redactor
+                .redact_keeping(shown, &targets, self.config.max_matches)
         };
-        if end < text.len() {
+        if end == s.cut && end < text.len() {
             out.text.push_str(&unscanned_marker(text.len() - end));
         }
-        // Records show the replacements of listed matches only.
-        out.replacements.truncate(self.config.max_matches);
-        out.replacements.shrink_to_fit();
         out
     }
 
@@ -441,18 +474,28 @@ impl Compiled {
         };
         // The text to forward: an unscanned tail goes on only when the policy
         // lets a truncated text through.
-        let rewritten = self.rewrite(text, &s, on_truncated >= Verdict::Redact, acts);
+        let forward_end = if on_truncated >= Verdict::Redact {
+            s.cut
+        } else {
+            text.len()
+        };
+        let rewritten = self.rewrite(text, &s, forward_end, acts);
         let levels = self.config.logging;
         let needs_content =
             levels.event >= LoggingLevel::Redacted || levels.dlp_match >= LoggingLevel::Redacted;
         // Records never show a matched value, or text that was not scanned,
         // below `full`: they use a rewrite of every match, cut at the scan
-        // limit.
-        let same = s.findings.iter().all(acts) && (!s.truncated || on_truncated >= Verdict::Redact);
+        // limit (or sooner, where records need no more of it).
+        let same = s.findings.iter().all(acts) && forward_end == s.cut;
+        let records_end = if same {
+            s.cut
+        } else {
+            self.records_end(text, &s)
+        };
         let all = if same || !needs_content {
             None
         } else {
-            Some(self.rewrite(text, &s, true, |_| true))
+            Some(self.rewrite(text, &s, records_end, |_| true))
         };
         let all = all.as_ref().unwrap_or(&rewritten);
 
@@ -476,7 +519,12 @@ impl Compiled {
                     text::truncate(text, SUMMARY_MAX_CHARS).0,
                     map.char_len(),
                 )),
-                LoggingLevel::Redacted => Some(text::summarize(&all.text, map.char_len())),
+                LoggingLevel::Redacted => {
+                    let mut summary = text::summarize(&all.text, map.char_len());
+                    // The records' rewrite may stop before the text does.
+                    summary.truncated |= records_end < s.cut;
+                    Some(summary)
+                }
                 _ => None,
             };
             let (prompt_summary, response_summary) = match phase {
@@ -514,8 +562,12 @@ impl Compiled {
         });
 
         let dlp_matches = if levels.dlp_match > LoggingLevel::Off {
+            let shown = RecordsText {
+                all,
+                end: records_end,
+            };
             self.match_records(
-                text, &s, &matches, all, &map, &event_id, &timestamp, &org_id, phase,
+                text, &s, &matches, &shown, &map, &event_id, &timestamp, &org_id, phase,
             )
         } else {
             Vec::new()
@@ -543,7 +595,7 @@ impl Compiled {
         text: &str,
         s: &Scanned,
         matches: &[MatchInfo],
-        all: &RedactedText,
+        records: &RecordsText<'_>,
         map: &OffsetMap<'_>,
         event_id: &str,
         timestamp: &str,
@@ -556,7 +608,7 @@ impl Compiled {
         let end = if level == LoggingLevel::Full {
             text.len()
         } else {
-            s.cut
+            records.end
         };
         let shown = text.get(..end).unwrap_or_default();
         let listed = &s.findings[..matches.len().min(s.findings.len())];
@@ -569,16 +621,21 @@ impl Compiled {
                 shown_map = OffsetMap::new(shown);
                 &shown_map
             };
-            let targets: Vec<Target<'_>> = self
-                .targets(s, end, |_| true)
-                .into_iter()
-                .take(in_shown)
-                .collect();
+            // Every match in the shown text is a target, listed or not, so
+            // a snippet's window never shows an unlisted neighbour's value.
+            let targets: Vec<Target<'_>> = self.targets(s, end, |_| true);
             let replacements = match level {
                 LoggingLevel::Full => None,
-                _ => all.replacements.get(..targets.len()),
+                _ => Some(records.all.replacements.as_slice()),
             };
-            text::snippets(shown, map, &targets, replacements, SUMMARY_MAX_CHARS)
+            text::first_snippets(
+                shown,
+                map,
+                &targets,
+                replacements,
+                SUMMARY_MAX_CHARS,
+                in_shown,
+            )
         } else {
             Vec::new()
         }

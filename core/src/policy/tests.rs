@@ -417,3 +417,41 @@ fn documented_example_policy_compiles() {
     assert_eq!(d.verdict, Verdict::Block);
     assert_eq!(d.redacted_text, "our [CODENAMES_1] launch, ref [PROJECT_1]");
 }
+
+/// Past `limits.max_matches`, a match is not listed, but it is still a value
+/// no record may show: not in a listed neighbour's snippet, not in the
+/// summary, not in the forwarded text when its action rewrites.
+#[test]
+fn unlisted_matches_never_show_in_records() {
+    let p = Policy::from_json(r#"{"limits": {"max_matches": 1}}"#).unwrap();
+    let text = "mail first@acme.example then second@acme.example and third@acme.example";
+    let d = p.evaluate(text, &ctx());
+    assert_eq!(d.matches.len(), 1);
+    assert_eq!(d.omitted_matches, 2);
+    let json = records_json(&d);
+    for value in ["first@", "second@", "third@"] {
+        assert!(!json.contains(value), "{value} in {json}");
+    }
+    assert_eq!(d.dlp_matches.len(), 1);
+    let snippet = d.dlp_matches[0].snippet.as_ref().unwrap();
+    assert!(
+        snippet
+            .text
+            .contains("[REDACTED:pii.email] then [REDACTED:pii.email]")
+    );
+}
+
+/// A text with many matches is rewritten for records only as far as they
+/// show it; the summary still says it was cut.
+#[test]
+fn records_of_a_match_dense_text_stop_after_the_listed_matches() {
+    let p = Policy::from_json(r#"{"limits": {"max_matches": 3}}"#).unwrap();
+    let text = "ip 10.1.2.3 ".repeat(5_000);
+    let d = p.evaluate(&text, &ctx());
+    assert_eq!(d.omitted_matches, 5_000 - 3);
+    let event = d.event.as_ref().unwrap();
+    let summary = event.prompt_summary.as_ref().unwrap();
+    assert!(summary.truncated);
+    assert!(!records_json(&d).contains("10.1.2.3"));
+    assert_eq!(event.dlp.total_matches, 5_000);
+}

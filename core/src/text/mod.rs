@@ -17,5 +17,5 @@ mod testing;
 
 pub use offsets::OffsetMap;
 pub use redact::{RedactedText, RedactionStyle, Redactor, Target};
-pub use snippet::{snippet, snippets};
+pub use snippet::{first_snippets, snippet, snippets};
 pub use summary::{SUMMARY_MAX_CHARS, summarize, truncate};

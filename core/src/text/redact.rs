@@ -123,27 +123,41 @@ impl Redactor {
     /// previous one's replacement instead covers both. Either way
     /// `replacements` has one entry per target, in the order given.
     pub fn redact(&self, text: &str, targets: &[Target<'_>]) -> RedactedText {
+        self.redact_keeping(text, targets, usize::MAX)
+    }
+
+    /// [`Redactor::redact`], returning the replacements of the first `keep`
+    /// targets only: a text with millions of matches is rewritten without
+    /// holding a string per match.
+    pub fn redact_keeping(&self, text: &str, targets: &[Target<'_>], keep: usize) -> RedactedText {
         let plan = Plan::new(text, targets);
         let mut numbers = Placeholders::default();
-        let mut replacements = vec![String::new(); targets.len()];
-        // Computed in text order so placeholder numbers follow first appearance.
-        for &i in &plan.order {
-            if let (Some(target), Some(slot)) = (targets.get(i), replacements.get_mut(i)) {
-                let value = value_of(text, target).unwrap_or_default();
-                *slot = self.replace(value, target, &mut numbers);
-            }
-        }
+        let mut kept = vec![String::new(); targets.len().min(keep)];
         let mut out = String::with_capacity(text.len());
         let mut copied = 0;
-        for region in &plan.regions {
-            out.push_str(text.get(copied..region.byte_start).unwrap_or_default());
-            out.push_str(replacements.get(region.target).map_or("", String::as_str));
-            copied = region.byte_end;
+        let mut regions = plan.regions.iter().peekable();
+        // Targets in text order, so placeholder numbers follow first
+        // appearance; regions come in the same order (each starts at its
+        // first target), so the text is written as it goes.
+        for &i in &plan.order {
+            let Some(target) = targets.get(i) else {
+                continue;
+            };
+            let value = value_of(text, target).unwrap_or_default();
+            let replacement = self.replace(value, target, &mut numbers);
+            if let Some(region) = regions.next_if(|region| region.target == i) {
+                out.push_str(text.get(copied..region.byte_start).unwrap_or_default());
+                out.push_str(&replacement);
+                copied = region.byte_end;
+            }
+            if let Some(slot) = kept.get_mut(i) {
+                *slot = replacement;
+            }
         }
         out.push_str(text.get(copied..).unwrap_or_default());
         RedactedText {
             text: out,
-            replacements,
+            replacements: kept,
         }
     }
 

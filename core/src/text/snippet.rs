@@ -56,8 +56,21 @@ pub fn snippets(
     replacements: Option<&[String]>,
     max_chars: usize,
 ) -> Vec<Snippet> {
+    first_snippets(text, map, targets, replacements, max_chars, targets.len())
+}
+
+/// The [`snippet`] of the first `count` targets, planning the text (all of
+/// `targets`, so later neighbours in a window are replaced too) once.
+pub fn first_snippets(
+    text: &str,
+    map: &OffsetMap<'_>,
+    targets: &[Target<'_>],
+    replacements: Option<&[String]>,
+    max_chars: usize,
+    count: usize,
+) -> Vec<Snippet> {
     let window = Window::new(text, map, targets, replacements);
-    (0..targets.len())
+    (0..targets.len().min(count))
         .map(|i| window.snippet(i, max_chars))
         .collect()
 }
