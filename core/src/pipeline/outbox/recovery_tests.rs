@@ -198,3 +198,16 @@ fn unrelated_files_in_the_directory_are_left_alone() {
     assert_eq!(records(&mut o, "s").len(), 2);
     assert!(dir.0.join("README").exists() && dir.0.join("7.seg").exists());
 }
+
+#[test]
+fn a_segment_numbered_zero_is_corruption_not_a_panic() {
+    // The `outbox` fuzz target's first crash: a well-formed, empty segment
+    // named `00000000000000000000.seg` made `open` compute `0 - 1`.
+    let dir = TempDir::new("seq-zero");
+    fs::create_dir_all(&dir.0).unwrap();
+    let path = dir.0.join(segment::file_name(0));
+    fs::write(&path, segment::encode_header(0)).unwrap();
+    let err = open_err(&dir);
+    assert!(err.contains("00000000000000000000.seg at byte 0"), "{err}");
+    assert!(err.contains("outside 1 to"), "{err}");
+}

@@ -27,6 +27,11 @@ const VERSION: u32 = 1;
 pub(super) const HEADER_LEN: u64 = 24;
 /// Bytes an entry takes on top of its payload.
 pub(super) const ENTRY_OVERHEAD: u64 = 16;
+/// The largest sequence number a segment may start at or a cursor may hold.
+/// Numbering starts at 1 and grows by one per append, so a real outbox never
+/// comes near it; a file that says otherwise is corrupt. The bound keeps
+/// every `seq + entries` and `seq + 1` far from overflowing `u64`.
+pub(super) const MAX_SEQ: u64 = i64::MAX as u64;
 
 /// The file name of the segment whose first entry is `first_seq`.
 pub(super) fn file_name(first_seq: u64) -> String {
@@ -112,6 +117,16 @@ pub(super) fn scan(
     first_seq: u64,
     is_last: bool,
 ) -> crate::Result<Scan> {
+    // Checked before the header: a torn header would be rewritten with this
+    // number, and seq 0 or a number near `u64::MAX` breaks the arithmetic
+    // of every later read.
+    if !(1..=MAX_SEQ).contains(&first_seq) {
+        return Err(corrupt(
+            path,
+            0,
+            format!("segment name says first seq {first_seq}, outside 1 to {MAX_SEQ}"),
+        ));
+    }
     let torn_here = |at: usize, reaches_end: bool| {
         is_last && (reaches_end || bytes[at..].iter().all(|&b| b == 0))
     };
@@ -364,6 +379,30 @@ mod tests {
             let err = scan(Path::new("x.seg"), &bytes[..cut], 3, false).unwrap_err();
             assert!(err.to_string().contains("x.seg at byte 0"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_first_seq_outside_the_numbering_is_corruption() {
+        // Found by the `outbox` fuzz target: a valid segment named
+        // `00000000000000000000.seg` made `Outbox::open` subtract 1 from 0.
+        for first in [0, MAX_SEQ + 1, u64::MAX] {
+            for is_last in [true, false] {
+                let bytes = segment(first, &[b"a"]);
+                let err = scan(Path::new("x.seg"), &bytes, first, is_last).unwrap_err();
+                assert!(err.to_string().contains("outside 1 to"), "{err}");
+                let err = scan(Path::new("x.seg"), &bytes[..5], first, is_last).unwrap_err();
+                assert!(err.to_string().contains("x.seg at byte 0"), "{err}");
+            }
+        }
+        assert!(
+            scan(
+                Path::new("x.seg"),
+                &segment(MAX_SEQ, &[b"a"]),
+                MAX_SEQ,
+                true
+            )
+            .is_ok()
+        );
     }
 
     #[test]
