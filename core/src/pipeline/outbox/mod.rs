@@ -23,7 +23,7 @@ pub use stats::{OutboxStats, SinkPosition};
 
 use crate::{Error, Result};
 use disk::io_error;
-use segment::{ENTRY_OVERHEAD, HEADER_LEN, Segment};
+use segment::{ENTRY_OVERHEAD, HEADER_LEN, MAX_SEQ, Segment};
 use std::collections::VecDeque;
 use std::fs::{self, File};
 use std::io::{BufReader, Seek, SeekFrom, Write};
@@ -192,6 +192,13 @@ impl Outbox {
         let len = u32::try_from(record.len()).map_err(|_| {
             config_error(format!("a record of {} bytes exceeds 4 GiB", record.len()))
         })?;
+        // Never reached by appending (2^63 records), only from files that
+        // were altered to start near the bound.
+        if self.active_segment().end_seq() > MAX_SEQ {
+            return Err(config_error(format!(
+                "sequence numbers are used up: seq {MAX_SEQ} was the last"
+            )));
+        }
         let size = ENTRY_OVERHEAD + u64::from(len);
         self.make_room(size)?;
         if self.active_segment().bytes + size > self.config.segment_bytes

@@ -211,3 +211,41 @@ fn a_segment_numbered_zero_is_corruption_not_a_panic() {
     assert!(err.contains("00000000000000000000.seg at byte 0"), "{err}");
     assert!(err.contains("outside 1 to"), "{err}");
 }
+
+#[test]
+fn sequence_numbers_end_at_the_largest_and_the_outbox_still_reopens() {
+    // The `outbox` fuzz target's second crash: a cursor far past any real
+    // seq made `open` create a segment that the next `open` refused.
+    let dir = TempDir::new("seq-bound");
+    fs::create_dir_all(&dir.0).unwrap();
+    fs::write(dir.0.join("s.cursor"), cursor_bytes(u64::MAX - 5)).unwrap();
+    assert!(open_err(&dir).contains("s.cursor at byte 12"));
+
+    // A segment named at the bound takes one entry, then appends stop.
+    fs::remove_file(dir.0.join("s.cursor")).unwrap();
+    let max = segment::MAX_SEQ;
+    fs::write(
+        dir.0.join(segment::file_name(max)),
+        segment::encode_header(max),
+    )
+    .unwrap();
+    let mut o = Outbox::open(small(&dir, 64), &["s"]).unwrap();
+    assert_eq!(o.append(b"last").unwrap(), max);
+    let err = o.append(b"one more").unwrap_err().to_string();
+    assert!(err.contains("used up"), "{err}");
+    o.ack("s", max).unwrap();
+    drop(o);
+    let mut o = Outbox::open(small(&dir, 64), &["s"]).unwrap();
+    assert_eq!(o.stats().last_seq, max);
+    assert!(o.append(b"still none").is_err());
+}
+
+/// A well-formed cursor file acknowledging `acked`.
+fn cursor_bytes(acked: u64) -> Vec<u8> {
+    let mut out = b"GSCURSOR".to_vec();
+    out.extend(1u32.to_le_bytes());
+    out.extend(acked.to_le_bytes());
+    let crc = super::crc32::crc32(&out);
+    out.extend(crc.to_le_bytes());
+    out
+}

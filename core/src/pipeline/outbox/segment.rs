@@ -27,10 +27,12 @@ const VERSION: u32 = 1;
 pub(super) const HEADER_LEN: u64 = 24;
 /// Bytes an entry takes on top of its payload.
 pub(super) const ENTRY_OVERHEAD: u64 = 16;
-/// The largest sequence number a segment may start at or a cursor may hold.
-/// Numbering starts at 1 and grows by one per append, so a real outbox never
-/// comes near it; a file that says otherwise is corrupt. The bound keeps
-/// every `seq + entries` and `seq + 1` far from overflowing `u64`.
+/// The largest sequence number an entry may have or a cursor may hold,
+/// 2^63 − 1. Numbering starts at 1 and grows by one per append, so a real
+/// outbox never comes near it, and a file that says otherwise is corrupt. A
+/// segment may be named one past it (the empty segment that would follow the
+/// last possible entry). The bound keeps all sequence arithmetic far from
+/// overflowing `u64`.
 pub(super) const MAX_SEQ: u64 = i64::MAX as u64;
 
 /// The file name of the segment whose first entry is `first_seq`.
@@ -120,11 +122,14 @@ pub(super) fn scan(
     // Checked before the header: a torn header would be rewritten with this
     // number, and seq 0 or a number near `u64::MAX` breaks the arithmetic
     // of every later read.
-    if !(1..=MAX_SEQ).contains(&first_seq) {
+    if !(1..=MAX_SEQ + 1).contains(&first_seq) {
         return Err(corrupt(
             path,
             0,
-            format!("segment name says first seq {first_seq}, outside 1 to {MAX_SEQ}"),
+            format!(
+                "segment name says first seq {first_seq}, outside 1 to {}",
+                MAX_SEQ + 1
+            ),
         ));
     }
     let torn_here = |at: usize, reaches_end: bool| {
@@ -187,6 +192,9 @@ pub(super) fn scan(
                     ("entry checksum mismatch".to_owned(), total == rest)
                 } else if seq != expected {
                     let msg = format!("entry has seq {seq} where {expected} was expected");
+                    return Err(corrupt(path, at as u64, msg));
+                } else if seq > MAX_SEQ {
+                    let msg = format!("entry seq {seq} is past the largest, {MAX_SEQ}");
                     return Err(corrupt(path, at as u64, msg));
                 } else {
                     offsets.push(at as u64);
@@ -385,7 +393,7 @@ mod tests {
     fn a_first_seq_outside_the_numbering_is_corruption() {
         // Found by the `outbox` fuzz target: a valid segment named
         // `00000000000000000000.seg` made `Outbox::open` subtract 1 from 0.
-        for first in [0, MAX_SEQ + 1, u64::MAX] {
+        for first in [0, MAX_SEQ + 2, u64::MAX] {
             for is_last in [true, false] {
                 let bytes = segment(first, &[b"a"]);
                 let err = scan(Path::new("x.seg"), &bytes, first, is_last).unwrap_err();
@@ -394,15 +402,13 @@ mod tests {
                 assert!(err.to_string().contains("x.seg at byte 0"), "{err}");
             }
         }
-        assert!(
-            scan(
-                Path::new("x.seg"),
-                &segment(MAX_SEQ, &[b"a"]),
-                MAX_SEQ,
-                true
-            )
-            .is_ok()
-        );
+        let x = Path::new("x.seg");
+        assert!(scan(x, &segment(MAX_SEQ, &[b"a"]), MAX_SEQ, true).is_ok());
+        // One past the last seq names a segment, which must stay empty.
+        assert!(scan(x, &segment(MAX_SEQ + 1, &[]), MAX_SEQ + 1, true).is_ok());
+        let err = scan(x, &segment(MAX_SEQ, &[b"a", b"b"]), MAX_SEQ, true).unwrap_err();
+        assert!(err.to_string().contains("x.seg at byte 41"), "{err}");
+        assert!(err.to_string().contains("past the largest"), "{err}");
     }
 
     #[test]
