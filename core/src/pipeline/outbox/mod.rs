@@ -146,20 +146,23 @@ impl Outbox {
 
         let oldest = segments.front().map_or(1, |s| s.first_seq);
         let last_seq = segments.back().map_or(0, |s| s.end_seq() - 1);
-        let sinks = cursors
-            .into_iter()
-            .map(|(name, acked)| {
-                // A cursor past the log can only come from records that were
-                // lost after being acknowledged; clamping keeps records
-                // appended from now on visible to the sink.
-                let acked = acked.unwrap_or(0).clamp(oldest - 1, last_seq);
-                SinkCursor {
-                    name,
-                    acked,
-                    next_read: acked + 1,
-                }
-            })
-            .collect();
+        let mut sinks = Vec::with_capacity(cursors.len());
+        for (name, stored) in cursors {
+            // A cursor past the log can only come from records that were
+            // lost after being acknowledged; clamping keeps records appended
+            // from now on visible to the sink. The clamped cursor is stored:
+            // left on disk, the old one would cover those records again at
+            // the next open, and they would never be delivered.
+            let acked = stored.unwrap_or(0).clamp(oldest - 1, last_seq);
+            if stored.is_some_and(|s| s > last_seq) {
+                cursor::store(&dir, &name, acked)?;
+            }
+            sinks.push(SinkCursor {
+                name,
+                acked,
+                next_read: acked + 1,
+            });
+        }
         let total_bytes = segments.iter().map(|s| s.bytes).sum();
         let mut outbox = Outbox {
             config,
