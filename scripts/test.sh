@@ -55,6 +55,9 @@ echo "== shell scripts: shellcheck"
 command -v shellcheck > /dev/null || apt-get install -y -qq shellcheck > /dev/null
 shellcheck -x .ci/run scripts/*.sh scripts/*/*.sh bindings-python/*.sh benches/peers/run.sh
 
+echo "== fuzz: every cargo-fuzz target briefly over its committed corpus"
+bash scripts/fuzz.sh
+
 echo "== main job"
 cargo run --locked --quiet --bin govstream -- evaluate examples/data/prompts.jsonl > /dev/null
 

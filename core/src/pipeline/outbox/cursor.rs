@@ -7,6 +7,7 @@
 
 use super::crc32::crc32;
 use super::disk;
+use super::segment::MAX_SEQ;
 use std::path::{Path, PathBuf};
 
 const MAGIC: [u8; 8] = *b"GSCURSOR";
@@ -69,7 +70,17 @@ fn decode(path: &Path, bytes: &[u8]) -> crate::Result<u64> {
     }
     let mut seq = [0u8; 8];
     seq.copy_from_slice(&body[12..20]);
-    Ok(u64::from_le_bytes(seq))
+    let acked = u64::from_le_bytes(seq);
+    if acked > MAX_SEQ {
+        // A new directory's first segment is numbered after the newest
+        // cursor: past the bound it could never be opened again.
+        return Err(disk::corrupt(
+            path,
+            12,
+            format!("acknowledged seq {acked} is past the largest, {MAX_SEQ}"),
+        ));
+    }
+    Ok(acked)
 }
 
 /// The acknowledged position of `sink`, or `None` when it has no cursor yet.
@@ -92,8 +103,20 @@ mod tests {
     #[test]
     fn encode_decode_roundtrip() {
         let p = Path::new("s.cursor");
-        for seq in [0, 1, 42, u64::MAX] {
+        for seq in [0, 1, 42, MAX_SEQ] {
             assert_eq!(decode(p, &encode(seq)).unwrap(), seq);
+        }
+    }
+
+    #[test]
+    fn a_cursor_past_the_largest_seq_is_corruption() {
+        // Found by the `outbox` fuzz target: a cursor of 12276865606392297785
+        // in an empty directory made `open` create a segment numbered after
+        // it, which the next `open` refused.
+        let p = Path::new("s.cursor");
+        for seq in [MAX_SEQ + 1, 12_276_865_606_392_297_785, u64::MAX] {
+            let err = decode(p, &encode(seq)).unwrap_err().to_string();
+            assert!(err.contains("s.cursor at byte 12"), "{err}");
         }
     }
 

@@ -23,7 +23,7 @@ pub use stats::{OutboxStats, SinkPosition};
 
 use crate::{Error, Result};
 use disk::io_error;
-use segment::{ENTRY_OVERHEAD, HEADER_LEN, Segment};
+use segment::{ENTRY_OVERHEAD, HEADER_LEN, MAX_SEQ, Segment};
 use std::collections::VecDeque;
 use std::fs::{self, File};
 use std::io::{BufReader, Seek, SeekFrom, Write};
@@ -146,20 +146,23 @@ impl Outbox {
 
         let oldest = segments.front().map_or(1, |s| s.first_seq);
         let last_seq = segments.back().map_or(0, |s| s.end_seq() - 1);
-        let sinks = cursors
-            .into_iter()
-            .map(|(name, acked)| {
-                // A cursor past the log can only come from records that were
-                // lost after being acknowledged; clamping keeps records
-                // appended from now on visible to the sink.
-                let acked = acked.unwrap_or(0).clamp(oldest - 1, last_seq);
-                SinkCursor {
-                    name,
-                    acked,
-                    next_read: acked + 1,
-                }
-            })
-            .collect();
+        let mut sinks = Vec::with_capacity(cursors.len());
+        for (name, stored) in cursors {
+            // A cursor past the log can only come from records that were
+            // lost after being acknowledged; clamping keeps records appended
+            // from now on visible to the sink. The clamped cursor is stored:
+            // left on disk, the old one would cover those records again at
+            // the next open, and they would never be delivered.
+            let acked = stored.unwrap_or(0).clamp(oldest - 1, last_seq);
+            if stored.is_some_and(|s| s > last_seq) {
+                cursor::store(&dir, &name, acked)?;
+            }
+            sinks.push(SinkCursor {
+                name,
+                acked,
+                next_read: acked + 1,
+            });
+        }
         let total_bytes = segments.iter().map(|s| s.bytes).sum();
         let mut outbox = Outbox {
             config,
@@ -192,6 +195,13 @@ impl Outbox {
         let len = u32::try_from(record.len()).map_err(|_| {
             config_error(format!("a record of {} bytes exceeds 4 GiB", record.len()))
         })?;
+        // Never reached by appending (2^63 records), only from files that
+        // were altered to start near the bound.
+        if self.active_segment().end_seq() > MAX_SEQ {
+            return Err(config_error(format!(
+                "sequence numbers are used up: seq {MAX_SEQ} was the last"
+            )));
+        }
         let size = ENTRY_OVERHEAD + u64::from(len);
         self.make_room(size)?;
         if self.active_segment().bytes + size > self.config.segment_bytes

@@ -198,3 +198,72 @@ fn unrelated_files_in_the_directory_are_left_alone() {
     assert_eq!(records(&mut o, "s").len(), 2);
     assert!(dir.0.join("README").exists() && dir.0.join("7.seg").exists());
 }
+
+#[test]
+fn a_segment_numbered_zero_is_corruption_not_a_panic() {
+    // The `outbox` fuzz target's first crash: a well-formed, empty segment
+    // named `00000000000000000000.seg` made `open` compute `0 - 1`.
+    let dir = TempDir::new("seq-zero");
+    fs::create_dir_all(&dir.0).unwrap();
+    let path = dir.0.join(segment::file_name(0));
+    fs::write(&path, segment::encode_header(0)).unwrap();
+    let err = open_err(&dir);
+    assert!(err.contains("00000000000000000000.seg at byte 0"), "{err}");
+    assert!(err.contains("outside 1 to"), "{err}");
+}
+
+#[test]
+fn sequence_numbers_end_at_the_largest_and_the_outbox_still_reopens() {
+    // The `outbox` fuzz target's second crash: a cursor far past any real
+    // seq made `open` create a segment that the next `open` refused.
+    let dir = TempDir::new("seq-bound");
+    fs::create_dir_all(&dir.0).unwrap();
+    fs::write(dir.0.join("s.cursor"), cursor_bytes(u64::MAX - 5)).unwrap();
+    assert!(open_err(&dir).contains("s.cursor at byte 12"));
+
+    // A segment named at the bound takes one entry, then appends stop.
+    fs::remove_file(dir.0.join("s.cursor")).unwrap();
+    let max = segment::MAX_SEQ;
+    fs::write(
+        dir.0.join(segment::file_name(max)),
+        segment::encode_header(max),
+    )
+    .unwrap();
+    let mut o = Outbox::open(small(&dir, 64), &["s"]).unwrap();
+    assert_eq!(o.append(b"last").unwrap(), max);
+    let err = o.append(b"one more").unwrap_err().to_string();
+    assert!(err.contains("used up"), "{err}");
+    o.ack("s", max).unwrap();
+    drop(o);
+    let mut o = Outbox::open(small(&dir, 64), &["s"]).unwrap();
+    assert_eq!(o.stats().last_seq, max);
+    assert!(o.append(b"still none").is_err());
+}
+
+/// A well-formed cursor file acknowledging `acked`.
+fn cursor_bytes(acked: u64) -> Vec<u8> {
+    let mut out = b"GSCURSOR".to_vec();
+    out.extend(1u32.to_le_bytes());
+    out.extend(acked.to_le_bytes());
+    let crc = super::crc32::crc32(&out);
+    out.extend(crc.to_le_bytes());
+    out
+}
+
+#[test]
+fn a_cursor_past_the_log_is_clamped_for_good_so_later_records_are_delivered() {
+    // The `outbox` fuzz target's third find: the clamp was made in memory
+    // only, so after a restart the stale cursor covered the records appended
+    // since, and they were never handed to the sink.
+    let dir = TempDir::new("cursor-past-log");
+    fs::create_dir_all(&dir.0).unwrap();
+    fs::write(dir.0.join(segment::file_name(1)), segment::encode_header(1)).unwrap();
+    fs::write(dir.0.join("s.cursor"), cursor_bytes(178)).unwrap();
+    let mut o = Outbox::open(dir.config(), &["s"]).unwrap();
+    assert_eq!(o.stats().sinks[0].acked, 0);
+    assert_eq!(o.append(b"after the loss").unwrap(), 1);
+    drop(o);
+    let mut o = Outbox::open(dir.config(), &["s"]).unwrap();
+    assert_eq!(o.stats().sinks[0].acked, 0);
+    assert_eq!(records(&mut o, "s"), vec![(1, b"after the loss".to_vec())]);
+}

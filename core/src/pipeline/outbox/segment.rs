@@ -27,6 +27,13 @@ const VERSION: u32 = 1;
 pub(super) const HEADER_LEN: u64 = 24;
 /// Bytes an entry takes on top of its payload.
 pub(super) const ENTRY_OVERHEAD: u64 = 16;
+/// The largest sequence number an entry may have or a cursor may hold,
+/// 2^63 − 1. Numbering starts at 1 and grows by one per append, so a real
+/// outbox never comes near it, and a file that says otherwise is corrupt. A
+/// segment may be named one past it (the empty segment that would follow the
+/// last possible entry). The bound keeps all sequence arithmetic far from
+/// overflowing `u64`.
+pub(super) const MAX_SEQ: u64 = i64::MAX as u64;
 
 /// The file name of the segment whose first entry is `first_seq`.
 pub(super) fn file_name(first_seq: u64) -> String {
@@ -112,6 +119,19 @@ pub(super) fn scan(
     first_seq: u64,
     is_last: bool,
 ) -> crate::Result<Scan> {
+    // Checked before the header: a torn header would be rewritten with this
+    // number, and seq 0 or a number near `u64::MAX` breaks the arithmetic
+    // of every later read.
+    if !(1..=MAX_SEQ + 1).contains(&first_seq) {
+        return Err(corrupt(
+            path,
+            0,
+            format!(
+                "segment name says first seq {first_seq}, outside 1 to {}",
+                MAX_SEQ + 1
+            ),
+        ));
+    }
     let torn_here = |at: usize, reaches_end: bool| {
         is_last && (reaches_end || bytes[at..].iter().all(|&b| b == 0))
     };
@@ -172,6 +192,9 @@ pub(super) fn scan(
                     ("entry checksum mismatch".to_owned(), total == rest)
                 } else if seq != expected {
                     let msg = format!("entry has seq {seq} where {expected} was expected");
+                    return Err(corrupt(path, at as u64, msg));
+                } else if seq > MAX_SEQ {
+                    let msg = format!("entry seq {seq} is past the largest, {MAX_SEQ}");
                     return Err(corrupt(path, at as u64, msg));
                 } else {
                     offsets.push(at as u64);
@@ -364,6 +387,28 @@ mod tests {
             let err = scan(Path::new("x.seg"), &bytes[..cut], 3, false).unwrap_err();
             assert!(err.to_string().contains("x.seg at byte 0"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_first_seq_outside_the_numbering_is_corruption() {
+        // Found by the `outbox` fuzz target: a valid segment named
+        // `00000000000000000000.seg` made `Outbox::open` subtract 1 from 0.
+        for first in [0, MAX_SEQ + 2, u64::MAX] {
+            for is_last in [true, false] {
+                let bytes = segment(first, &[b"a"]);
+                let err = scan(Path::new("x.seg"), &bytes, first, is_last).unwrap_err();
+                assert!(err.to_string().contains("outside 1 to"), "{err}");
+                let err = scan(Path::new("x.seg"), &bytes[..5], first, is_last).unwrap_err();
+                assert!(err.to_string().contains("x.seg at byte 0"), "{err}");
+            }
+        }
+        let x = Path::new("x.seg");
+        assert!(scan(x, &segment(MAX_SEQ, &[b"a"]), MAX_SEQ, true).is_ok());
+        // One past the last seq names a segment, which must stay empty.
+        assert!(scan(x, &segment(MAX_SEQ + 1, &[]), MAX_SEQ + 1, true).is_ok());
+        let err = scan(x, &segment(MAX_SEQ, &[b"a", b"b"]), MAX_SEQ, true).unwrap_err();
+        assert!(err.to_string().contains("x.seg at byte 41"), "{err}");
+        assert!(err.to_string().contains("past the largest"), "{err}");
     }
 
     #[test]
