@@ -7,7 +7,7 @@
 // A panic is how a fuzz target reports a broken invariant.
 #![allow(clippy::panic, clippy::expect_used)]
 
-use govstream::policy::{EvaluationContext, MatchInfo, Policy};
+use govstream::policy::{EvaluationContext, Policy};
 use govstream::schema::{Phase, Record, Verdict};
 use govstream_fuzz::{check_decision, check_scan, value};
 use libfuzzer_sys::fuzz_target;
@@ -23,20 +23,6 @@ fn assert_absent(hay: &str, needle: &str, what: &str) {
     if let Some(at) = hay.find(needle) {
         panic!("matched value {needle:?} is visible in {what} at byte {at}: {hay:?}");
     }
-}
-
-/// KNOWN LEAK, reported with the fuzzing of issue 9 and left to the
-/// evaluator's rewrite (`core/src/policy/evaluate.rs`): a value found by a
-/// `redact` rule that occurs again inside a weaker match (a `warn` email, say:
-/// `postgres://:vL8@vL8@b.ng`) is not rewritten there, so it stays visible in
-/// `redacted_text`. Until that is fixed the check skips such values, so
-/// that fuzzing goes on to find other leaks; delete this function then.
-fn repeats_inside_weaker(text: &str, needle: &str, matches: &[MatchInfo]) -> bool {
-    text.match_indices(needle).any(|(at, v)| {
-        matches.iter().any(|m| {
-            m.action < Verdict::Redact && m.span.byte_start < at + v.len() && at < m.span.byte_end
-        })
-    })
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -74,9 +60,6 @@ fuzz_target!(|data: &[u8]| {
         // is `redact` or stronger.
         if d.verdict == Verdict::Redact {
             for m in d.matches.iter().filter(|m| m.action >= Verdict::Redact) {
-                if repeats_inside_weaker(text, value(text, m), &d.matches) {
-                    continue;
-                }
                 assert_absent(&d.redacted_text, value(text, m), "redacted_text");
             }
         }

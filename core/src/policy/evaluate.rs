@@ -169,6 +169,11 @@ impl Decision {
 /// Findings plus everything derived from them once.
 pub(super) struct Scanned {
     findings: Vec<Finding>,
+    /// Repeats of a matched value that overlap another finding (a password
+    /// that is also the start of an email address): not findings of their
+    /// own, but rewritten wherever the value they repeat is, so a weaker
+    /// finding around them never carries the value out.
+    hidden_repeats: Vec<Finding>,
     spans: Vec<TextSpan>,
     truncated: bool,
     scanned_bytes: usize,
@@ -256,7 +261,7 @@ impl Compiled {
             .into_iter()
             .filter(|f| !self.allowlisted(text.get(f.byte_start..f.byte_end).unwrap_or_default()))
             .collect();
-        extend_to_repeats(text, &mut findings);
+        let hidden_repeats = extend_to_repeats(text, &mut findings);
         // Spans only for the matches that are listed: past
         // `limits.max_matches` a finding is counted and rewritten, never
         // shown, and a text with a million findings must not hold a million
@@ -280,6 +285,7 @@ impl Compiled {
         }
         Scanned {
             findings,
+            hidden_repeats,
             spans,
             truncated: result.truncated,
             scanned_bytes: result.scanned_bytes,
@@ -348,8 +354,12 @@ impl Compiled {
         end: usize,
         keep: impl Fn(&Finding) -> bool,
     ) -> Vec<Target<'a>> {
+        // Hidden repeats come last: the first targets stay one per finding,
+        // in order (replacements and snippets are indexed that way), and the
+        // redactor merges a repeat with the finding it overlaps.
         s.findings
             .iter()
+            .chain(&s.hidden_repeats)
             .filter(|f| f.byte_end <= end && keep(f))
             .filter_map(|f| {
                 let rule = self.scanner.rule(f.rule)?;
@@ -817,10 +827,11 @@ fn tool_result(
 /// in the text without its context word, or past the scan limit, must not
 /// reach a summary unredacted. Adds a finding of the same rule for every
 /// other occurrence that does not overlap an existing one. `findings` is
-/// sorted by start and non-overlapping, and stays so.
-fn extend_to_repeats(text: &str, findings: &mut Vec<Finding>) {
+/// sorted by start and non-overlapping, and stays so. Returns the
+/// occurrences that overlap another finding: rewritten too, never listed.
+fn extend_to_repeats(text: &str, findings: &mut Vec<Finding>) -> Vec<Finding> {
     if findings.is_empty() {
-        return;
+        return Vec::new();
     }
     let mut values: Vec<&str> = Vec::new();
     let mut templates: Vec<Finding> = Vec::new();
@@ -835,6 +846,8 @@ fn extend_to_repeats(text: &str, findings: &mut Vec<Finding>) {
     }
     // Occurrences of every value as (start, end, value index), leftmost and
     // longest first, not overlapping each other.
+    // Every occurrence of every value, overlapping ones included (a
+    // password is also the start of an email address found as a whole).
     let mut occurrences: Vec<(usize, usize, usize)> = Vec::new();
     if values.len().saturating_mul(text.len()) <= 1 << 22 {
         // Substring searches over a few megabytes in all beat building an
@@ -842,48 +855,47 @@ fn extend_to_repeats(text: &str, findings: &mut Vec<Finding>) {
         for (i, v) in values.iter().enumerate() {
             occurrences.extend(text.match_indices(v).map(|(at, _)| (at, at + v.len(), i)));
         }
-        occurrences.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
-        let mut last_end = 0;
-        occurrences.retain(|&(start, end, _)| {
-            let keep = start >= last_end;
-            if keep {
-                last_end = end;
-            }
-            keep
-        });
     } else if let Ok(ac) = aho_corasick::AhoCorasick::builder()
         // Built per call: the NFA builds in microseconds, a DFA would not.
         .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
-        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
         .build(&values)
     {
         occurrences.extend(
-            ac.find_iter(text)
+            ac.find_overlapping_iter(text)
                 .map(|m| (m.start(), m.end(), m.pattern().as_usize())),
         );
     }
+    occurrences.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
     let mut extra: Vec<Finding> = Vec::new();
+    let mut hidden: Vec<Finding> = Vec::new();
+    let mut extra_end = 0;
     for (at, end, value) in occurrences {
-        let next = findings.partition_point(|g| g.byte_start < end);
-        let overlaps = next
-            .checked_sub(1)
-            .and_then(|p| findings.get(p))
-            .is_some_and(|g| g.byte_end > at);
-        if overlaps {
+        let Some(t) = templates.get(value) else {
             continue;
-        }
-        if let Some(t) = templates.get(value) {
-            extra.push(Finding {
-                byte_start: at,
-                byte_end: end,
-                ..*t
-            });
+        };
+        let repeat = Finding {
+            byte_start: at,
+            byte_end: end,
+            ..*t
+        };
+        let next = findings.partition_point(|g| g.byte_start < end);
+        match next.checked_sub(1).and_then(|p| findings.get(p)) {
+            Some(g) if g.byte_start == at && g.byte_end == end => {}
+            Some(g) if g.byte_end > at => hidden.push(repeat),
+            // Leftmost-longest among the new findings, which must not
+            // overlap each other either.
+            _ if at < extra_end => hidden.push(repeat),
+            _ => {
+                extra_end = end;
+                extra.push(repeat);
+            }
         }
     }
     if !extra.is_empty() {
         findings.extend(extra);
         findings.sort_by_key(|f| f.byte_start);
     }
+    hidden
 }
 
 /// Rule confidences are `f32`; records carry `f64` so JSON shows `0.8`, not

@@ -455,3 +455,27 @@ fn records_of_a_match_dense_text_stop_after_the_listed_matches() {
     assert!(!records_json(&d).contains("10.1.2.3"));
     assert_eq!(event.dlp.total_matches, 5_000);
 }
+
+/// Found by fuzzing: a password (action `redact`) repeated inside an email
+/// address (action `warn`) stayed readable in the text to forward, because
+/// the repeat overlapped the weaker match and was skipped.
+#[test]
+fn a_redacted_value_inside_a_weaker_match_is_rewritten_there_too() {
+    let p = Policy::default_policy().unwrap();
+    let text = "DATABASE_URL=postgres://app:Xk9mP2vL8qR@db.internal:5432/app\n\
+                and the admin login is Xk9mP2vL8qR@acme-corp.com";
+    let d = p.evaluate(text, &ctx());
+    assert_eq!(d.verdict, Verdict::Redact);
+    assert!(
+        !d.redacted_text.contains("Xk9mP2vL8qR"),
+        "{}",
+        d.redacted_text
+    );
+    assert!(!p.redact(text).contains("Xk9mP2vL8qR"));
+    assert!(!records_json(&d).contains("Xk9mP2vL8qR"));
+    let minimal = "postgres://:vL8@vL8@b.ng";
+    let d = p.evaluate(minimal, &ctx());
+    if d.verdict >= Verdict::Redact {
+        assert!(!d.redacted_text.contains("vL8"), "{}", d.redacted_text);
+    }
+}
