@@ -7,6 +7,7 @@ mod normalize;
 pub mod packs;
 mod rule;
 mod scanner;
+mod triggers;
 pub mod validators;
 
 pub use compiled::{Dialect, MAX_COMPILED_REGEX_BYTES, MAX_PATTERN_LEN, check_rule};

@@ -2,25 +2,19 @@
 //! the rewritten text, and the records, shaped by the logging level before
 //! anything leaves this module.
 
+use super::records::RecordsText;
+use super::scanned::Scanned;
 use super::scrub::Scrubber;
 use super::tools::ToolStatus;
 use super::{Compiled, Policy};
 use crate::clock;
 use crate::dlp::Finding;
-use crate::schema::Snippet;
 use crate::schema::{
-    Category, ClientContext, DlpMatch, DlpSummary, Event, EventType, Identity, LoggingLevel, Phase,
-    PolicyResult, Record, Redaction, SCHEMA_VERSION, Severity, TextSpan, TokenUsage, ToolContext,
-    Verdict,
+    Category, ClientContext, DlpMatch, Event, EventType, Identity, LoggingLevel, Phase,
+    PolicyResult, Record, SCHEMA_VERSION, Severity, TextSpan, TokenUsage, ToolContext, Verdict,
 };
 use crate::text::{self, OffsetMap, RedactedText, SUMMARY_MAX_CHARS, Target};
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
-
-fn label_replacement(rule_id: &str) -> String {
-    format!("[REDACTED:{rule_id}]")
-}
 
 /// Everything about an evaluation that is not the text itself. All fields
 /// are optional; JSON keys are the same as the `Event` fields they fill.
@@ -166,45 +160,15 @@ impl Decision {
     }
 }
 
-/// Findings plus everything derived from them once.
-pub(super) struct Scanned {
-    findings: Vec<Finding>,
-    /// Repeats of a matched value that overlap another finding (a password
-    /// that is also the start of an email address): not findings of their
-    /// own, but rewritten wherever the value they repeat is, so a weaker
-    /// finding around them never carries the value out.
-    hidden_repeats: Vec<Finding>,
-    spans: Vec<TextSpan>,
-    truncated: bool,
-    scanned_bytes: usize,
-    /// Where text shown in records (below `full`) and rewritten texts end:
-    /// the scanned prefix, moved back before any finding that crosses it.
-    /// The whole text when it was scanned whole.
-    cut: usize,
-}
-
 /// What replaces the unscanned tail of a text in every rewritten text and
 /// record.
 fn unscanned_marker(bytes: usize) -> String {
     format!("[UNSCANNED:{bytes} bytes]")
 }
 
-/// How far records show the text below `full`, and its rewrite.
-struct RecordsText<'a> {
-    all: &'a RedactedText,
-    end: usize,
-}
-
 /// Bytes of text kept for records past the last listed match: room for a
 /// 256-character snippet window of 4-byte characters, and the summary.
 const RECORD_CONTEXT_BYTES: usize = 4 * 1024;
-
-impl Scanned {
-    /// Every finding, in text order.
-    pub(super) fn findings(&self) -> &[Finding] {
-        &self.findings
-    }
-}
 
 impl Policy {
     /// Scans `text` with the policy's rules (allowlist applied). Lists at
@@ -254,77 +218,6 @@ impl Policy {
 }
 
 impl Compiled {
-    fn scan(&self, text: &str) -> Scanned {
-        let result = self.scanner.scan(text);
-        let mut findings: Vec<Finding> = result
-            .findings
-            .into_iter()
-            .filter(|f| !self.allowlisted(text.get(f.byte_start..f.byte_end).unwrap_or_default()))
-            .collect();
-        let hidden_repeats = extend_to_repeats(text, &mut findings);
-        // Spans only for the matches that are listed: past
-        // `limits.max_matches` a finding is counted and rewritten, never
-        // shown, and a text with a million findings must not hold a million
-        // spans.
-        let ranges: Vec<(usize, usize)> = findings
-            .iter()
-            .take(self.config.max_matches)
-            .map(|f| (f.byte_start, f.byte_end))
-            .collect();
-        let spans = OffsetMap::new(text).spans(&ranges);
-        let mut cut = if result.truncated {
-            result.scanned_bytes
-        } else {
-            text.len()
-        };
-        if let Some(f) = findings
-            .iter()
-            .find(|f| f.byte_start < cut && f.byte_end > cut)
-        {
-            cut = f.byte_start;
-        }
-        Scanned {
-            findings,
-            hidden_repeats,
-            spans,
-            truncated: result.truncated,
-            scanned_bytes: result.scanned_bytes,
-            cut,
-        }
-    }
-
-    /// Findings in a short string (a context field) as `(start, end, rule)`,
-    /// the allowlist applied; with `secrets_only`, of the secrets rules only.
-    pub(super) fn scanner_findings(
-        &self,
-        s: &str,
-        secrets_only: bool,
-    ) -> Vec<(usize, usize, usize)> {
-        if s.is_empty() {
-            return Vec::new();
-        }
-        let result = if secrets_only {
-            self.scanner.scan_rules(s, &self.secret_rules)
-        } else {
-            self.scanner.scan(s)
-        };
-        result
-            .findings
-            .into_iter()
-            .filter(|f| !self.allowlisted(s.get(f.byte_start..f.byte_end).unwrap_or_default()))
-            .map(|f| (f.byte_start, f.byte_end, f.rule))
-            .collect()
-    }
-
-    fn allowlisted(&self, value: &str) -> bool {
-        let listed = |v: &str| {
-            self.allow_values.contains(v) || self.allow_patterns.iter().any(|re| re.is_match(v))
-        };
-        // A value written with invisible or look-alike characters is the
-        // value the allowlist names.
-        listed(value) || matches!(crate::dlp::normalize(value), Cow::Owned(n) if listed(&n))
-    }
-
     /// The listed matches: the first `limits.max_matches`.
     fn match_infos(&self, s: &Scanned, phase: Phase) -> Vec<MatchInfo> {
         s.findings
@@ -348,7 +241,7 @@ impl Compiled {
     }
 
     /// The redaction targets of the findings `keep` selects, within `end`.
-    fn targets<'a>(
+    pub(super) fn targets<'a>(
         &'a self,
         s: &Scanned,
         end: usize,
@@ -596,212 +489,6 @@ impl Compiled {
             dlp_matches,
         }
     }
-
-    /// The `DlpMatch` records of the listed matches. `all` is the rewrite of
-    /// every match cut at the scan limit, whose replacements snippets show.
-    #[allow(clippy::too_many_arguments)]
-    fn match_records(
-        &self,
-        text: &str,
-        s: &Scanned,
-        matches: &[MatchInfo],
-        records: &RecordsText<'_>,
-        map: &OffsetMap<'_>,
-        event_id: &str,
-        timestamp: &str,
-        org_id: &str,
-        phase: Phase,
-    ) -> Vec<DlpMatch> {
-        let level = self.config.logging.dlp_match;
-        // Below `full`, snippets are cut from the scanned prefix only: a
-        // window never reaches into text that was not scanned.
-        let end = if level == LoggingLevel::Full {
-            text.len()
-        } else {
-            records.end
-        };
-        let shown = text.get(..end).unwrap_or_default();
-        let listed = &s.findings[..matches.len().min(s.findings.len())];
-        let in_shown = listed.iter().filter(|f| f.byte_end <= end).count();
-        let mut snippets = if level >= LoggingLevel::Redacted {
-            let shown_map;
-            let map = if end == text.len() {
-                map
-            } else {
-                shown_map = OffsetMap::new(shown);
-                &shown_map
-            };
-            // Every match in the shown text is a target, listed or not, so
-            // a snippet's window never shows an unlisted neighbour's value.
-            let targets: Vec<Target<'_>> = self.targets(s, end, |_| true);
-            let replacements = match level {
-                LoggingLevel::Full => None,
-                _ => Some(records.all.replacements.as_slice()),
-            };
-            text::first_snippets(
-                shown,
-                map,
-                &targets,
-                replacements,
-                SUMMARY_MAX_CHARS,
-                in_shown,
-            )
-        } else {
-            Vec::new()
-        }
-        .into_iter();
-        matches
-            .iter()
-            .zip(listed)
-            .enumerate()
-            .map(|(i, (m, f))| {
-                let value = text.get(f.byte_start..f.byte_end).unwrap_or_default();
-                let snippet = if level < LoggingLevel::Redacted {
-                    None
-                } else if f.byte_end <= end {
-                    snippets.next()
-                } else {
-                    // A repeat in the unscanned tail: the replacement alone.
-                    let shown = label_replacement(&m.rule_id);
-                    Some(Snippet {
-                        match_end: shown.chars().count(),
-                        text: shown,
-                        offset: m.span.start,
-                        end: m.span.end,
-                        match_start: 0,
-                    })
-                };
-                DlpMatch {
-                    schema_version: SCHEMA_VERSION,
-                    match_id: format!("{event_id}:{i}"),
-                    event_id: event_id.to_string(),
-                    timestamp: timestamp.to_string(),
-                    org_id: org_id.to_string(),
-                    phase,
-                    rule_id: m.rule_id.clone(),
-                    rule_name: m.rule_name.clone(),
-                    category: m.category,
-                    severity: m.severity,
-                    confidence: m.confidence,
-                    span: m.span,
-                    snippet,
-                    // The normalised value, so a value hidden with invisible
-                    // characters correlates with its plain form.
-                    fingerprint: self.keyed.hex(
-                        &[
-                            m.rule_id.as_bytes(),
-                            crate::dlp::normalize(value).as_bytes(),
-                        ],
-                        32,
-                    ),
-                }
-            })
-            .collect()
-    }
-
-    /// The `redactions` of an event: the listed matches the rewritten text
-    /// replaced.
-    fn redaction_records(
-        &self,
-        s: &Scanned,
-        rewritten: &RedactedText,
-        phase: Phase,
-        level: LoggingLevel,
-    ) -> Vec<Redaction> {
-        let mut replacements = rewritten.replacements.iter();
-        s.findings
-            .iter()
-            .zip(&s.spans)
-            .take(self.config.max_matches)
-            .filter_map(|(f, span)| {
-                let meta = self.meta.get(f.rule)?;
-                if meta.action(phase) < Verdict::Redact {
-                    return None;
-                }
-                let rule = self.scanner.rule(f.rule)?;
-                Some(Redaction {
-                    kind: rule.id.clone(),
-                    replacement: replacements
-                        .next()
-                        .filter(|_| level >= LoggingLevel::Redacted)
-                        .cloned(),
-                    span: *span,
-                })
-            })
-            .collect()
-    }
-
-    /// One result per rule, in order of first match (every match, listed or
-    /// not), with the rule's severity for ordering and its reason code.
-    fn dlp_results(&self, s: &Scanned, phase: Phase) -> Vec<(PolicyResult, u8, String)> {
-        let mut seen: Vec<(usize, usize)> = Vec::new();
-        let mut index: HashMap<usize, usize> = HashMap::new();
-        for f in &s.findings {
-            match index.get(&f.rule) {
-                Some(&k) => {
-                    if let Some(entry) = seen.get_mut(k) {
-                        entry.1 += 1;
-                    }
-                }
-                None => {
-                    index.insert(f.rule, seen.len());
-                    seen.push((f.rule, 1));
-                }
-            }
-        }
-        seen.into_iter()
-            .filter_map(|(rule, count)| {
-                let spec = self.scanner.rule(rule)?;
-                let meta = self.meta.get(rule)?;
-                let noun = if count == 1 { "match" } else { "matches" };
-                Some((
-                    PolicyResult {
-                        policy: spec.id.clone(),
-                        kind: "dlp".into(),
-                        phase,
-                        verdict: meta.action(phase),
-                        reason: format!(
-                            "{count} {noun} of {} ({} severity)",
-                            spec.name, meta.severity
-                        ),
-                    },
-                    2 + meta.severity as u8,
-                    format!("dlp:{}", spec.id),
-                ))
-            })
-            .collect()
-    }
-
-    fn dlp_summary(
-        &self,
-        s: &Scanned,
-        verdict: Verdict,
-        results: &[PolicyResult],
-        map: &OffsetMap<'_>,
-    ) -> DlpSummary {
-        let severities = || {
-            s.findings
-                .iter()
-                .filter_map(|f| self.meta.get(f.rule).map(|m| m.severity))
-        };
-        let total = s.findings.len();
-        DlpSummary {
-            is_dlp_event: total > 0,
-            blocked_by_dlp: verdict == Verdict::Block
-                && results
-                    .iter()
-                    .any(|r| r.kind == "dlp" && r.verdict == Verdict::Block),
-            max_severity: severities().max(),
-            high_or_above: severities().filter(|&sev| sev >= Severity::High).count(),
-            critical: severities()
-                .filter(|&sev| sev == Severity::Critical)
-                .count(),
-            total_matches: total,
-            omitted_matches: total.saturating_sub(self.config.max_matches),
-            scan_truncated: s.truncated,
-            scanned_length: s.truncated.then(|| map.byte_to_char(s.scanned_bytes)),
-        }
-    }
 }
 
 fn tool_result(
@@ -821,81 +508,6 @@ fn tool_result(
         1,
         format!("tool:{code}"),
     )
-}
-
-/// A value found once is a finding wherever it appears: the same SSN later
-/// in the text without its context word, or past the scan limit, must not
-/// reach a summary unredacted. Adds a finding of the same rule for every
-/// other occurrence that does not overlap an existing one. `findings` is
-/// sorted by start and non-overlapping, and stays so. Returns the
-/// occurrences that overlap another finding: rewritten too, never listed.
-fn extend_to_repeats(text: &str, findings: &mut Vec<Finding>) -> Vec<Finding> {
-    if findings.is_empty() {
-        return Vec::new();
-    }
-    let mut values: Vec<&str> = Vec::new();
-    let mut templates: Vec<Finding> = Vec::new();
-    let mut seen = HashSet::new();
-    for f in findings.iter() {
-        if let Some(v) = text.get(f.byte_start..f.byte_end) {
-            if seen.insert(v) {
-                values.push(v);
-                templates.push(*f);
-            }
-        }
-    }
-    // Occurrences of every value as (start, end, value index), leftmost and
-    // longest first, not overlapping each other.
-    // Every occurrence of every value, overlapping ones included (a
-    // password is also the start of an email address found as a whole).
-    let mut occurrences: Vec<(usize, usize, usize)> = Vec::new();
-    if values.len().saturating_mul(text.len()) <= 1 << 22 {
-        // Substring searches over a few megabytes in all beat building an
-        // automaton per call, which costs tens of microseconds.
-        for (i, v) in values.iter().enumerate() {
-            occurrences.extend(text.match_indices(v).map(|(at, _)| (at, at + v.len(), i)));
-        }
-    } else if let Ok(ac) = aho_corasick::AhoCorasick::builder()
-        // Built per call: the NFA builds in microseconds, a DFA would not.
-        .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
-        .build(&values)
-    {
-        occurrences.extend(
-            ac.find_overlapping_iter(text)
-                .map(|m| (m.start(), m.end(), m.pattern().as_usize())),
-        );
-    }
-    occurrences.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
-    let mut extra: Vec<Finding> = Vec::new();
-    let mut hidden: Vec<Finding> = Vec::new();
-    let mut extra_end = 0;
-    for (at, end, value) in occurrences {
-        let Some(t) = templates.get(value) else {
-            continue;
-        };
-        let repeat = Finding {
-            byte_start: at,
-            byte_end: end,
-            ..*t
-        };
-        let next = findings.partition_point(|g| g.byte_start < end);
-        match next.checked_sub(1).and_then(|p| findings.get(p)) {
-            Some(g) if g.byte_start == at && g.byte_end == end => {}
-            Some(g) if g.byte_end > at => hidden.push(repeat),
-            // Leftmost-longest among the new findings, which must not
-            // overlap each other either.
-            _ if at < extra_end => hidden.push(repeat),
-            _ => {
-                extra_end = end;
-                extra.push(repeat);
-            }
-        }
-    }
-    if !extra.is_empty() {
-        findings.extend(extra);
-        findings.sort_by_key(|f| f.byte_start);
-    }
-    hidden
 }
 
 /// Rule confidences are `f32`; records carry `f64` so JSON shows `0.8`, not

@@ -6,6 +6,8 @@ mod config;
 mod evaluate;
 mod loggable;
 mod reader;
+mod records;
+mod scanned;
 mod scrub;
 mod tools;
 

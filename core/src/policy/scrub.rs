@@ -16,7 +16,8 @@
 //! At `full`, fields are copied as they are.
 
 use super::Compiled;
-use super::evaluate::{EvaluationContext, Scanned};
+use super::evaluate::EvaluationContext;
+use super::scanned::Scanned;
 use crate::schema::{Category, ClientContext, Identity, LoggingLevel, ToolContext};
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde_json::{Map, Value};
