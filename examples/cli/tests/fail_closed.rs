@@ -5,37 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use serde_json::{Value, json};
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use common::{govstream, lines as records};
+use serde_json::json;
 
 const AWS: &str = "AKIAIOSFODNN7EXAMPLE";
 const GITHUB: &str = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
-
-fn govstream(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_govstream"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let stdin = stdin.to_string();
-    // Written from a thread: inputs here are larger than a pipe buffer.
-    let writer = std::thread::spawn(move || input.write_all(stdin.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    out
-}
-
-fn records(out: &Output) -> Vec<Value> {
-    String::from_utf8(out.stdout.clone())
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
 
 fn jsonl(text: &str) -> String {
     format!("{}\n", json!({"id": "t", "text": text}))
