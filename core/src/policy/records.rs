@@ -10,17 +10,13 @@ use crate::schema::{
     DlpMatch, DlpSummary, LoggingLevel, Phase, PolicyResult, Redaction, SCHEMA_VERSION, Severity,
     Snippet, Verdict,
 };
-use crate::text::{self, OffsetMap, RedactedText, SUMMARY_MAX_CHARS, Target};
+use crate::text::{self, OffsetMap, RedactedText, SUMMARY_MAX_CHARS, Target, label_replacement};
 use std::collections::HashMap;
 
 /// How far records show the text below `full`, and its rewrite.
 pub(super) struct RecordsText<'a> {
     pub(super) all: &'a RedactedText,
     pub(super) end: usize,
-}
-
-fn label_replacement(rule_id: &str) -> String {
-    format!("[REDACTED:{rule_id}]")
 }
 
 impl Compiled {

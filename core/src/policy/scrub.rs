@@ -172,9 +172,7 @@ impl<'a> Scrubber<'a> {
                     continue;
                 }
                 clean.push_str(text.get(copied..s).unwrap_or_default());
-                clean.push_str("[REDACTED:");
-                clean.push_str(&spec.id);
-                clean.push(']');
+                clean.push_str(&crate::text::label_replacement(&spec.id));
                 copied = e;
             }
             if copied == piece.start {

@@ -16,6 +16,7 @@ mod properties;
 mod testing;
 
 pub use offsets::OffsetMap;
+pub(crate) use redact::label_replacement;
 pub use redact::{RedactedText, RedactionStyle, Redactor, Target};
 pub use snippet::{first_snippets, snippet, snippets};
 pub use summary::{SUMMARY_MAX_CHARS, summarize, truncate};

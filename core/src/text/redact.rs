@@ -188,7 +188,7 @@ impl Redactor {
 
 /// The `label` style's replacement; also the snippet's fallback when a
 /// replacement is missing, because it reveals nothing of the value.
-pub(super) fn label_replacement(rule_id: &str) -> String {
+pub(crate) fn label_replacement(rule_id: &str) -> String {
     format!("[REDACTED:{rule_id}]")
 }
 

@@ -220,9 +220,7 @@ pub(super) fn redact_secrets(value: &str) -> String {
     for f in &result.findings {
         let id = scanner.rule(f.rule).map_or("secret", |r| r.id.as_str());
         out.push_str(value.get(from..f.byte_start).unwrap_or_default());
-        out.push_str("[REDACTED:");
-        out.push_str(id);
-        out.push(']');
+        out.push_str(&crate::text::label_replacement(id));
         from = f.byte_end;
     }
     out.push_str(value.get(from..).unwrap_or_default());
