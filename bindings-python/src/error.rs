@@ -38,6 +38,13 @@ create_exception!(
 
 create_exception!(
     govstream,
+    IoError,
+    GovstreamError,
+    "The system refused an operation (a full disk, an unwritable file, an outbox another process holds); `location` says what was being done."
+);
+
+create_exception!(
+    govstream,
     ScanTruncatedWarning,
     PyUserWarning,
     "Warned by `Policy.scan` and `Policy.redact` when a text is longer than the policy's scan limit (`limits.max_scan_bytes`): the matches cover only the scanned prefix, and `redact` replaced the rest with `[UNSCANNED:<n> bytes]`."
@@ -65,6 +72,7 @@ pub(crate) fn to_py(py: Python<'_>, e: &govstream::Error) -> PyErr {
         Error::Input { location, .. } => {
             (InputError::new_err(message), vec![("location", location)])
         }
+        Error::Io { location, .. } => (IoError::new_err(message), vec![("location", location)]),
         _ => (GovstreamError::new_err(message), vec![]),
     };
     let problems: Vec<(String, String)> = e

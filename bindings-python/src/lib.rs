@@ -24,6 +24,7 @@ fn _govstream(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RuleError", py.get_type::<error::RuleError>())?;
     m.add("ValidationError", py.get_type::<error::ValidationError>())?;
     m.add("InputError", py.get_type::<error::InputError>())?;
+    m.add("IoError", py.get_type::<error::IoError>())?;
     m.add(
         "ScanTruncatedWarning",
         py.get_type::<error::ScanTruncatedWarning>(),

@@ -72,6 +72,16 @@ pub enum Error {
         /// What was wrong.
         message: String,
     },
+    /// The system refused an operation on readable input: a disk that is
+    /// full, a file that cannot be written, a directory another process
+    /// holds. Not the caller's input's fault; retrying later may succeed.
+    #[error("i/o error at {location}: {message}")]
+    Io {
+        /// What was being done, and where (`outbox /var/spool/x`).
+        location: String,
+        /// The system's message.
+        message: String,
+    },
 }
 
 impl Error {
@@ -84,13 +94,14 @@ impl Error {
     }
 
     /// A short, stable name of the error's kind (`policy`, `rule`,
-    /// `validation`, `input`), for bindings that expose a code.
+    /// `validation`, `input`, `io`), for bindings that expose a code.
     pub fn kind(&self) -> &'static str {
         match self {
             Error::Policy { .. } => "policy",
             Error::Rule { .. } => "rule",
             Error::Validation { .. } => "validation",
             Error::Input { .. } => "input",
+            Error::Io { .. } => "io",
         }
     }
 }

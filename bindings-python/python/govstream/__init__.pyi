@@ -23,6 +23,7 @@ __all__ = [
     "Decision",
     "GovstreamError",
     "InputError",
+    "IoError",
     "Match",
     "Pipeline",
     "Policy",
@@ -70,6 +71,13 @@ class ScanTruncatedWarning(UserWarning):
 
 class InputError(GovstreamError):
     """Input that could not be read at all; `location` says where."""
+
+    location: str
+
+class IoError(GovstreamError):
+    """The system refused an operation on readable input (a full disk, an
+    unwritable file, an outbox another process holds); `location` says what
+    was being done. Retrying later may succeed."""
 
     location: str
 

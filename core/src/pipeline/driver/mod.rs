@@ -234,7 +234,7 @@ impl Driver {
         let thread = std::thread::Builder::new()
             .name("govstream-delivery".into())
             .spawn(move || run(&worker, Io::new(options)))
-            .map_err(|e| crate::Error::Input {
+            .map_err(|e| crate::Error::Io {
                 location: "delivery driver".into(),
                 message: format!("cannot start the delivery thread: {e}"),
             })?;

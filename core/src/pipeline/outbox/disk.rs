@@ -11,7 +11,7 @@ use std::path::Path;
 
 /// An I/O failure while doing `what` to `path`.
 pub(super) fn io_error(path: &Path, what: &str, err: &io::Error) -> Error {
-    Error::Input {
+    Error::Io {
         location: path.display().to_string(),
         message: format!("cannot {what}: {err}"),
     }

@@ -406,7 +406,7 @@ impl Outbox {
 
     fn reject(&mut self, size: u64) -> Error {
         self.rejected += 1;
-        Error::Input {
+        Error::Io {
             location: self.config.dir.display().to_string(),
             message: format!(
                 "outbox is full: a {size}-byte entry does not fit ({} of {} bytes used)",
@@ -476,7 +476,7 @@ impl Outbox {
 }
 
 fn io_failed(dir: &Path, why: &str) -> Error {
-    Error::Input {
+    Error::Io {
         location: dir.display().to_string(),
         message: format!("outbox refuses writes until reopened: {why}"),
     }
