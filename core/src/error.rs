@@ -6,7 +6,9 @@ use std::fmt;
 
 /// One problem found while validating a document, located by a JSON path
 /// (`$.rules.overrides["pii.email"].severity`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Problem {
     /// JSON path of the offending value.
     pub path: String,

@@ -9,6 +9,7 @@
 //! already shaped by the org's logging level.
 
 pub mod analytics;
+pub mod api;
 pub mod audit;
 mod base64;
 pub mod clock;

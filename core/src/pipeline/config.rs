@@ -101,7 +101,9 @@ impl std::fmt::Debug for Destination {
 }
 
 /// What happens when a sink's queue is full.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OverflowPolicy {
     /// Drop the newest lower-priority record (counted as dropped,

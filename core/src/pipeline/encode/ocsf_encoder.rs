@@ -9,7 +9,18 @@ use crate::schema::Record;
 use std::fmt;
 
 /// How [`OcsfEncoder`] frames events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum OcsfFraming {
     /// One event per line (`application/x-ndjson`): the form object stores
     /// and Firehose-style collectors take.

@@ -19,7 +19,18 @@ use crate::error::{Error, Result};
 use crate::schema::Record;
 
 /// How messages are delimited on a stream transport.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum SyslogFraming {
     /// `LEN SP MSG` (RFC 6587 §3.4.1): safe for any message content.
     #[default]
@@ -27,6 +38,7 @@ pub enum SyslogFraming {
     /// `MSG LF` (RFC 6587 §3.4.2), for receivers that only split lines.
     /// Messages never contain a raw line break (JSON and CEF escape them,
     /// structured data values replace them), so the framing holds.
+    #[serde(rename = "newline", alias = "newline_terminated")]
     NewlineTerminated,
 }
 

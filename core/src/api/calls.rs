@@ -1,0 +1,283 @@
+//! What a host does with policies, shadow AI, audit and analytics, as
+//! functions of serde types. Each has a `_json` form in [`super::json`].
+
+use super::ApiError;
+use crate::analytics::{Analytics, AnalyticsOptions, AnalyticsSummary, render_html};
+use crate::audit::{AuditEventBuilder, KeycloakOptions, KeycloakReport, parse_keycloak_with};
+use crate::json_input::from_value;
+use crate::policy::{Decision, EvaluationContext, Policy, RedactOutcome, RuleInfo, ScanReport};
+use crate::schema::{ApiEventType, Record, ShadowAiEvent};
+use crate::shadow::{Classification, Classifier};
+use crate::{Error, Problem};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::sync::OnceLock;
+
+/// The crate's version, which every binding reports as its own.
+pub fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+/// Every built-in rule's definition (`govstream rules --builtin`).
+pub fn builtin_rules() -> Vec<crate::dlp::RuleSpec> {
+    crate::dlp::packs::builtin_rules()
+}
+
+/// What to evaluate: the text and the whole evaluation context, whose keys
+/// are the event's field names (`phase`, `user_id`, `hostname`, `tokens`,
+/// `event_id`, `timestamp_ms`, `metadata`, …; see `schemas/`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluateInput {
+    /// The prompt or response.
+    pub text: String,
+    /// Who, where, which tool; all optional.
+    #[serde(default)]
+    pub context: EvaluationContext,
+}
+
+/// A compiled policy with its own shadow-AI classifier: immutable and safe
+/// to share between threads.
+#[derive(Debug)]
+pub struct CompiledPolicy {
+    policy: Policy,
+    classifier: OnceLock<Result<Classifier, Error>>,
+}
+
+impl CompiledPolicy {
+    /// Compiles a policy document (JSON text). A `policy` error lists every
+    /// problem with its JSON path.
+    pub fn from_json(json: &str) -> Result<Self, ApiError> {
+        Ok(Self::new(Policy::from_json(json)?))
+    }
+
+    /// Compiles a policy document given as a JSON value.
+    pub fn from_value(value: &Value) -> Result<Self, ApiError> {
+        let json = serde_json::to_string(value)
+            .map_err(|e| ApiError::input("$", format!("not JSON: {e}")))?;
+        Self::from_json(&json)
+    }
+
+    /// The built-in policy.
+    pub fn default_policy() -> Result<Self, ApiError> {
+        Ok(Self::new(Policy::default_policy()?))
+    }
+
+    /// Wraps a policy compiled elsewhere.
+    pub fn new(policy: Policy) -> Self {
+        CompiledPolicy {
+            policy,
+            classifier: OnceLock::new(),
+        }
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Evaluates a text in a context.
+    pub fn evaluate(&self, input: &EvaluateInput) -> Decision {
+        self.policy.evaluate(&input.text, &input.context)
+    }
+
+    /// Evaluates a text with a context given as JSON (an object of event
+    /// field names, or null). Errors name the field, never its value.
+    pub fn evaluate_value(&self, text: &str, context: Value) -> Result<Decision, ApiError> {
+        let context = match context {
+            Value::Null => EvaluationContext::default(),
+            other => from_value(other, "$.context")?,
+        };
+        Ok(self.policy.evaluate(text, &context))
+    }
+
+    /// The matches in `text`, at most `limits.max_matches` of them.
+    pub fn scan(&self, text: &str) -> ScanReport {
+        self.policy.scan(text)
+    }
+
+    /// `text` with every match rewritten; an unscanned tail becomes
+    /// `[UNSCANNED:<n> bytes]`.
+    pub fn redact(&self, text: &str) -> RedactOutcome {
+        self.policy.redact_outcome(text)
+    }
+
+    /// The enabled rules with their effective severity and actions.
+    pub fn rules(&self) -> Vec<RuleInfo> {
+        self.policy.rules()
+    }
+
+    /// This policy's shadow-AI classifier (its approved and blocked lists
+    /// over the built-in catalog), built on first use.
+    pub fn classifier(&self) -> Result<&Classifier, ApiError> {
+        self.classifier
+            .get_or_init(|| Classifier::from_policy(&self.policy))
+            .as_ref()
+            .map_err(ApiError::from)
+    }
+
+    /// Is this URL or host an AI tool, and may the org use it?
+    pub fn classify(&self, url_or_host: &str) -> Result<Classification, ApiError> {
+        Ok(self.classifier()?.classify(url_or_host))
+    }
+
+    /// Reads a `/v1/shadow-ai/report` payload into a `ShadowAiEvent`; a
+    /// `validation` error lists every problem with its JSON path.
+    pub fn shadow_report(&self, json: &str, now_ms: i64) -> Result<ShadowAiEvent, ApiError> {
+        Ok(crate::shadow::parse_report(
+            json,
+            self.classifier()?,
+            now_ms,
+        )?)
+    }
+
+    /// Builds the `ShadowAiEvent` for a visit, through the same reader as a
+    /// report (so its fields and checks are the report's).
+    pub fn shadow_event(&self, visit: &Value, now_ms: i64) -> Result<ShadowAiEvent, ApiError> {
+        let json = serde_json::to_string(visit)
+            .map_err(|e| ApiError::input("$", format!("not JSON: {e}")))?;
+        self.shadow_report(&json, now_ms)
+    }
+}
+
+/// An audit record to build.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditEventInput {
+    /// `Admin:RoleAssignment`, `Guard:Analyze`, … (`docs/audit.md`).
+    pub event_type: String,
+    /// The request it belongs to.
+    pub request_id: String,
+    /// Who.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// Their Keycloak id.
+    #[serde(default)]
+    pub keycloak_user_id: Option<String>,
+    /// Their email.
+    #[serde(default)]
+    pub user_email: Option<String>,
+    /// The org.
+    #[serde(default)]
+    pub org_id: Option<String>,
+    /// RFC 3339 time; default now.
+    #[serde(default)]
+    pub date_time: Option<String>,
+    /// The event id; default a fresh UUIDv7.
+    #[serde(default)]
+    pub event_id: Option<String>,
+    /// `event_metadata`.
+    #[serde(default)]
+    pub metadata: Map<String, Value>,
+}
+
+/// Builds an audit record. A `validation` error lists every problem: an
+/// unknown type, a missing request id, each required metadata key.
+pub fn audit_event(input: AuditEventInput, now_ms: i64) -> Result<Record, ApiError> {
+    let Some(kind) = ApiEventType::parse(&input.event_type) else {
+        let known: Vec<&str> = ApiEventType::ALL.iter().map(|t| t.as_str()).collect();
+        return Err(ApiError::validation(
+            "audit event",
+            // The value is not repeated: a misplaced argument may be
+            // anything, a credential included.
+            vec![Problem::new(
+                "$.event_type",
+                format!("unknown event type; expected one of: {}", known.join(", ")),
+            )],
+        ));
+    };
+    let mut b = AuditEventBuilder::new(kind).request_id(input.request_id);
+    if let Some(v) = input.user_id {
+        b = b.user_id(v);
+    }
+    if let Some(v) = input.keycloak_user_id {
+        b = b.keycloak_user_id(v);
+    }
+    if let Some(v) = input.user_email {
+        b = b.user_email(v);
+    }
+    if let Some(v) = input.org_id {
+        b = b.org_id(v);
+    }
+    if let Some(v) = input.date_time {
+        b = b.date_time(v);
+    }
+    if let Some(v) = input.event_id {
+        b = b.event_id(v);
+    }
+    for (k, v) in input.metadata {
+        b = b.metadata(k, v);
+    }
+    Ok(Record::AuditEvent(b.build_at(now_ms)?))
+}
+
+/// A Keycloak log to read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeycloakInput {
+    /// The log text.
+    pub text: String,
+    /// The log's local time offset, `+02:00` / `-05:00` (default UTC).
+    #[serde(default)]
+    pub utc_offset: Option<String>,
+    /// The org of every event.
+    #[serde(default)]
+    pub org_id: Option<String>,
+}
+
+/// Reads a Keycloak log: events, problem lines and skipped lines. Fails
+/// only for a bad `utc_offset`.
+pub fn parse_keycloak(input: &KeycloakInput) -> Result<KeycloakReport, ApiError> {
+    let mut options = KeycloakOptions::new();
+    if let Some(offset) = &input.utc_offset {
+        options = options.with_utc_offset(offset)?;
+    }
+    if let Some(org) = &input.org_id {
+        options = options.with_org_id(org.clone());
+    }
+    Ok(parse_keycloak_with(&input.text, &options))
+}
+
+/// Records to summarize.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalyticsInput {
+    /// The records (events and matches count; others are ignored).
+    pub records: Vec<Record>,
+    /// Counts are as of this time (default now).
+    #[serde(default)]
+    pub now_ms: Option<i64>,
+    /// Only the newest this many events count (default 5,000; null: all).
+    #[serde(default = "default_scan_cap")]
+    pub scan_cap: Option<usize>,
+    /// Length of the top-pattern list (default 20).
+    #[serde(default = "default_top_patterns")]
+    pub top_patterns: usize,
+    /// The HTML report's title.
+    #[serde(default = "default_title")]
+    pub title: String,
+}
+
+fn default_scan_cap() -> Option<usize> {
+    AnalyticsOptions::default().scan_cap
+}
+fn default_top_patterns() -> usize {
+    AnalyticsOptions::default().top_patterns
+}
+fn default_title() -> String {
+    "govstream analytics".into()
+}
+
+/// The dashboard numbers of `input.records`.
+pub fn analytics_summary(input: &AnalyticsInput, now_ms: i64) -> AnalyticsSummary {
+    let options = AnalyticsOptions {
+        scan_cap: input.scan_cap,
+        top_patterns: input.top_patterns,
+    };
+    Analytics::summarize(&input.records, input.now_ms.unwrap_or(now_ms), options)
+}
+
+/// The self-contained HTML report of `input.records`.
+pub fn analytics_report_html(input: &AnalyticsInput, now_ms: i64) -> String {
+    render_html(&analytics_summary(input, now_ms), &input.title)
+}
