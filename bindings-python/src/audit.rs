@@ -3,13 +3,10 @@
 
 use crate::error;
 use crate::json;
-use govstream::audit::{AuditEventBuilder, parse_keycloak as parse};
-use govstream::schema::ApiEventType;
-use govstream::{Error, Problem};
+use govstream::api::{AuditEventInput, KeycloakInput};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
-use pyo3::types::{PyDict, PyList};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Builds an audit record dict of `event_type` (`"Admin:RoleAssignment"`,
 /// `"Guard:Analyze"`, …; see `docs/audit.md`), with a fresh `event_id` and
@@ -39,44 +36,26 @@ pub(crate) fn audit_event<'py>(
     date_time: Option<String>,
     metadata: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let Some(kind) = ApiEventType::parse(event_type) else {
-        let known: Vec<&str> = ApiEventType::ALL.iter().map(|t| t.as_str()).collect();
-        let e = Error::Validation {
-            what: "audit event".into(),
-            problems: vec![Problem::new(
-                "$.event_type",
-                // The value is not repeated: a misplaced argument may be
-                // anything, a credential included.
-                format!("unknown event type; expected one of: {}", known.join(", ")),
-            )],
-        };
-        return Err(error::to_py(py, &e));
-    };
-    let mut b = AuditEventBuilder::new(kind).request_id(request_id);
-    if let Some(v) = user_id {
-        b = b.user_id(v);
-    }
-    if let Some(v) = user_email {
-        b = b.user_email(v);
-    }
-    if let Some(v) = org_id {
-        b = b.org_id(v);
-    }
-    if let Some(v) = date_time {
-        b = b.date_time(v);
-    }
-    if let Some(m) = metadata {
-        match json::from_python(m, "metadata")? {
-            Value::Object(map) => {
-                for (k, v) in map {
-                    b = b.metadata(k, v);
-                }
-            }
+    let metadata = match metadata.filter(|m| !m.is_none()) {
+        Some(m) => match json::from_python(m, "metadata")? {
+            Value::Object(map) => map,
             _ => return Err(error::input(py, "metadata", "must be a dict")),
-        }
-    }
-    let event = b.build().map_err(|e| error::to_py(py, &e))?;
-    json::to_python(py, &govstream::schema::Record::AuditEvent(event))
+        },
+        None => Map::new(),
+    };
+    let input = AuditEventInput {
+        event_type: event_type.to_string(),
+        request_id,
+        user_id,
+        user_email,
+        org_id,
+        date_time,
+        metadata,
+        ..AuditEventInput::default()
+    };
+    let now = govstream::clock::now_ms();
+    let record = govstream::api::audit_event(input, now).map_err(|e| error::api_to_py(py, &e))?;
+    json::to_python(py, &record)
 }
 
 /// Reads a Keycloak server log: one `Auth:` audit record per `LOGIN`,
@@ -91,33 +70,20 @@ pub(crate) fn audit_event<'py>(
 /// >>> r["events"], r["problems"], r["skipped_lines"]
 /// ([], [], 0)
 #[pyfunction]
+#[pyo3(signature = (text, *, utc_offset = None, org_id = None))]
 pub(crate) fn parse_keycloak<'py>(
     py: Python<'py>,
     text: PyBackedStr,
-) -> PyResult<Bound<'py, PyDict>> {
-    let report = py.detach(|| parse(&text));
-    let events: Vec<govstream::schema::Record> = report
-        .events
-        .into_iter()
-        .map(govstream::schema::Record::AuditEvent)
-        .collect();
-    let problems = PyList::empty(py);
-    for p in &report.problems {
-        let d = PyDict::new(py);
-        d.set_item("line", p.line)?;
-        let (kind, detail) = match &p.kind {
-            govstream::audit::LineProblemKind::UnknownType(t) => ("unknown_type", t),
-            govstream::audit::LineProblemKind::Malformed(why) => ("malformed", why),
-        };
-        d.set_item("kind", kind)?;
-        d.set_item("detail", detail)?;
-        d.set_item("message", p.kind.to_string())?;
-        d.set_item("text_excerpt", &p.text_excerpt)?;
-        problems.append(d)?;
-    }
-    let out = PyDict::new(py);
-    out.set_item("events", json::to_python(py, &events)?)?;
-    out.set_item("problems", problems)?;
-    out.set_item("skipped_lines", report.skipped_lines)?;
-    Ok(out)
+    utc_offset: Option<String>,
+    org_id: Option<String>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let input = KeycloakInput {
+        text: text.to_string(),
+        utc_offset,
+        org_id,
+    };
+    let report = py
+        .detach(|| govstream::api::parse_keycloak(&input))
+        .map_err(|e| error::for_argument(py, e))?;
+    json::to_python(py, &report)
 }

@@ -1,6 +1,7 @@
 //! The exception hierarchy: `GovstreamError` and one subclass per kind of
 //! `govstream::Error`, each carrying the error's fields as attributes.
 
+use govstream::api::{ApiError, ErrorKind};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyUserWarning};
 use pyo3::prelude::*;
@@ -60,33 +61,37 @@ pub(crate) fn warn_truncated(py: Python<'_>, what: &str, scanned: usize) -> PyRe
     PyErr::warn(py, &py.get_type::<ScanTruncatedWarning>(), &message, 1)
 }
 
-/// The exception for a core error, with `kind`, `problems` and the
-/// variant's own fields set on it.
-pub(crate) fn to_py(py: Python<'_>, e: &govstream::Error) -> PyErr {
-    use govstream::Error;
-    let message = e.to_string();
-    let (err, extra): (PyErr, Vec<(&str, &str)>) = match e {
-        Error::Policy { .. } => (PolicyError::new_err(message), vec![]),
-        Error::Rule { rule_id, .. } => (RuleError::new_err(message), vec![("rule_id", rule_id)]),
-        Error::Validation { what, .. } => (ValidationError::new_err(message), vec![("what", what)]),
-        Error::Input { location, .. } => {
-            (InputError::new_err(message), vec![("location", location)])
-        }
-        Error::Io { location, .. } => (IoError::new_err(message), vec![("location", location)]),
-        _ => (GovstreamError::new_err(message), vec![]),
+/// The exception for an API error: one table from `kind` to exception
+/// class, with `kind`, `problems` and the kind's own fields set on it.
+/// `closed` and `full` (a pipeline's refusals) are `InputError`s.
+pub(crate) fn api_to_py(py: Python<'_>, e: &ApiError) -> PyErr {
+    let message = e.message.clone();
+    let err = match e.kind {
+        ErrorKind::Policy => PolicyError::new_err(message),
+        ErrorKind::Rule => RuleError::new_err(message),
+        ErrorKind::Validation => ValidationError::new_err(message),
+        ErrorKind::Input | ErrorKind::Closed | ErrorKind::Full => InputError::new_err(message),
+        ErrorKind::Io => IoError::new_err(message),
+        _ => GovstreamError::new_err(message),
     };
     let problems: Vec<(String, String)> = e
-        .problems()
+        .problems
         .iter()
         .map(|p| (p.path.clone(), p.message.clone()))
         .collect();
     let value = err.value(py);
+    let fields = [
+        ("location", e.location.as_deref()),
+        ("rule_id", e.rule_id.as_deref()),
+        ("what", e.what.as_deref()),
+    ];
     let annotated = value
-        .setattr("kind", e.kind())
+        .setattr("kind", e.kind.as_str())
         .and_then(|()| value.setattr("problems", problems))
         .and_then(|()| {
-            extra
+            fields
                 .into_iter()
+                .filter_map(|(name, v)| v.map(|v| (name, v)))
                 .try_for_each(|(name, v)| value.setattr(name, v))
         });
     match annotated {
@@ -95,13 +100,36 @@ pub(crate) fn to_py(py: Python<'_>, e: &govstream::Error) -> PyErr {
     }
 }
 
+/// The exception for a core error.
+pub(crate) fn to_py(py: Python<'_>, e: &govstream::Error) -> PyErr {
+    api_to_py(py, &ApiError::from(e))
+}
+
 /// An `InputError` for a value the binding could not convert.
 pub(crate) fn input(py: Python<'_>, location: &str, message: impl Into<String>) -> PyErr {
-    to_py(
-        py,
-        &govstream::Error::Input {
-            location: location.to_string(),
-            message: message.into(),
-        },
-    )
+    api_to_py(py, &ApiError::input(location, message))
+}
+
+/// An API error raised for a keyword argument: a location below `$.` or
+/// `$.context.` becomes the argument's name (`$.headers.x` → `headers`),
+/// and a `validation` error with problems becomes an `InputError` naming
+/// the first one's argument (the checks that run when a value is built).
+pub(crate) fn for_argument(py: Python<'_>, e: ApiError) -> PyErr {
+    let argument = |path: &str| {
+        let rest = path
+            .strip_prefix("$.context.")
+            .or_else(|| path.strip_prefix("$."))
+            .unwrap_or(path);
+        rest.split(['.', '[']).next().unwrap_or(rest).to_string()
+    };
+    if e.kind == ErrorKind::Validation {
+        if let Some(first) = e.problems.first() {
+            return input(py, &argument(&first.path), first.message.clone());
+        }
+    }
+    let mut e = e;
+    if e.kind == ErrorKind::Input {
+        e.location = e.location.as_deref().map(|l| argument(l).into());
+    }
+    api_to_py(py, &e)
 }

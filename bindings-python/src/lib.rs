@@ -1,9 +1,10 @@
-//! The `govstream._govstream` extension module: thin wrappers over the core
-//! crate that convert values, map errors to exceptions and use Python names.
+//! The `govstream._govstream` extension module: thin wrappers over the
+//! core's binding-neutral API (`govstream::api`) that convert values, map
+//! errors to exceptions, handle the GIL and use Python names. Checks,
+//! defaults and state machines live in the core.
 //! The public package `govstream` re-exports everything from here.
 
 mod analytics;
-mod args;
 mod audit;
 mod error;
 mod json;
@@ -34,6 +35,7 @@ fn _govstream(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<policy::PyMatch>()?;
     m.add_class::<sink::PySink>()?;
     m.add_class::<pipeline::PyPipeline>()?;
+    m.add_class::<pipeline::PyFlushResult>()?;
     m.add_class::<analytics::PyAnalytics>()?;
     m.add_function(wrap_pyfunction!(policy::builtin_rules, m)?)?;
     m.add_function(wrap_pyfunction!(shadow::classify, m)?)?;

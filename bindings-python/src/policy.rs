@@ -4,15 +4,12 @@
 
 use crate::error;
 use crate::json;
-use govstream::json_input::from_value;
-use govstream::policy::{Decision, EvaluationContext, MatchInfo, Policy};
-use govstream::schema::Phase;
-use govstream::shadow::Classifier;
+use govstream::api::CompiledPolicy;
+use govstream::policy::{Decision, MatchInfo};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use serde_json::{Map, Value};
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 /// A compiled policy: immutable, and safe to share between threads.
 ///
@@ -28,30 +25,19 @@ use std::sync::OnceLock;
 /// 'mail [REDACTED:pii.email] the report'
 #[pyclass(frozen, module = "govstream", name = "Policy")]
 pub(crate) struct PyPolicy {
-    inner: Policy,
-    classifier: OnceLock<Result<Classifier, govstream::Error>>,
+    inner: CompiledPolicy,
 }
 
 impl PyPolicy {
-    fn new(inner: Policy) -> Self {
-        PyPolicy {
-            inner,
-            classifier: OnceLock::new(),
-        }
-    }
-
     fn compile(py: Python<'_>, json: &str) -> PyResult<Self> {
-        py.detach(|| Policy::from_json(json))
-            .map(PyPolicy::new)
-            .map_err(|e| error::to_py(py, &e))
+        py.detach(|| CompiledPolicy::from_json(json))
+            .map(|inner| PyPolicy { inner })
+            .map_err(|e| error::api_to_py(py, &e))
     }
 
-    /// This policy's shadow-AI classifier, built on first use.
-    pub(crate) fn classifier(&self, py: Python<'_>) -> PyResult<&Classifier> {
-        let built = self
-            .classifier
-            .get_or_init(|| Classifier::from_policy(&self.inner));
-        built.as_ref().map_err(|e| error::to_py(py, e))
+    /// The compiled policy.
+    pub(crate) fn compiled(&self) -> &CompiledPolicy {
+        &self.inner
     }
 }
 
@@ -100,32 +86,40 @@ impl PyPolicy {
     /// 'key [REDACTED:secrets.aws_access_key_id]'
     #[staticmethod]
     fn default(py: Python<'_>) -> PyResult<Self> {
-        py.detach(Policy::default_policy)
-            .map(PyPolicy::new)
-            .map_err(|e| error::to_py(py, &e))
+        py.detach(CompiledPolicy::default_policy)
+            .map(|inner| PyPolicy { inner })
+            .map_err(|e| error::api_to_py(py, &e))
     }
 
     /// Evaluates a prompt (or, with `phase="response"`, a response) and
-    /// returns the `Decision`. Every keyword fills the event field of the
-    /// same name; `metadata` is a JSON-compatible dict copied into the event.
+    /// returns the `Decision`. `context` is a dict of any event field the
+    /// evaluation fills (`docs/python.md` lists them: `user_id`,
+    /// `hostname`, `client_ip`, `gateway_id`, `route`, `tokens`,
+    /// `event_id`, `timestamp_ms`, `metadata`, …); the keywords are
+    /// shortcuts for the common ones and win over the same key in
+    /// `context`. `metadata` is a JSON-compatible dict copied into the event.
     ///
-    /// Raises `InputError` for an unknown phase or metadata that is not a
-    /// JSON object.
+    /// Raises `InputError` naming the field for an unknown phase, an
+    /// unknown context key or a value of the wrong type (never repeating
+    /// the value).
     ///
     /// >>> d = govstream.Policy.default().evaluate("card 4111 1111 1111 1111", user_id="u1")
     /// >>> d.verdict, [m.rule_id for m in d.matches], d.redacted_text
     /// ('redact', ['financial.card_visa'], 'card [REDACTED:financial.card_visa]')
+    /// >>> govstream.Policy.default().evaluate("hi", context={"route": "/v1/chat", "event_id": "e-1"}).records()[0]["event_id"]
+    /// 'e-1'
     #[pyo3(signature = (
-        text, *, phase = "prompt", org_id = None, user_id = None, user_email = None,
-        tool = None, hostname = None, model = None, provider = None, request_id = None,
-        session_id = None, conversation_id = None, metadata = None
+        text, *, phase = None, context = None, org_id = None, user_id = None,
+        user_email = None, tool = None, hostname = None, model = None, provider = None,
+        request_id = None, session_id = None, conversation_id = None, metadata = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn evaluate(
         &self,
         py: Python<'_>,
         text: PyBackedStr,
-        phase: &str,
+        phase: Option<String>,
+        context: Option<&Bound<'_, PyAny>>,
         org_id: Option<String>,
         user_id: Option<String>,
         user_email: Option<String>,
@@ -138,13 +132,17 @@ impl PyPolicy {
         conversation_id: Option<String>,
         metadata: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyDecision> {
-        // The context's JSON keys are the event's field names, so the
-        // keywords go through the core's json_input, which validates them
-        // and words errors without repeating the values given.
-        let phase: Phase = from_value(Value::String(phase.to_string()), "phase")
-            .map_err(|e| error::to_py(py, &e))?;
-        let mut fields = Map::new();
+        // The context's keys are the event's field names; the core reads
+        // them and words errors without repeating the values given.
+        let mut fields = match context.filter(|c| !c.is_none()) {
+            Some(c) => match json::from_python(c, "context")? {
+                Value::Object(map) => map,
+                _ => return Err(error::input(py, "context", "must be a dict")),
+            },
+            None => Map::new(),
+        };
         for (key, value) in [
+            ("phase", phase),
             ("org_id", org_id),
             ("user_id", user_id),
             ("user_email", user_email),
@@ -161,18 +159,11 @@ impl PyPolicy {
             }
         }
         if let Some(m) = metadata.filter(|m| !m.is_none()) {
-            match json::from_python(m, "metadata")? {
-                Value::Object(map) => {
-                    fields.insert("metadata".into(), Value::Object(map));
-                }
-                _ => return Err(error::input(py, "metadata", "must be a dict")),
-            }
+            fields.insert("metadata".into(), json::from_python(m, "metadata")?);
         }
-        let ctx = EvaluationContext {
-            phase,
-            ..from_value(Value::Object(fields), "$").map_err(|e| error::to_py(py, &e))?
-        };
-        let decision = py.detach(|| self.inner.evaluate(&text, &ctx));
+        let decision = py
+            .detach(|| self.inner.evaluate_value(&text, Value::Object(fields)))
+            .map_err(|e| error::for_argument(py, e))?;
         Ok(PyDecision { inner: decision })
     }
 
@@ -200,7 +191,7 @@ impl PyPolicy {
     /// >>> policy.redact("mail jane.doe@example.com")
     /// 'mail [REDACTED:pii.email]'
     fn redact(&self, py: Python<'_>, text: PyBackedStr) -> PyResult<String> {
-        let out = py.detach(|| self.inner.redact_outcome(&text));
+        let out = py.detach(|| self.inner.redact(&text));
         if out.scan_truncated {
             error::warn_truncated(py, "Policy.redact", out.scanned_length)?;
         }
@@ -420,5 +411,5 @@ impl PyMatch {
 /// ('pii', ['@'])
 #[pyfunction]
 pub(crate) fn builtin_rules(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    json::to_python(py, &govstream::dlp::packs::builtin_rules())
+    json::to_python(py, &govstream::api::builtin_rules())
 }

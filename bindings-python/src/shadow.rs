@@ -4,15 +4,14 @@
 use crate::error;
 use crate::json;
 use crate::policy::PyPolicy;
-use govstream::policy::Policy;
-use govstream::shadow::Classifier;
+use govstream::api::{ApiError, CompiledPolicy};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::PyDict;
 use std::sync::OnceLock;
 
-/// Built once per process: the default policy's classifier.
-static DEFAULT: OnceLock<Result<Classifier, govstream::Error>> = OnceLock::new();
+/// Built once per process: the default policy, with its classifier.
+static DEFAULT: OnceLock<Result<CompiledPolicy, ApiError>> = OnceLock::new();
 
 /// Is this URL or host an AI tool, and may the org use it?
 ///
@@ -34,10 +33,13 @@ pub(crate) fn classify<'py>(
     url: PyBackedStr,
     policy: Option<&Bound<'py, PyPolicy>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let c = match policy {
-        Some(p) => p.get().classifier(py)?.classify(&url),
-        None => default_classifier(py)?.classify(&url),
+    let compiled = match policy {
+        Some(p) => p.get().compiled(),
+        None => default_policy(py)?,
     };
+    let c = py
+        .detach(|| compiled.classify(&url))
+        .map_err(|e| error::api_to_py(py, &e))?;
     // Built key by key so the dict keeps the CLI's key order.
     let out = PyDict::new(py);
     out.set_item("input", c.input)?;
@@ -50,9 +52,7 @@ pub(crate) fn classify<'py>(
     Ok(out)
 }
 
-fn default_classifier(py: Python<'_>) -> PyResult<&'static Classifier> {
-    let built = DEFAULT.get_or_init(|| {
-        py.detach(|| Policy::default_policy().and_then(|p| Classifier::from_policy(&p)))
-    });
-    built.as_ref().map_err(|e| error::to_py(py, e))
+fn default_policy(py: Python<'_>) -> PyResult<&'static CompiledPolicy> {
+    let built = DEFAULT.get_or_init(|| py.detach(CompiledPolicy::default_policy));
+    built.as_ref().map_err(|e| error::api_to_py(py, e))
 }

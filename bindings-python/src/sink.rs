@@ -4,66 +4,60 @@
 //! OTLP, syslog, CEF, OCSF). A `Sink` is an immutable description; the
 //! pipeline it is given to does the delivering.
 
-use crate::args::{choice, credential, http_url, millis, string_pairs, tcp_address};
 use crate::error;
-use govstream::pipeline::encode::{
-    AzureLogsConfig, AzureLogsEncoder, CefConfig, CefEncoder, ElasticsearchAuth,
-    ElasticsearchBulkConfig, ElasticsearchBulkEncoder, Encoder, JsonLinesEncoder, OcsfConfig,
-    OcsfEncoder, OcsfFraming, OtlpLogsConfig, OtlpLogsEncoder, SplunkHecConfig, SplunkHecEncoder,
-    SyslogConfig, SyslogEncoder, SyslogFraming, SyslogMessage, WebhookConfig, WebhookEncoder,
-};
-use govstream::pipeline::{Destination, OverflowPolicy, SinkConfig};
+use crate::json;
+use govstream::api::{ApiError, BuiltSink, Sink, SinkOptions};
+use govstream::json_input::from_value;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
-use std::sync::Arc;
+use serde_json::{Map, Value, json};
 
 /// Where a pipeline delivers, and in what format. Build one with a static
 /// method (`Sink.jsonl`, `Sink.memory`, `Sink.callback`, `Sink.http`,
 /// `Sink.webhook`, `Sink.splunk_hec`, `Sink.elasticsearch`,
-/// `Sink.azure_logs`, `Sink.otlp`, `Sink.syslog`, `Sink.cef`, `Sink.ocsf`),
-/// tune batching and retries with `with_options`, then pass a list of them
-/// to `Pipeline`. Credentials never appear in its `repr`.
+/// `Sink.azure_logs`, `Sink.otlp`, `Sink.syslog`, `Sink.cef`, `Sink.ocsf`)
+/// or from the sink catalog's JSON form with `Sink.from_spec`, tune
+/// batching and retries with `with_options`, then pass a list of them to
+/// `Pipeline`. Credentials never appear in its `repr`.
 ///
 /// >>> import govstream
 /// >>> govstream.Sink.splunk_hec("siem", "https://splunk.example:8088", "hec-token")
 /// <govstream.Sink kind='splunk_hec' name='siem'>
 #[pyclass(frozen, module = "govstream", name = "Sink")]
 pub(crate) struct PySink {
-    kind: &'static str,
-    pub(crate) config: SinkConfig,
-    pub(crate) destination: Destination,
+    pub(crate) built: BuiltSink,
     pub(crate) callback: Option<Py<PyAny>>,
-    encoder: Arc<dyn Encoder>,
-    /// The Azure encoder again, typed, so its token can be replaced.
-    azure: Option<Arc<AzureLogsEncoder>>,
 }
 
 impl PySink {
-    fn new(
-        kind: &'static str,
+    /// Builds the catalog entry `{"kind": kind, "name": name, ...fields}`
+    /// with `max_attempts` as its only option: the keyword arguments are
+    /// the catalog's field names.
+    fn build(
+        py: Python<'_>,
+        kind: &str,
         name: String,
-        max_attempts: u32,
-        encoder: Arc<dyn Encoder>,
-        destination: Destination,
-    ) -> Self {
-        PySink {
-            kind,
-            config: SinkConfig {
-                name,
-                max_attempts,
-                ..SinkConfig::default()
-            },
-            destination,
-            callback: None,
-            encoder,
-            azure: None,
+        fields: Value,
+        max_attempts: Option<u32>,
+    ) -> PyResult<Self> {
+        let mut object = match fields {
+            Value::Object(o) => o,
+            _ => Map::new(),
+        };
+        // Arguments left as None take the catalog's defaults.
+        object.retain(|_, v| !v.is_null());
+        object.insert("kind".into(), Value::String(kind.into()));
+        object.insert("name".into(), Value::String(name));
+        if let Some(a) = max_attempts {
+            object.insert("options".into(), json!({ "max_attempts": a }));
         }
-    }
-
-    /// The encoder for one pipeline: every pipeline given this sink shares
-    /// it, which is what lets `set_bearer_token` reach them all.
-    pub(crate) fn encoder(&self) -> Box<dyn Encoder> {
-        Box::new(Arc::clone(&self.encoder))
+        let built = Sink::from_value(Value::Object(object), "$")
+            .and_then(|s| s.build())
+            .map_err(|e| error::for_argument(py, e))?;
+        Ok(PySink {
+            built,
+            callback: None,
+        })
     }
 }
 
@@ -77,26 +71,17 @@ impl PySink {
     /// >>> govstream.Sink.jsonl("audit", "/var/log/govstream.jsonl", max_bytes=1 << 20, keep=3)
     /// <govstream.Sink kind='jsonl' name='audit'>
     #[staticmethod]
-    #[pyo3(signature = (name, path, *, max_bytes = 10 << 20, keep = 5, max_attempts = 12))]
+    #[pyo3(signature = (name, path, *, max_bytes = None, keep = None, max_attempts = None))]
     fn jsonl(
+        py: Python<'_>,
         name: String,
         path: std::path::PathBuf,
-        max_bytes: u64,
-        keep: u32,
-        max_attempts: u32,
-    ) -> Self {
-        let destination = Destination::File {
-            path: path.to_string_lossy().into_owned(),
-            max_bytes,
-            keep,
-        };
-        Self::new(
-            "jsonl",
-            name,
-            max_attempts,
-            Arc::new(JsonLinesEncoder),
-            destination,
-        )
+        max_bytes: Option<u64>,
+        keep: Option<u32>,
+        max_attempts: Option<u32>,
+    ) -> PyResult<Self> {
+        let fields = json!({"path": path.to_string_lossy(), "max_bytes": max_bytes, "keep": keep});
+        Self::build(py, "jsonl", name, fields, max_attempts)
     }
 
     /// A sink POSTing batches of JSON Lines (`application/x-ndjson`) to
@@ -108,16 +93,14 @@ impl PySink {
     /// >>> govstream.Sink.http("collector", "https://logs.example/ingest")
     /// <govstream.Sink kind='http' name='collector'>
     #[staticmethod]
-    #[pyo3(signature = (name, url, *, max_attempts = 12))]
-    fn http(py: Python<'_>, name: String, url: String, max_attempts: u32) -> PyResult<Self> {
-        let destination = http_url(py, url)?;
-        Ok(Self::new(
-            "http",
-            name,
-            max_attempts,
-            Arc::new(JsonLinesEncoder),
-            destination,
-        ))
+    #[pyo3(signature = (name, url, *, max_attempts = None))]
+    fn http(
+        py: Python<'_>,
+        name: String,
+        url: String,
+        max_attempts: Option<u32>,
+    ) -> PyResult<Self> {
+        Self::build(py, "http", name, json!({ "url": url }), max_attempts)
     }
 
     /// A sink keeping the newest `capacity` records in memory; read them
@@ -126,10 +109,9 @@ impl PySink {
     /// >>> govstream.Sink.memory("recent", capacity=10)
     /// <govstream.Sink kind='memory' name='recent'>
     #[staticmethod]
-    #[pyo3(signature = (name, *, capacity = 1000))]
-    fn memory(name: String, capacity: usize) -> Self {
-        let destination = Destination::Memory { capacity };
-        Self::new("memory", name, 12, Arc::new(JsonLinesEncoder), destination)
+    #[pyo3(signature = (name, *, capacity = None))]
+    fn memory(py: Python<'_>, name: String, capacity: Option<usize>) -> PyResult<Self> {
+        Self::build(py, "memory", name, json!({ "capacity": capacity }), None)
     }
 
     /// A sink calling `fn(batch: bytes)` on the delivery thread with each
@@ -141,17 +123,16 @@ impl PySink {
     /// >>> govstream.Sink.callback("siem", batches.append)
     /// <govstream.Sink kind='callback' name='siem'>
     #[staticmethod]
-    #[pyo3(signature = (name, r#fn, *, max_attempts = 12))]
-    fn callback(name: String, r#fn: Py<PyAny>, max_attempts: u32) -> Self {
-        let mut sink = Self::new(
-            "callback",
-            name,
-            max_attempts,
-            Arc::new(JsonLinesEncoder),
-            Destination::Callback,
-        );
+    #[pyo3(signature = (name, r#fn, *, max_attempts = None))]
+    fn callback(
+        py: Python<'_>,
+        name: String,
+        r#fn: Py<PyAny>,
+        max_attempts: Option<u32>,
+    ) -> PyResult<Self> {
+        let mut sink = Self::build(py, "callback", name, json!({}), max_attempts)?;
         sink.callback = Some(r#fn);
-        sink
+        Ok(sink)
     }
 
     /// A Standard Webhooks sink: each batch is one signed JSON payload
@@ -163,42 +144,26 @@ impl PySink {
     /// >>> govstream.Sink.webhook("hooks", "https://hooks.example/in", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
     /// <govstream.Sink kind='webhook' name='hooks'>
     #[staticmethod]
-    #[pyo3(signature = (name, url, secret, *, event_type = "govstream.records".to_string(), max_attempts = 12))]
+    #[pyo3(signature = (name, url, secret, *, event_type = None, max_attempts = None))]
     fn webhook(
         py: Python<'_>,
         name: String,
         url: String,
         secret: &Bound<'_, PyAny>,
-        event_type: String,
-        max_attempts: u32,
+        event_type: Option<String>,
+        max_attempts: Option<u32>,
     ) -> PyResult<Self> {
-        let secrets: Vec<String> = if secret.is_instance_of::<PyString>() {
-            vec![secret.extract()?]
+        // A str or a list of str; the catalog takes either.
+        let secret = if secret.is_instance_of::<PyString>() {
+            Value::String(secret.extract()?)
         } else {
-            secret
+            let list: Vec<String> = secret
                 .extract()
-                .map_err(|_| error::input(py, "secret", "expected a str or a list of str"))?
+                .map_err(|_| error::input(py, "secret", "expected a str or a list of str"))?;
+            json!(list)
         };
-        if secrets.is_empty() || secrets.iter().any(|s| s.is_empty()) {
-            return Err(error::input(
-                py,
-                "secret",
-                "at least one secret is needed, and none may be empty",
-            ));
-        }
-        let config = WebhookConfig {
-            secrets,
-            event_type,
-        };
-        let encoder = WebhookEncoder::new(config).map_err(|e| error::to_py(py, &e))?;
-        let destination = http_url(py, url)?;
-        Ok(Self::new(
-            "webhook",
-            name,
-            max_attempts,
-            Arc::new(encoder),
-            destination,
-        ))
+        let fields = json!({"url": url, "secret": secret, "event_type": event_type});
+        Self::build(py, "webhook", name, fields, max_attempts)
     }
 
     /// A Splunk HTTP Event Collector sink. `url` is the collector's base
@@ -211,8 +176,8 @@ impl PySink {
     /// <govstream.Sink kind='splunk_hec' name='splunk'>
     #[staticmethod]
     #[pyo3(signature = (
-        name, url, token, *, index = None, source = "govstream".to_string(),
-        sourcetype = "_json".to_string(), host = None, max_attempts = 12
+        name, url, token, *, index = None, source = None, sourcetype = None, host = None,
+        max_attempts = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn splunk_hec(
@@ -221,27 +186,16 @@ impl PySink {
         url: String,
         token: String,
         index: Option<String>,
-        source: String,
-        sourcetype: String,
+        source: Option<String>,
+        sourcetype: Option<String>,
         host: Option<String>,
-        max_attempts: u32,
+        max_attempts: Option<u32>,
     ) -> PyResult<Self> {
-        let config = SplunkHecConfig {
-            token: credential(py, "token", token)?,
-            host,
-            source,
-            sourcetype,
-            index,
-        };
-        let destination = http_url(py, url)?;
-        let encoder = Arc::new(SplunkHecEncoder::new(config));
-        Ok(Self::new(
-            "splunk_hec",
-            name,
-            max_attempts,
-            encoder,
-            destination,
-        ))
+        let fields = json!({
+            "url": url, "token": token, "index": index, "source": source,
+            "sourcetype": sourcetype, "host": host,
+        });
+        Self::build(py, "splunk_hec", name, fields, max_attempts)
     }
 
     /// An Elasticsearch `_bulk` sink writing ECS documents to `index` (an
@@ -256,7 +210,7 @@ impl PySink {
     #[staticmethod]
     #[pyo3(signature = (
         name, url, index, *, api_key = None, username = None, password = None,
-        findings_index = None, max_attempts = 12
+        findings_index = None, max_attempts = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn elasticsearch(
@@ -268,44 +222,13 @@ impl PySink {
         username: Option<String>,
         password: Option<String>,
         findings_index: Option<String>,
-        max_attempts: u32,
+        max_attempts: Option<u32>,
     ) -> PyResult<Self> {
-        let auth = match (api_key, username, password) {
-            (None, None, None) => ElasticsearchAuth::None,
-            (Some(key), None, None) => ElasticsearchAuth::ApiKey(credential(py, "api_key", key)?),
-            (None, Some(username), Some(password)) => ElasticsearchAuth::Basic {
-                username: credential(py, "username", username)?,
-                password,
-            },
-            (Some(_), _, _) => {
-                return Err(error::input(
-                    py,
-                    "api_key",
-                    "give `api_key` or `username` and `password`, not both",
-                ));
-            }
-            (None, _, _) => {
-                return Err(error::input(
-                    py,
-                    "username",
-                    "`username` and `password` go together",
-                ));
-            }
-        };
-        let config = ElasticsearchBulkConfig {
-            index: credential(py, "index", index)?,
-            findings_index,
-            auth,
-        };
-        let destination = http_url(py, url)?;
-        let encoder = Arc::new(ElasticsearchBulkEncoder::new(config));
-        Ok(Self::new(
-            "elasticsearch",
-            name,
-            max_attempts,
-            encoder,
-            destination,
-        ))
+        let fields = json!({
+            "url": url, "index": index, "api_key": api_key, "username": username,
+            "password": password, "findings_index": findings_index,
+        });
+        Self::build(py, "elasticsearch", name, fields, max_attempts)
     }
 
     /// An Azure Monitor Logs Ingestion API sink (Microsoft Sentinel, Log
@@ -318,58 +241,51 @@ impl PySink {
     /// >>> govstream.Sink.azure_logs("sentinel", "https://dce.example/dataCollectionRules/dcr-1/streams/Custom-Govstream?api-version=2023-01-01", "eyJ0eXAi")
     /// <govstream.Sink kind='azure_logs' name='sentinel'>
     #[staticmethod]
-    #[pyo3(signature = (name, url, bearer_token, *, max_attempts = 12))]
+    #[pyo3(signature = (name, url, bearer_token, *, max_attempts = None))]
     fn azure_logs(
         py: Python<'_>,
         name: String,
         url: String,
         bearer_token: String,
-        max_attempts: u32,
+        max_attempts: Option<u32>,
     ) -> PyResult<Self> {
-        let token = credential(py, "bearer_token", bearer_token)?;
-        let encoder = Arc::new(AzureLogsEncoder::new(AzureLogsConfig::new(token)));
-        let destination = http_url(py, url)?;
-        let mut sink = Self::new(
-            "azure_logs",
-            name,
-            max_attempts,
-            Arc::clone(&encoder) as Arc<dyn Encoder>,
-            destination,
-        );
-        sink.azure = Some(encoder);
-        Ok(sink)
+        let fields = json!({"url": url, "bearer_token": bearer_token});
+        Self::build(py, "azure_logs", name, fields, max_attempts)
     }
 
     /// An OpenTelemetry sink: OTLP/HTTP JSON logs to a collector (`url`,
     /// `/v1/logs` added when it has no path), with `service_name` and more
     /// `resource_attributes` on the resource and extra request `headers`
-    /// (an `authorization`, a backend's API-key header).
+    /// (a backend's API-key header); `token` is sent as `Authorization:
+    /// Bearer <token>`.
     ///
     /// >>> govstream.Sink.otlp("otel", "http://127.0.0.1:4318", service_name="chat-gateway")
     /// <govstream.Sink kind='otlp' name='otel'>
     #[staticmethod]
     #[pyo3(signature = (
-        name, url, *, service_name = "govstream".to_string(), resource_attributes = None,
-        headers = None, max_attempts = 12
+        name, url, *, service_name = None, resource_attributes = None, headers = None,
+        token = None, max_attempts = None
     ))]
+    #[allow(clippy::too_many_arguments)]
     fn otlp(
         py: Python<'_>,
         name: String,
         url: String,
-        service_name: String,
+        service_name: Option<String>,
         resource_attributes: Option<&Bound<'_, PyAny>>,
         headers: Option<&Bound<'_, PyAny>>,
-        max_attempts: u32,
+        token: Option<String>,
+        max_attempts: Option<u32>,
     ) -> PyResult<Self> {
-        let config = OtlpLogsConfig {
-            service_name,
-            resource_attributes: string_pairs(resource_attributes, "resource_attributes")?,
-            headers: string_pairs(headers, "headers")?,
-            ..OtlpLogsConfig::default()
+        let mapping = |obj: Option<&Bound<'_, PyAny>>, what: &str| -> PyResult<Value> {
+            obj.map_or(Ok(Value::Null), |o| json::from_python(o, what))
         };
-        let destination = http_url(py, url)?;
-        let encoder = Arc::new(OtlpLogsEncoder::new(config));
-        Ok(Self::new("otlp", name, max_attempts, encoder, destination))
+        let fields = json!({
+            "url": url, "service_name": service_name,
+            "resource_attributes": mapping(resource_attributes, "resource_attributes")?,
+            "headers": mapping(headers, "headers")?, "token": token,
+        });
+        Self::build(py, "otlp", name, fields, max_attempts)
     }
 
     /// An RFC 5424 syslog sink over TCP to `address` (`host:port`), each
@@ -382,46 +298,26 @@ impl PySink {
     /// <govstream.Sink kind='syslog' name='syslog'>
     #[staticmethod]
     #[pyo3(signature = (
-        name, address, *, message = "json", framing = "octet_counting", facility = 16,
-        hostname = None, app_name = "govstream".to_string(), max_attempts = 12
+        name, address, *, message = None, framing = None, facility = None,
+        hostname = None, app_name = None, max_attempts = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn syslog(
         py: Python<'_>,
         name: String,
-        address: &str,
-        message: &str,
-        framing: &str,
-        facility: u8,
+        address: String,
+        message: Option<String>,
+        framing: Option<String>,
+        facility: Option<u8>,
         hostname: Option<String>,
-        app_name: String,
-        max_attempts: u32,
+        app_name: Option<String>,
+        max_attempts: Option<u32>,
     ) -> PyResult<Self> {
-        let message = match choice(py, "message", message, &["json", "cef"])? {
-            "cef" => SyslogMessage::Cef(CefConfig::default()),
-            _ => SyslogMessage::Json,
-        };
-        let framing = match choice(py, "framing", framing, &["octet_counting", "newline"])? {
-            "newline" => SyslogFraming::NewlineTerminated,
-            _ => SyslogFraming::OctetCounting,
-        };
-        let config = SyslogConfig {
-            facility,
-            hostname,
-            app_name,
-            framing,
-            message,
-            ..SyslogConfig::default()
-        };
-        let encoder = SyslogEncoder::new(config).map_err(|e| error::to_py(py, &e))?;
-        let destination = tcp_address(py, address)?;
-        Ok(Self::new(
-            "syslog",
-            name,
-            max_attempts,
-            Arc::new(encoder),
-            destination,
-        ))
+        let fields = json!({
+            "address": address, "message": message, "framing": framing,
+            "facility": facility, "hostname": hostname, "app_name": app_name,
+        });
+        Self::build(py, "syslog", name, fields, max_attempts)
     }
 
     /// A sink of bare CEF lines (ArcSight Common Event Format), one per
@@ -430,11 +326,14 @@ impl PySink {
     /// >>> govstream.Sink.cef("arcsight", "127.0.0.1:5140")
     /// <govstream.Sink kind='cef' name='arcsight'>
     #[staticmethod]
-    #[pyo3(signature = (name, address, *, max_attempts = 12))]
-    fn cef(py: Python<'_>, name: String, address: &str, max_attempts: u32) -> PyResult<Self> {
-        let destination = tcp_address(py, address)?;
-        let encoder = Arc::new(CefEncoder::new(CefConfig::default()));
-        Ok(Self::new("cef", name, max_attempts, encoder, destination))
+    #[pyo3(signature = (name, address, *, max_attempts = None))]
+    fn cef(
+        py: Python<'_>,
+        name: String,
+        address: String,
+        max_attempts: Option<u32>,
+    ) -> PyResult<Self> {
+        Self::build(py, "cef", name, json!({ "address": address }), max_attempts)
     }
 
     /// An OCSF 1.x sink over HTTP: one event per line (`framing="json_lines"`,
@@ -445,32 +344,44 @@ impl PySink {
     /// >>> govstream.Sink.ocsf("lake", "https://lake.example/ingest", framing="json_array", authorization="Bearer t0k3n")
     /// <govstream.Sink kind='ocsf' name='lake'>
     #[staticmethod]
-    #[pyo3(signature = (name, url, *, framing = "json_lines", authorization = None, max_attempts = 12))]
+    #[pyo3(signature = (name, url, *, framing = None, authorization = None, max_attempts = None))]
     fn ocsf(
         py: Python<'_>,
         name: String,
         url: String,
-        framing: &str,
+        framing: Option<String>,
         authorization: Option<String>,
-        max_attempts: u32,
+        max_attempts: Option<u32>,
     ) -> PyResult<Self> {
-        let framing = match choice(py, "framing", framing, &["json_lines", "json_array"])? {
-            "json_array" => OcsfFraming::JsonArray,
-            _ => OcsfFraming::JsonLines,
-        };
-        let config = OcsfConfig {
-            framing,
-            authorization,
-            ..OcsfConfig::default()
-        };
-        let destination = http_url(py, url)?;
-        Ok(Self::new(
-            "ocsf",
-            name,
-            max_attempts,
-            Arc::new(OcsfEncoder::new(config)),
-            destination,
-        ))
+        let fields = json!({"url": url, "framing": framing, "authorization": authorization});
+        Self::build(py, "ocsf", name, fields, max_attempts)
+    }
+
+    /// A sink from the sink catalog's JSON form (`docs/sinks.md`), the same
+    /// object `govstream export --sink-spec` and a pipeline spec's `sinks`
+    /// take: `{"kind": "splunk_hec", "name": …, "url": …, "token": …,
+    /// "options": {…}}`. A `callback` sink also needs `fn`.
+    ///
+    /// Raises `InputError` naming the field that could not be read and
+    /// `ValidationError` listing every problem with its JSON path.
+    ///
+    /// >>> govstream.Sink.from_spec({"kind": "memory", "name": "recent", "capacity": 10})
+    /// <govstream.Sink kind='memory' name='recent'>
+    #[staticmethod]
+    #[pyo3(signature = (spec, *, r#fn = None))]
+    fn from_spec(
+        py: Python<'_>,
+        spec: &Bound<'_, PyAny>,
+        r#fn: Option<Py<PyAny>>,
+    ) -> PyResult<Self> {
+        let value = json::from_python(spec, "spec")?;
+        let built = Sink::from_value(value, "$")
+            .and_then(|s| s.build())
+            .map_err(|e| error::api_to_py(py, &e))?;
+        Ok(PySink {
+            built,
+            callback: r#fn,
+        })
     }
 
     /// A copy of this sink with other queueing, batching and retry
@@ -497,7 +408,7 @@ impl PySink {
         &self,
         py: Python<'_>,
         queue_capacity: Option<usize>,
-        overflow: Option<&str>,
+        overflow: Option<String>,
         max_batch_records: Option<usize>,
         max_batch_bytes: Option<usize>,
         max_wait: Option<f64>,
@@ -508,49 +419,40 @@ impl PySink {
         dead_letter_capacity: Option<usize>,
         kinds: Option<Vec<String>>,
     ) -> PyResult<Self> {
-        let mut c = self.config.clone();
-        let set = |slot: &mut usize, v: Option<usize>| {
-            if let Some(v) = v {
-                *slot = v;
+        // The options as the catalog spells them (seconds become
+        // milliseconds), over the current ones.
+        let mut options = match serde_json::to_value(self.built.options()) {
+            Ok(Value::Object(o)) => o,
+            _ => Map::new(),
+        };
+        let millis = |what: &str, seconds: Option<f64>| -> PyResult<Value> {
+            match seconds {
+                None => Ok(Value::Null),
+                Some(s) if (0.0..1e12).contains(&s) => Ok(json!((s * 1000.0).round() as u64)),
+                Some(_) => Err(error::input(
+                    py,
+                    what,
+                    format!("`{what}` must be a non-negative number of seconds"),
+                )),
             }
         };
-        set(&mut c.queue_capacity, queue_capacity);
-        set(&mut c.max_batch_records, max_batch_records);
-        set(&mut c.max_batch_bytes, max_batch_bytes);
-        set(&mut c.max_in_flight, max_in_flight);
-        set(&mut c.dead_letter_capacity, dead_letter_capacity);
-        if let Some(o) = overflow {
-            c.overflow = match choice(py, "overflow", o, &["drop_newest", "block"])? {
-                "block" => OverflowPolicy::Block,
-                _ => OverflowPolicy::DropNewest,
-            };
+        let given = json!({
+            "queue_capacity": queue_capacity, "overflow": overflow,
+            "max_batch_records": max_batch_records, "max_batch_bytes": max_batch_bytes,
+            "max_wait_ms": millis("max_wait", max_wait)?, "max_in_flight": max_in_flight,
+            "initial_backoff_ms": millis("initial_backoff", initial_backoff)?,
+            "max_backoff_ms": millis("max_backoff", max_backoff)?,
+            "max_attempts": max_attempts, "dead_letter_capacity": dead_letter_capacity,
+            "kinds": kinds,
+        });
+        if let Value::Object(given) = given {
+            options.extend(given.into_iter().filter(|(_, v)| !v.is_null()));
         }
-        for (slot, value, what) in [
-            (&mut c.max_wait_ms, max_wait, "max_wait"),
-            (
-                &mut c.initial_backoff_ms,
-                initial_backoff,
-                "initial_backoff",
-            ),
-            (&mut c.max_backoff_ms, max_backoff, "max_backoff"),
-        ] {
-            if let Some(seconds) = value {
-                *slot = millis(py, what, seconds)?;
-            }
-        }
-        if let Some(a) = max_attempts {
-            c.max_attempts = a;
-        }
-        if let Some(k) = kinds {
-            c.kinds = k;
-        }
+        let options: SinkOptions = from_value(Value::Object(options), "$")
+            .map_err(|e| error::for_argument(py, ApiError::from(e)))?;
         Ok(PySink {
-            kind: self.kind,
-            config: c,
-            destination: self.destination.clone(),
+            built: self.built.with_options(&options),
             callback: self.callback.as_ref().map(|f| f.clone_ref(py)),
-            encoder: Arc::clone(&self.encoder),
-            azure: self.azure.clone(),
         })
     }
 
@@ -558,28 +460,16 @@ impl PySink {
     /// pipeline using it, from the next request on (retries included).
     ///
     /// Raises `InputError` for another kind of sink or an empty token.
-    fn set_bearer_token(&self, py: Python<'_>, token: String) -> PyResult<()> {
-        let token = credential(py, "bearer_token", token)?;
-        match &self.azure {
-            Some(azure) => {
-                azure.set_bearer_token(token);
-                Ok(())
-            }
-            None => Err(error::input(
-                py,
-                "sink",
-                format!(
-                    "`{}` is a {} sink; only azure_logs sinks take a bearer token",
-                    self.config.name, self.kind
-                ),
-            )),
-        }
+    fn set_bearer_token(&self, py: Python<'_>, token: &str) -> PyResult<()> {
+        self.built
+            .set_bearer_token(token)
+            .map_err(|e| error::for_argument(py, e))
     }
 
     /// The sink's name.
     #[getter]
     fn name(&self) -> &str {
-        &self.config.name
+        self.built.name()
     }
 
     /// What the sink is: `jsonl`, `memory`, `callback`, `http`, `webhook`,
@@ -587,14 +477,14 @@ impl PySink {
     /// or `ocsf`.
     #[getter]
     fn kind(&self) -> &'static str {
-        self.kind
+        self.built.kind()
     }
 
     fn __repr__(&self) -> String {
         format!(
             "<govstream.Sink kind='{}' name='{}'>",
-            self.kind,
-            self.config.name.escape_default()
+            self.built.kind(),
+            self.built.name().escape_default()
         )
     }
 }

@@ -16,6 +16,7 @@ and :class:`Analytics` turns into dashboard numbers.
 from ._govstream import (
     Analytics,
     Decision,
+    FlushResult,
     GovstreamError,
     InputError,
     IoError,
@@ -38,6 +39,7 @@ from ._govstream import (
 __all__ = [
     "Analytics",
     "Decision",
+    "FlushResult",
     "GovstreamError",
     "InputError",
     "IoError",

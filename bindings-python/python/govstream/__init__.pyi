@@ -21,6 +21,7 @@ from typing import (
 __all__ = [
     "Analytics",
     "Decision",
+    "FlushResult",
     "GovstreamError",
     "InputError",
     "IoError",
@@ -160,7 +161,8 @@ class Policy:
         self,
         text: str,
         *,
-        phase: _Phase = "prompt",
+        phase: Optional[_Phase] = None,
+        context: Optional[Mapping[str, Any]] = None,
         org_id: Optional[str] = None,
         user_id: Optional[str] = None,
         user_email: Optional[str] = None,
@@ -209,24 +211,24 @@ class Sink:
         name: str,
         path: Union[str, "os.PathLike[str]"],
         *,
-        max_bytes: int = ...,
-        keep: int = 5,
-        max_attempts: int = 12,
+        max_bytes: Optional[int] = None,
+        keep: Optional[int] = None,
+        max_attempts: Optional[int] = None,
     ) -> Sink: ...
     @staticmethod
-    def http(name: str, url: str, *, max_attempts: int = 12) -> Sink: ...
+    def http(name: str, url: str, *, max_attempts: Optional[int] = None) -> Sink: ...
     @staticmethod
-    def memory(name: str, *, capacity: int = 1000) -> Sink: ...
+    def memory(name: str, *, capacity: Optional[int] = None) -> Sink: ...
     @staticmethod
-    def callback(name: str, fn: Callable[[bytes], object], *, max_attempts: int = 12) -> Sink: ...
+    def callback(name: str, fn: Callable[[bytes], object], *, max_attempts: Optional[int] = None) -> Sink: ...
     @staticmethod
     def webhook(
         name: str,
         url: str,
         secret: Union[str, Sequence[str]],
         *,
-        event_type: str = ...,
-        max_attempts: int = 12,
+        event_type: Optional[str] = None,
+        max_attempts: Optional[int] = None,
     ) -> Sink: ...
     @staticmethod
     def splunk_hec(
@@ -235,10 +237,10 @@ class Sink:
         token: str,
         *,
         index: Optional[str] = None,
-        source: str = ...,
-        sourcetype: str = ...,
+        source: Optional[str] = None,
+        sourcetype: Optional[str] = None,
         host: Optional[str] = None,
-        max_attempts: int = 12,
+        max_attempts: Optional[int] = None,
     ) -> Sink: ...
     @staticmethod
     def elasticsearch(
@@ -250,42 +252,47 @@ class Sink:
         username: Optional[str] = None,
         password: Optional[str] = None,
         findings_index: Optional[str] = None,
-        max_attempts: int = 12,
+        max_attempts: Optional[int] = None,
     ) -> Sink: ...
     @staticmethod
-    def azure_logs(name: str, url: str, bearer_token: str, *, max_attempts: int = 12) -> Sink: ...
+    def azure_logs(name: str, url: str, bearer_token: str, *, max_attempts: Optional[int] = None) -> Sink: ...
     @staticmethod
     def otlp(
         name: str,
         url: str,
         *,
-        service_name: str = ...,
+        service_name: Optional[str] = None,
         resource_attributes: Optional[Mapping[str, str]] = None,
         headers: Optional[Mapping[str, str]] = None,
-        max_attempts: int = 12,
+        token: Optional[str] = None,
+        max_attempts: Optional[int] = None,
     ) -> Sink: ...
     @staticmethod
     def syslog(
         name: str,
         address: str,
         *,
-        message: Literal["json", "cef"] = "json",
-        framing: Literal["octet_counting", "newline"] = "octet_counting",
-        facility: int = 16,
+        message: Optional[Literal["json", "cef"]] = None,
+        framing: Optional[Literal["octet_counting", "newline"]] = None,
+        facility: Optional[int] = None,
         hostname: Optional[str] = None,
-        app_name: str = ...,
-        max_attempts: int = 12,
+        app_name: Optional[str] = None,
+        max_attempts: Optional[int] = None,
     ) -> Sink: ...
     @staticmethod
-    def cef(name: str, address: str, *, max_attempts: int = 12) -> Sink: ...
+    def cef(name: str, address: str, *, max_attempts: Optional[int] = None) -> Sink: ...
     @staticmethod
     def ocsf(
         name: str,
         url: str,
         *,
-        framing: Literal["json_lines", "json_array"] = "json_lines",
+        framing: Optional[Literal["json_lines", "json_array"]] = None,
         authorization: Optional[str] = None,
-        max_attempts: int = 12,
+        max_attempts: Optional[int] = None,
+    ) -> Sink: ...
+    @staticmethod
+    def from_spec(
+        spec: Mapping[str, Any], *, fn: Optional[Callable[[bytes], object]] = None
     ) -> Sink: ...
     def with_options(
         self,
@@ -309,6 +316,23 @@ class Sink:
     def kind(self) -> _SinkKind: ...
 
 @final
+class FlushResult:
+    """What a `flush` or `close` achieved: true only when everything that
+    was pending was delivered."""
+
+    @property
+    def complete(self) -> bool: ...
+    @property
+    def delivered(self) -> int: ...
+    @property
+    def dead_lettered(self) -> int: ...
+    @property
+    def dropped(self) -> int: ...
+    @property
+    def pending(self) -> int: ...
+    def __bool__(self) -> bool: ...
+
+@final
 class Pipeline:
     """Delivers records to sinks on a background thread; a context manager
     that flushes and closes on exit."""
@@ -320,9 +344,15 @@ class Pipeline:
         outbox: Union[str, "os.PathLike[str]", None] = None,
         http_timeout: float = 30.0,
     ) -> Pipeline: ...
+    @staticmethod
+    def from_spec(
+        spec: Mapping[str, Any],
+        *,
+        callbacks: Optional[Dict[str, Callable[[bytes], object]]] = None,
+    ) -> Pipeline: ...
     def emit(self, record: Union[Decision, Mapping[str, Any]], *, timeout: float = 0.0) -> None: ...
-    def flush(self, timeout: float = 5.0) -> bool: ...
-    def close(self, timeout: float = 5.0) -> bool: ...
+    def flush(self, timeout: float = 5.0) -> FlushResult: ...
+    def close(self, timeout: float = 5.0) -> FlushResult: ...
     def stats(self) -> List[Dict[str, Any]]: ...
     def dead_letters(self, sink: str) -> List[Dict[str, Any]]: ...
     def memory_records(self, name: str) -> List[Dict[str, Any]]: ...
@@ -371,5 +401,7 @@ def audit_event(
 ) -> Dict[str, Any]:
     """An audit record dict; raises ValidationError listing every problem."""
 
-def parse_keycloak(text: str) -> Dict[str, Any]:
+def parse_keycloak(
+    text: str, *, utc_offset: Optional[str] = None, org_id: Optional[str] = None
+) -> Dict[str, Any]:
     """Keycloak log -> {"events", "problems", "skipped_lines"}."""

@@ -225,9 +225,63 @@ pub struct KeycloakInput {
     pub org_id: Option<String>,
 }
 
+/// One events-logger line that produced no event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeycloakProblem {
+    /// The line's number, counting from 1.
+    pub line: usize,
+    /// `unknown_type` or `malformed`.
+    pub kind: String,
+    /// The Keycloak type, or what was wrong.
+    pub detail: String,
+    /// The whole message, in words.
+    pub message: String,
+    /// The start of the line (at most 120 characters, `…` when cut).
+    pub text_excerpt: String,
+}
+
+/// What a Keycloak log gave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeycloakOutput {
+    /// `audit_event` records, in line order.
+    pub events: Vec<Record>,
+    /// Events-logger lines that gave no event.
+    pub problems: Vec<KeycloakProblem>,
+    /// Lines of other loggers, skipped.
+    pub skipped_lines: usize,
+}
+
+impl From<KeycloakReport> for KeycloakOutput {
+    fn from(report: KeycloakReport) -> Self {
+        use crate::audit::LineProblemKind;
+        KeycloakOutput {
+            events: report.events.into_iter().map(Record::AuditEvent).collect(),
+            problems: report
+                .problems
+                .into_iter()
+                .map(|p| {
+                    let message = p.kind.to_string();
+                    let (kind, detail) = match p.kind {
+                        LineProblemKind::UnknownType(t) => ("unknown_type", t),
+                        LineProblemKind::Malformed(why) => ("malformed", why),
+                    };
+                    KeycloakProblem {
+                        line: p.line,
+                        kind: kind.into(),
+                        detail,
+                        message,
+                        text_excerpt: p.text_excerpt,
+                    }
+                })
+                .collect(),
+            skipped_lines: report.skipped_lines,
+        }
+    }
+}
+
 /// Reads a Keycloak log: events, problem lines and skipped lines. Fails
 /// only for a bad `utc_offset`.
-pub fn parse_keycloak(input: &KeycloakInput) -> Result<KeycloakReport, ApiError> {
+pub fn parse_keycloak(input: &KeycloakInput) -> Result<KeycloakOutput, ApiError> {
     let mut options = KeycloakOptions::new();
     if let Some(offset) = &input.utc_offset {
         options = options.with_utc_offset(offset)?;
@@ -235,7 +289,7 @@ pub fn parse_keycloak(input: &KeycloakInput) -> Result<KeycloakReport, ApiError>
     if let Some(org) = &input.org_id {
         options = options.with_org_id(org.clone());
     }
-    Ok(parse_keycloak_with(&input.text, &options))
+    Ok(parse_keycloak_with(&input.text, &options).into())
 }
 
 /// Records to summarize.

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ApiError {
     /// The stable kind (see the table above).
-    pub kind: String,
+    pub kind: ErrorKind,
     /// The whole message, in words.
     pub message: String,
     /// Every problem with its JSON path (`policy` and `validation`).
@@ -30,13 +30,61 @@ pub struct ApiError {
     pub problems: Vec<Problem>,
     /// Where (`input` and `io`): a JSON path, a line, a file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
+    pub location: Option<Box<str>>,
     /// The rule (`rule`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rule_id: Option<String>,
+    pub rule_id: Option<Box<str>>,
     /// What was validated (`validation`): `pipeline`, `audit event`, …
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub what: Option<String>,
+    pub what: Option<Box<str>>,
+}
+
+/// The stable kinds of [`ApiError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A policy document failed to compile.
+    Policy,
+    /// A DLP rule failed to compile.
+    Rule,
+    /// A record, payload or spec failed validation.
+    Validation,
+    /// Input that could not be read.
+    Input,
+    /// The system refused an operation.
+    Io,
+    /// The pipeline was already closed.
+    Closed,
+    /// A blocking sink stayed full.
+    Full,
+}
+
+impl ErrorKind {
+    /// The kind's name, as serialized (`policy`, `io`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Policy => "policy",
+            ErrorKind::Rule => "rule",
+            ErrorKind::Validation => "validation",
+            ErrorKind::Input => "input",
+            ErrorKind::Io => "io",
+            ErrorKind::Closed => "closed",
+            ErrorKind::Full => "full",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ErrorKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 impl ApiError {
@@ -59,7 +107,7 @@ impl ApiError {
     /// The pipeline was closed before this call.
     pub fn closed() -> Self {
         ApiError {
-            kind: "closed".into(),
+            kind: ErrorKind::Closed,
             message: "the pipeline is closed".into(),
             problems: Vec::new(),
             location: None,
@@ -71,10 +119,10 @@ impl ApiError {
     /// A blocking sink stayed full for the whole timeout.
     pub fn full(sink: &str) -> Self {
         ApiError {
-            kind: "full".into(),
+            kind: ErrorKind::Full,
             message: format!("sink `{sink}` is full"),
             problems: Vec::new(),
-            location: Some(format!("sink {sink}")),
+            location: Some(format!("sink {sink}").into()),
             rule_id: None,
             what: None,
         }
@@ -97,8 +145,15 @@ impl From<Error> for ApiError {
 
 impl From<&Error> for ApiError {
     fn from(e: &Error) -> Self {
+        let kind = match e {
+            Error::Policy { .. } => ErrorKind::Policy,
+            Error::Rule { .. } => ErrorKind::Rule,
+            Error::Validation { .. } => ErrorKind::Validation,
+            Error::Input { .. } => ErrorKind::Input,
+            Error::Io { .. } => ErrorKind::Io,
+        };
         let mut out = ApiError {
-            kind: e.kind().to_string(),
+            kind,
             message: e.to_string(),
             problems: e.problems().to_vec(),
             location: None,
@@ -106,10 +161,10 @@ impl From<&Error> for ApiError {
             what: None,
         };
         match e {
-            Error::Rule { rule_id, .. } => out.rule_id = Some(rule_id.clone()),
-            Error::Validation { what, .. } => out.what = Some(what.clone()),
+            Error::Rule { rule_id, .. } => out.rule_id = Some(rule_id.as_str().into()),
+            Error::Validation { what, .. } => out.what = Some(what.as_str().into()),
             Error::Input { location, .. } | Error::Io { location, .. } => {
-                out.location = Some(location.clone());
+                out.location = Some(location.as_str().into());
             }
             Error::Policy { .. } => {}
         }

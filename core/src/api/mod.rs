@@ -21,11 +21,6 @@
 //!
 //! See `docs/bindings.md` for what a binding author calls.
 
-// `ApiError` carries every field a host may show (problems, location, rule
-// id); it is built only on failure, at the host edge, where a few more
-// bytes moved per `Result` cost nothing next to crossing into the host.
-#![allow(clippy::result_large_err)]
-
 mod calls;
 mod error;
 #[cfg(not(target_arch = "wasm32"))]
@@ -36,10 +31,11 @@ mod sink;
 mod spec;
 
 pub use calls::{
-    AnalyticsInput, AuditEventInput, CompiledPolicy, EvaluateInput, KeycloakInput,
-    analytics_report_html, analytics_summary, audit_event, builtin_rules, parse_keycloak, version,
+    AnalyticsInput, AuditEventInput, CompiledPolicy, EvaluateInput, KeycloakInput, KeycloakOutput,
+    KeycloakProblem, analytics_report_html, analytics_summary, audit_event, builtin_rules,
+    parse_keycloak, version,
 };
-pub use error::ApiError;
+pub use error::{ApiError, ErrorKind};
 #[cfg(not(target_arch = "wasm32"))]
 pub use handle::{CloseReport, FlushReport, HostSink, PipelineHandle, StartOptions, close_all};
 pub use host::{HostOutcome, HostPipeline, HostTransmit};

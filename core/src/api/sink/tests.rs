@@ -130,7 +130,7 @@ fn azure_token_reaches_the_built_encoder() {
     assert!(built.set_bearer_token("two").is_ok());
     assert_eq!(
         built.set_bearer_token("a\nb").map_err(|e| e.kind),
-        Err("input".to_string())
+        Err(crate::api::ErrorKind::Input)
     );
     let other = sink(json!({"kind": "memory", "name": "m"})).unwrap_or_else(|e| panic!("{e}"));
     assert!(
