@@ -23,6 +23,11 @@ cargo fmt --all -- --check
 echo "== lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+echo "== the core builds for wasm32-unknown-unknown without the native driver"
+rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	|| rustup target add wasm32-unknown-unknown
+cargo check --locked -p govstream --target wasm32-unknown-unknown --no-default-features
+
 # The default members: the Python extension is built by maturin below.
 echo "== build (the CLI tests run the built binary)"
 cargo build --all-targets --locked

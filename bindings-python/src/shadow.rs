@@ -37,9 +37,7 @@ pub(crate) fn classify<'py>(
         Some(p) => p.get().compiled(),
         None => default_policy(py)?,
     };
-    let c = py
-        .detach(|| compiled.classify(&url))
-        .map_err(|e| error::api_to_py(py, &e))?;
+    let c = py.detach(|| compiled.classify(&url));
     // Built key by key so the dict keeps the CLI's key order.
     let out = PyDict::new(py);
     out.set_item("input", c.input)?;

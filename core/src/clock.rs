@@ -1,17 +1,92 @@
-//! Time, identifiers and keyed hashes for records. Kept free of platform
-//! calls other than `SystemTime`, and every entry point also takes an explicit
-//! time, so hosts without a usable clock (WASM) can supply their own.
+//! Time, randomness, identifiers and keyed hashes for records.
+//!
+//! The one place the core asks the platform for the time or for random
+//! bytes, so a host without either (`wasm32-unknown-unknown`, where
+//! `SystemTime::now` panics and there is no OS random source) can supply
+//! its own with [`set_source`] and [`set_random_source`]. Every entry point
+//! that stamps a record also takes an explicit time, so a host may skip the
+//! clock altogether. On `wasm32-unknown-unknown` without a host clock,
+//! [`now_ms`] is 0 (records say 1970-01-01); without a host random source,
+//! keys and identifiers fall back to the standard library's weak
+//! per-process hashing keys (see `docs/wasm.md`).
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use std::cell::Cell;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{PoisonError, RwLock};
 
-/// Milliseconds since the Unix epoch, now (0 if the clock is before 1970).
+/// A wall clock supplied by the host: milliseconds since the Unix epoch.
+pub type TimeSource = fn() -> i64;
+
+/// A random source supplied by the host: fills the whole buffer with
+/// cryptographically secure random bytes and returns `true`, or returns
+/// `false` when it cannot.
+pub type RandomSource = fn(&mut [u8]) -> bool;
+
+static TIME_SOURCE: RwLock<Option<TimeSource>> = RwLock::new(None);
+static RANDOM_SOURCE: RwLock<Option<RandomSource>> = RwLock::new(None);
+/// Bumped by [`set_random_source`] so cached identifier seeds are redrawn.
+static RANDOM_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// Makes [`now_ms`] (and so every record stamped without an explicit time)
+/// read `source` instead of the platform clock, process-wide; `None`
+/// returns to the platform clock. A WASM host passes a function that calls
+/// `Date.now()`.
+pub fn set_source(source: Option<TimeSource>) {
+    *TIME_SOURCE.write().unwrap_or_else(PoisonError::into_inner) = source;
+}
+
+/// Makes keys and identifiers draw on `source` before the platform's random
+/// source, process-wide; `None` returns to the platform's. A WASM host
+/// passes a function that calls `crypto.getRandomValues`. Set it before
+/// compiling a policy without a `fingerprint_key`: that policy's key is
+/// drawn at compile time.
+pub fn set_random_source(source: Option<RandomSource>) {
+    *RANDOM_SOURCE
+        .write()
+        .unwrap_or_else(PoisonError::into_inner) = source;
+    RANDOM_GENERATION.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Milliseconds since the Unix epoch, now: from the host's clock when one
+/// is set ([`set_source`]), else the platform's (0 if it is before 1970, and
+/// always 0 on `wasm32-unknown-unknown`, which has none).
 pub fn now_ms() -> i64 {
+    let host = *TIME_SOURCE.read().unwrap_or_else(PoisonError::into_inner);
+    host.map_or_else(platform_now_ms, |now| now())
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+fn platform_now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// `SystemTime::now` panics here: no clock until the host sets one.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+fn platform_now_ms() -> i64 {
+    0
+}
+
+/// Fills `buf` from the host's random source when one is set and succeeds,
+/// else from the platform's. False when neither could.
+fn fill_random(buf: &mut [u8]) -> bool {
+    let host = *RANDOM_SOURCE.read().unwrap_or_else(PoisonError::into_inner);
+    host.is_some_and(|fill| fill(buf)) || platform_fill(buf)
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+fn platform_fill(buf: &mut [u8]) -> bool {
+    getrandom::fill(buf).is_ok()
+}
+
+/// No OS random source here; only a host's.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+fn platform_fill(_buf: &mut [u8]) -> bool {
+    false
 }
 
 /// Formats milliseconds since the epoch as RFC 3339 UTC with milliseconds:
@@ -47,16 +122,31 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 }
 
 /// A UUIDv7 for `ms`: time-ordered, unique within and across processes.
-/// The random part comes from the standard library's per-process random
-/// SipHash keys over a counter — unpredictable enough for identifiers, and
-/// far cheaper than a system call per event.
+/// The random part is the standard library's randomly keyed SipHash over a
+/// counter and a per-thread seed from the random source — unpredictable
+/// enough for identifiers, and far cheaper than a system call per event.
+/// The seed matters where the standard library has no random keys
+/// (`wasm32-unknown-unknown`): two instances must still not collide.
 pub fn uuid_v7(ms: i64) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     thread_local! {
         static KEYS: RandomState = RandomState::new();
+        /// (generation it was drawn in, seed)
+        static SEED: Cell<(u64, [u8; 16])> = const { Cell::new((u64::MAX, [0; 16])) };
     }
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let (a, b) = KEYS.with(|k| (k.hash_one((n, 0u8)), k.hash_one((n, 1u8))));
+    let generation = RANDOM_GENERATION.load(Ordering::Relaxed);
+    let seed = SEED.with(|cell| {
+        let (drawn_in, mut seed) = cell.get();
+        if drawn_in != generation {
+            if !fill_random(&mut seed) {
+                seed = [0; 16];
+            }
+            cell.set((generation, seed));
+        }
+        seed
+    });
+    let (a, b) = KEYS.with(|k| (k.hash_one((seed, n, 0u8)), k.hash_one((seed, n, 1u8))));
     let mut random = [0u8; 10];
     random[..8].copy_from_slice(&a.to_le_bytes());
     random[8..].copy_from_slice(&b.to_le_bytes()[..2]);
@@ -112,12 +202,14 @@ const HEX: [char; 16] = [
     '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f',
 ];
 
-/// 32 bytes from the operating system's random source, for keys.
+/// 32 bytes for keys: from the host's random source ([`set_random_source`])
+/// or the operating system's.
 pub fn random_key() -> Vec<u8> {
     let mut key = vec![0u8; 32];
-    if getrandom::fill(&mut key).is_err() {
-        // No OS randomness (some sandboxes): fall back to the std hasher's
-        // randomly keyed SipHash so the key is still unpredictable.
+    if !fill_random(&mut key) {
+        // No random source (some sandboxes; WASM without a host source):
+        // fall back to the std hasher's randomly keyed SipHash. Its keys are
+        // random natively; on wasm32-unknown-unknown they are weak.
         let s = RandomState::new();
         for (i, chunk) in key.chunks_mut(8).enumerate() {
             chunk.copy_from_slice(&s.hash_one(i).to_le_bytes());

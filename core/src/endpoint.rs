@@ -1,5 +1,8 @@
-//! How a delivery endpoint — an HTTP URL, a `host:port` — is shown to
-//! people: in errors, logs, sink stats' `last_error` and `Debug` output.
+//! Delivery endpoints — an HTTP URL, a `host:port` — checked once and shown
+//! one way: [`check_http_url`] is the one rule for what an HTTP URL a sink or
+//! a notification channel posts to must look like, and [`display`] is how an
+//! endpoint appears in errors, logs, sink stats' `last_error` and `Debug`
+//! output.
 //!
 //! Endpoints carry credentials: userinfo (`https://user:pass@…`), tokens in
 //! the query (`?sig=…`), webhook paths that are themselves the secret
@@ -32,9 +35,138 @@ pub fn display(url_or_address: &str) -> String {
     }
 }
 
+/// Checks an HTTP URL before any request is made, since the host's HTTP
+/// client gets the string as it is: `http://` or `https://`, then a
+/// non-empty host (a name, or an IPv6 literal in closed brackets), then an
+/// optional port of 1 to 65535 in digits. Userinfo before the host is
+/// allowed (the client sends it). No whitespace, control or non-ASCII
+/// characters anywhere: give hosts in punycode and percent-encode paths.
+/// The error says what is wrong, without repeating the URL (it may be a
+/// credential).
+///
+/// ```
+/// use govstream::endpoint::check_http_url;
+/// assert!(check_http_url("https://u:p@[::1]:8088/in?token=t").is_ok());
+/// assert!(check_http_url("http://u:p@[::1").is_err());
+/// assert!(check_http_url("https://siem.example:0/").is_err());
+/// ```
+pub fn check_http_url(url: &str) -> Result<(), &'static str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or("must start with https:// or http://")?;
+    if !url.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("must not contain spaces, control or non-ASCII characters");
+    }
+    let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
+    // Userinfo ends at the last `@` of the authority (WHATWG URL).
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = match hostport.strip_prefix('[') {
+        Some(bracketed) => {
+            let (inner, after) = bracketed
+                .split_once(']')
+                .ok_or("has an unclosed `[` in its host")?;
+            if inner.parse::<std::net::Ipv6Addr>().is_err() {
+                return Err("has a bracketed host that is not an IPv6 address");
+            }
+            let port = match after {
+                "" => None,
+                _ => Some(
+                    after
+                        .strip_prefix(':')
+                        .ok_or("must have only a `:port` after `]`")?,
+                ),
+            };
+            (inner, port)
+        }
+        None => match hostport.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (hostport, None),
+        },
+    };
+    if host.is_empty() {
+        return Err("must name a host");
+    }
+    if host.contains([']', '[']) {
+        return Err("has a bracket outside an IPv6 host");
+    }
+    if let Some(port) = port {
+        let valid = !port.is_empty()
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u16>().is_ok_and(|p| p > 0);
+        if !valid {
+            return Err("must have a port from 1 to 65535");
+        }
+    }
+    Ok(())
+}
+
+/// The userinfo of an `http(s)://` URL (what comes before the host's `@`),
+/// if any.
+pub(crate) fn userinfo(url: &str) -> Option<&str> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
+    authority.rsplit_once('@').map(|(u, _)| u)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_urls_are_checked_once_for_every_caller() {
+        for good in [
+            "https://siem.example",
+            "http://127.0.0.1:9/ingest",
+            "https://siem.example:8088/services/collector?x=1#f",
+            "https://u:p@siem.example/in",
+            "http://u:p@[::1]:8080/x",
+            "https://[2001:db8::1]/",
+            "https://a@b@host/",
+        ] {
+            assert_eq!(check_http_url(good), Ok(()), "{good}");
+        }
+        for (bad, why) in [
+            ("siem.example", "must start with"),
+            ("ftp://h/x", "must start with"),
+            ("HTTPS://h", "must start with"),
+            ("https://", "must name a host"),
+            ("http:///ingest", "must name a host"),
+            ("https://u:p@", "must name a host"),
+            ("https://u:p@/x", "must name a host"),
+            ("https://?q", "must name a host"),
+            ("https://:443/", "must name a host"),
+            ("http://u:p@[::1", "unclosed `[`"),
+            ("http://[::1/x", "unclosed `[`"),
+            ("http://[nope]/", "not an IPv6 address"),
+            ("http://[::1]x/", "only a `:port`"),
+            ("http://h]/", "bracket outside"),
+            ("https://h:0/", "port from 1 to 65535"),
+            ("https://h:65536/", "port from 1 to 65535"),
+            ("https://h:99999999999/", "port from 1 to 65535"),
+            ("https://h:http/", "port from 1 to 65535"),
+            ("https://h:+80/", "port from 1 to 65535"),
+            ("https://h:/", "port from 1 to 65535"),
+            ("https://[::1]:0/", "port from 1 to 65535"),
+            ("https://h/a b", "must not contain"),
+            ("https://h/\tx", "must not contain"),
+            ("https://h\n.evil/", "must not contain"),
+            ("https://bücher.example/", "must not contain"),
+        ] {
+            let got = check_http_url(bad);
+            assert!(
+                got.is_err_and(|e| e.contains(why)),
+                "{bad:?}: {got:?}, expected {why:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn userinfo_is_what_precedes_the_hosts_at() {
+        assert_eq!(userinfo("https://u:p@h/x@y"), Some("u:p"));
+        assert_eq!(userinfo("https://a@b@h/"), Some("a@b"));
+        assert_eq!(userinfo("https://h/?q=a@b"), None);
+    }
 
     #[test]
     fn only_scheme_host_and_port_are_shown() {

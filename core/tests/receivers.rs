@@ -5,6 +5,8 @@
 //! tests with `--ignored` (they need Go, apt and a few minutes the first
 //! time, so a plain `cargo test` lists them as ignored).
 
+// They run the native driver, which the default `native` feature builds.
+#![cfg(feature = "native")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use govstream::pipeline::driver::{Completion, Driver, DriverOptions};

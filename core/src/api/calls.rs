@@ -2,16 +2,15 @@
 //! functions of serde types. Each has a `_json` form in [`super::json`].
 
 use super::ApiError;
+use crate::Problem;
 use crate::analytics::{Analytics, AnalyticsOptions, AnalyticsSummary, render_html};
 use crate::audit::{AuditEventBuilder, KeycloakOptions, KeycloakReport, parse_keycloak_with};
 use crate::json_input::from_value;
 use crate::policy::{Decision, EvaluationContext, Policy, RedactOutcome, RuleInfo, ScanReport};
 use crate::schema::{ApiEventType, Record, ShadowAiEvent};
 use crate::shadow::{Classification, Classifier};
-use crate::{Error, Problem};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::sync::OnceLock;
 
 /// The crate's version, which every binding reports as its own.
 pub fn version() -> &'static str {
@@ -41,7 +40,6 @@ pub struct EvaluateInput {
 #[derive(Debug)]
 pub struct CompiledPolicy {
     policy: Policy,
-    classifier: OnceLock<Result<Classifier, Error>>,
 }
 
 impl CompiledPolicy {
@@ -65,10 +63,7 @@ impl CompiledPolicy {
 
     /// Wraps a policy compiled elsewhere.
     pub fn new(policy: Policy) -> Self {
-        CompiledPolicy {
-            policy,
-            classifier: OnceLock::new(),
-        }
+        CompiledPolicy { policy }
     }
 
     /// The policy.
@@ -108,17 +103,14 @@ impl CompiledPolicy {
     }
 
     /// This policy's shadow-AI classifier (its approved and blocked lists
-    /// over the built-in catalog), built on first use.
-    pub fn classifier(&self) -> Result<&Classifier, ApiError> {
-        self.classifier
-            .get_or_init(|| Classifier::from_policy(&self.policy))
-            .as_ref()
-            .map_err(ApiError::from)
+    /// over the built-in catalog).
+    pub fn classifier(&self) -> &Classifier {
+        self.policy.classifier()
     }
 
     /// Is this URL or host an AI tool, and may the org use it?
-    pub fn classify(&self, url_or_host: &str) -> Result<Classification, ApiError> {
-        Ok(self.classifier()?.classify(url_or_host))
+    pub fn classify(&self, url_or_host: &str) -> Classification {
+        self.policy.classify(url_or_host)
     }
 
     /// Reads a `/v1/shadow-ai/report` payload into a `ShadowAiEvent`; a
@@ -126,7 +118,7 @@ impl CompiledPolicy {
     pub fn shadow_report(&self, json: &str, now_ms: i64) -> Result<ShadowAiEvent, ApiError> {
         Ok(crate::shadow::parse_report(
             json,
-            self.classifier()?,
+            self.classifier(),
             now_ms,
         )?)
     }

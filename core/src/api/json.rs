@@ -141,7 +141,7 @@ impl CompiledPolicy {
                     Some(_) => return Err(ApiError::input("$.url", "expected a string")),
                     None => return Err(ApiError::input("$.url", "missing")),
                 };
-                to_value(self.classify(&url)?)
+                to_value(self.classify(&url))
             }
             "shadow_report" => {
                 let now = take_now(&mut input)?.unwrap_or_else(crate::clock::now_ms);

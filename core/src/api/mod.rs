@@ -15,7 +15,7 @@
 //! | build an audit record, read a Keycloak log | [`audit_event`], [`parse_keycloak`] |
 //! | analytics | [`analytics_summary`], [`analytics_report_html`] (and [`crate::analytics::Analytics`] to aggregate) |
 //! | describe sinks and a pipeline | [`Sink`], [`PipelineSpec`] |
-//! | run a pipeline on the core's thread | `PipelineHandle` (native targets) |
+//! | run a pipeline on the core's thread | `PipelineHandle` (the `native` feature, not on wasm32) |
 //! | run a pipeline with the host's own I/O | [`HostPipeline`] |
 //! | everything with strings only | [`json::call`], [`CompiledPolicy::call_json`] |
 //!
@@ -23,7 +23,7 @@
 
 mod calls;
 mod error;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
 mod handle;
 mod host;
 pub mod json;
@@ -36,7 +36,7 @@ pub use calls::{
     parse_keycloak, version,
 };
 pub use error::{ApiError, ErrorKind};
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
 pub use handle::{CloseReport, FlushReport, HostSink, PipelineHandle, StartOptions, close_all};
 pub use host::{HostOutcome, HostPipeline, HostTransmit};
 pub use sink::{

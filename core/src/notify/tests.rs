@@ -498,3 +498,33 @@ fn alert_requests_do_not_print_credentials() {
         "{shown}"
     );
 }
+
+#[test]
+fn channel_urls_follow_the_sinks_rule_and_carry_no_user_info() {
+    let config = |url: &str| -> NotifyConfig {
+        serde_json::from_value(json!({"channels": [hook("h", json!({"url": url}))], "rules": []}))
+            .unwrap()
+    };
+    for good in ["https://x.example:8443/h", "http://[::1]:9/h"] {
+        assert!(Notifier::new(config(good)).is_ok(), "{good}");
+        assert!(crate::pipeline::Destination::http(good).is_some(), "{good}");
+    }
+    for bad in [
+        "http://u:p@[::1",
+        "https://x.example:0/",
+        "https://x.example:99999/",
+        "https://x.example:port/",
+        "https://x .example/",
+    ] {
+        let got = problems(json!({"channels": [hook("h", json!({"url": bad}))], "rules": []}));
+        assert_eq!(got.len(), 1, "{bad}: {got:?}");
+        assert_eq!(got[0].0, "$.channels[0].url", "{bad}");
+        assert!(!got[0].1.contains(bad), "the message repeats the URL");
+        assert!(crate::pipeline::Destination::http(bad).is_none(), "{bad}");
+    }
+    // Sinks send userinfo; alert channels refuse it.
+    let with_user = "https://user:pw@x.example/";
+    assert!(crate::pipeline::Destination::http(with_user).is_some());
+    let got = problems(json!({"channels": [hook("h", json!({"url": with_user}))], "rules": []}));
+    assert!(got[0].1.contains("no user info"), "{got:?}");
+}

@@ -40,18 +40,16 @@ pub enum Destination {
 }
 
 impl Destination {
-    /// An HTTP destination for an `http://` or `https://` URL with a host
-    /// (userinfo is allowed and sent; the host after it must not be empty);
-    /// `None` for anything else, so a host can say which argument was wrong.
+    /// An HTTP destination for a URL that [`endpoint::check_http_url`]
+    /// accepts (`http://` or `https://`, a host, an optional port of 1 to
+    /// 65535; userinfo is allowed and sent); `None` for anything else, so a
+    /// host can say which argument was wrong.
     pub fn http(url: &str) -> Option<Destination> {
-        let rest = url
-            .strip_prefix("https://")
-            .or_else(|| url.strip_prefix("http://"))?;
-        let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
-        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-        (!host.is_empty()).then(|| Destination::Http {
-            url: url.to_string(),
-        })
+        endpoint::check_http_url(url)
+            .ok()
+            .map(|()| Destination::Http {
+                url: url.to_string(),
+            })
     }
 
     /// A TCP destination for `host:port` or `tcp://host:port` with a port
@@ -221,6 +219,11 @@ mod tests {
             "https://u:p@",
             "https://u:p@/x",
             "https://?q",
+            "http://u:p@[::1",
+            "https://h:0/",
+            "https://h:65536/",
+            "https://h:port/",
+            "https://h /",
         ] {
             assert_eq!(Destination::http(bad), None, "{bad}");
         }

@@ -31,7 +31,7 @@
 
 mod backoff;
 mod config;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
 pub mod driver;
 pub mod encode;
 pub mod outbox;

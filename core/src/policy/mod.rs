@@ -159,6 +159,14 @@ impl Policy {
             problems.push(Problem::new(path, e.to_string()));
         }
 
+        let tools = match tools::ToolRules::new(&config.ai_tools) {
+            Ok(tools) => Some(tools),
+            Err(p) => {
+                problems.extend(p);
+                None
+            }
+        };
+
         let mut allow_patterns = Vec::new();
         for (i, p) in config.allowlist.patterns.iter().enumerate() {
             match Regex::new(&format!("^(?:{p})$")) {
@@ -183,6 +191,10 @@ impl Policy {
             return Err(Error::Policy { problems });
         }
         let scanner = scanner?;
+        let Some(tools) = tools else {
+            // Unreachable: a failed `ai_tools` section left a problem above.
+            return Err(Error::Policy { problems });
+        };
 
         let meta = scanner
             .rules()
@@ -213,7 +225,7 @@ impl Policy {
                 secret_rules,
                 scanner,
                 meta,
-                tools: tools::ToolRules::new(&config.ai_tools),
+                tools,
                 redactor: Redactor::new(config.redaction_style, &key),
                 keyed: KeyedHash::new(&key),
                 allow_values: config.allowlist.values.iter().cloned().collect(),

@@ -3,8 +3,8 @@
 //! JSON path, and extensible by an org's own document. The format is
 //! documented in `docs/shadow.md`.
 
+use super::host::normalize_pattern;
 use super::json::{self, Obj};
-use super::url::{check_host, normalize_host_part};
 use crate::schema::Severity;
 use crate::{Error, Problem, Result};
 use serde::{Deserialize, Serialize};
@@ -133,28 +133,6 @@ pub struct Catalog {
     pub version: u64,
     /// The tools.
     pub tools: Vec<CatalogTool>,
-}
-
-/// Normalizes a catalog or policy host pattern: an exact host or `*.` and a
-/// host. Unicode is accepted and stored as punycode.
-pub(super) fn normalize_pattern(pattern: &str) -> Result<String, String> {
-    let trimmed = pattern.trim();
-    let (wild, host) = match trimmed.strip_prefix("*.") {
-        Some(rest) => (true, rest),
-        None => (false, trimmed),
-    };
-    if host.contains(['/', ':', '@', '?', '#', '[', '*']) {
-        return Err(format!(
-            "`{pattern}` is not a hostname or `*.suffix` pattern; give hosts without scheme, port or path"
-        ));
-    }
-    let host = normalize_host_part(host).map_err(|e| format!("`{pattern}`: {e}"))?;
-    check_host(&host).map_err(|e| format!("`{pattern}`: {e}"))?;
-    Ok(if wild {
-        format!("*.{host}")
-    } else {
-        host.into_owned()
-    })
 }
 
 impl Catalog {

@@ -5,9 +5,9 @@
 //! a lookup costs one probe per label suffix of the host (`a.b.example`,
 //! `b.example`, `example`) however long the lists are.
 
-use super::catalog::{Catalog, CatalogTool, ToolCategory, normalize_pattern};
+use super::catalog::{Catalog, CatalogTool, ToolCategory};
+use super::host::{self, normalize_pattern};
 use super::url;
-use crate::policy::Policy;
 use crate::schema::{Severity, ShadowAiClassification};
 use crate::{Error, Problem, Result};
 use serde::{Deserialize, Serialize};
@@ -158,6 +158,7 @@ struct Inner {
     index: HashMap<Box<str>, Slot, BuildHasherDefault<LabelHasher>>,
     tools: Vec<CatalogTool>,
     has_approved_list: bool,
+    has_blocked_list: bool,
 }
 
 /// Classifies URLs and hostnames; immutable, `Send + Sync`, cheap to clone.
@@ -224,20 +225,9 @@ impl Classifier {
                 index,
                 tools: catalog.tools,
                 has_approved_list: !approved.is_empty(),
+                has_blocked_list: !blocked.is_empty(),
             }),
         })
-    }
-
-    /// The built-in catalog with the policy's `ai_tools` lists.
-    pub fn from_policy(policy: &Policy) -> Result<Classifier> {
-        Classifier::from_policy_with(policy, Catalog::builtin())
-    }
-
-    /// A given catalog (say the built-in one extended by the org's) with
-    /// the policy's `ai_tools` lists.
-    pub fn from_policy_with(policy: &Policy, catalog: Catalog) -> Result<Classifier> {
-        let tools = &policy.config().ai_tools;
-        Classifier::new(catalog, &tools.approved, &tools.blocked)
     }
 
     /// The catalog's tools.
@@ -249,13 +239,13 @@ impl Classifier {
     /// Never fails: an input without a readable host is `not_ai`.
     pub fn classify(&self, url_or_host: &str) -> Classification {
         // Extensions mostly send bare, already normalized hosts.
-        let (host, valid) = if url::is_normalized_host(url_or_host) {
+        let (host, valid) = if host::is_normalized_host(url_or_host) {
             (Cow::Borrowed(url_or_host), true)
         } else {
             let raw = url::split(url_or_host).host;
-            match url::normalize_host_part(raw) {
+            match host::normalize_host_part(raw) {
                 Ok(h) => {
-                    let valid = url::check_host(&h).is_ok();
+                    let valid = host::check_host(&h).is_ok();
                     (h, valid)
                 }
                 Err(_) => (Cow::Owned(raw.to_ascii_lowercase()), false),
@@ -287,23 +277,7 @@ impl Classifier {
     /// [`normalize_host`]: super::normalize_host
     pub fn lookup(&self, host: &str) -> HostMatch<'_> {
         let inner = &*self.inner;
-        let mut tool = NO_TOOL;
-        let mut flags = 0u8;
-        if let Some(s) = inner.index.get(host) {
-            tool = s.exact_tool;
-            flags = s.flags & (APPROVED_EXACT | BLOCKED_EXACT);
-        }
-        let mut rest = host;
-        while let Some((_, parent)) = rest.split_once('.') {
-            if let Some(s) = inner.index.get(parent) {
-                // Walking up, the first wildcard is the most specific one.
-                if tool == NO_TOOL {
-                    tool = s.wild_tool;
-                }
-                flags |= s.flags & (APPROVED_WILD | BLOCKED_WILD);
-            }
-            rest = parent;
-        }
+        let (tool, flags) = self.probe(host);
         let tool = inner.tools.get(tool as usize);
         let blocked = flags & (BLOCKED_EXACT | BLOCKED_WILD) != 0;
         let approved = flags & (APPROVED_EXACT | APPROVED_WILD) != 0;
@@ -325,6 +299,60 @@ impl Classifier {
             severity,
         }
     }
+    /// What the org's own lists (not the catalog) say about an already
+    /// normalized hostname: the blocked list wins over the approved one.
+    /// The policy's `ai_tools` verdict is this.
+    pub(crate) fn listed(&self, host: &str) -> Listed {
+        let (_, flags) = self.probe(host);
+        if flags & (BLOCKED_EXACT | BLOCKED_WILD) != 0 {
+            Listed::Blocked
+        } else if flags & (APPROVED_EXACT | APPROVED_WILD) != 0 {
+            Listed::Approved
+        } else {
+            Listed::Unlisted
+        }
+    }
+
+    /// True when the org lists any host, approved or blocked.
+    pub(crate) fn has_lists(&self) -> bool {
+        self.inner.has_approved_list || self.inner.has_blocked_list
+    }
+
+    /// The catalog tool index and list flags of a normalized host: one hash
+    /// probe for the host, one per label suffix for wildcards.
+    fn probe(&self, host: &str) -> (u32, u8) {
+        let inner = &*self.inner;
+        let mut tool = NO_TOOL;
+        let mut flags = 0u8;
+        if let Some(s) = inner.index.get(host) {
+            tool = s.exact_tool;
+            flags = s.flags & (APPROVED_EXACT | BLOCKED_EXACT);
+        }
+        let mut rest = host;
+        while let Some((_, parent)) = rest.split_once('.') {
+            if let Some(s) = inner.index.get(parent) {
+                // Walking up, the first wildcard is the most specific one.
+                if tool == NO_TOOL {
+                    tool = s.wild_tool;
+                }
+                flags |= s.flags & (APPROVED_WILD | BLOCKED_WILD);
+            }
+            rest = parent;
+        }
+        (tool, flags)
+    }
+}
+
+/// What an org's approved and blocked lists say about a host, the catalog
+/// aside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Listed {
+    /// On the approved list and not on the blocked one.
+    Approved,
+    /// On the blocked list.
+    Blocked,
+    /// On neither.
+    Unlisted,
 }
 
 #[cfg(test)]

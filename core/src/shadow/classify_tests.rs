@@ -188,19 +188,20 @@ fn bad_list_patterns_are_policy_problems() {
 }
 
 #[test]
-fn from_policy_uses_the_builtin_catalog_and_policy_lists() {
-    let p = Policy::from_json(
-        r#"{"ai_tools": {"approved": ["chatgpt.com"], "blocked": ["*.deepseek.com"]}}"#,
+fn catalog_and_classifier_patterns_share_the_hosts_normalizer() {
+    // The same patterns a policy's `ai_tools` lists take (see
+    // `policy::tools` tests): IDNA, case and trailing dots.
+    let cat = Catalog::from_json(
+        r#"{"version": 1, "tools": [{"tool": "Bü", "vendor": "V", "category": "chat", "hosts": ["*.Bücher.Example."]}]}"#,
     )
     .unwrap();
-    let c = Classifier::from_policy(&p).unwrap();
-    assert_eq!(c.classify("chatgpt.com").status, AiToolStatus::Approved);
+    assert_eq!(cat.tools[0].hosts, ["*.xn--bcher-kva.example"]);
+    let c = Classifier::new(cat, &["ÉVIL.example.".into()], &[]).unwrap();
     assert_eq!(
-        c.classify("chat.deepseek.com").status,
+        c.classify("https://www.bücher.example/").status,
         AiToolStatus::Unapproved
     );
-    assert_eq!(c.classify("claude.ai").status, AiToolStatus::Unapproved);
-    assert_eq!(c.classify("claude.ai").vendor.as_deref(), Some("Anthropic"));
-    let open = Classifier::from_policy(&Policy::default_policy().unwrap()).unwrap();
-    assert_eq!(open.classify("claude.ai").status, AiToolStatus::UnknownAi);
+    assert_eq!(c.classify("évil.example").status, AiToolStatus::Approved);
+    let e = Classifier::new(Catalog::default(), &["https://x/".into()], &[]).unwrap_err();
+    assert!(e.problems()[0].message.contains("unexpected `:`"), "{e}");
 }

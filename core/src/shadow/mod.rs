@@ -20,6 +20,7 @@ mod catalog;
 mod classify;
 mod event;
 mod finding;
+mod host;
 mod json;
 mod punycode;
 mod report;
@@ -33,3 +34,6 @@ pub use report::{
     MAX_CLOCK_SKEW_MS, MAX_METADATA_BYTES, MAX_URL_CHARS, SOURCE_SYSTEM_KEY, parse_report,
 };
 pub use url::{MAX_PATH_BYTES, SanitizedUrl, normalize_host, sanitize_url};
+
+pub(crate) use classify::Listed;
+pub(crate) use host::normalize_pattern;

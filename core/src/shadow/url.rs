@@ -9,10 +9,9 @@
 //! `@`; any number of slashes after the scheme) without implementing all of
 //! it: the goal is that no input makes two parties disagree on the host.
 
-use super::punycode;
+use super::host::{check_host, normalize_host_part};
 use crate::{Error, Result};
 use std::borrow::Cow;
-use std::net::Ipv6Addr;
 
 /// Longest path kept in a sanitized URL, in bytes after percent-encoding.
 pub const MAX_PATH_BYTES: usize = 1024;
@@ -87,152 +86,6 @@ pub(super) fn split(input: &str) -> Parts<'_> {
         port,
         path,
     }
-}
-
-/// True when `s` is already a normalized, valid hostname: lowercase ASCII
-/// letters, digits, `-` and `_` in labels of 1 to 63 bytes, at most 253 in
-/// all. One pass, so bare hosts skip the rest of this module.
-pub(super) fn is_normalized_host(s: &str) -> bool {
-    let bytes = s.as_bytes();
-    if bytes.is_empty() || bytes.len() > 253 {
-        return false;
-    }
-    let mut label = 0usize;
-    for &b in bytes {
-        if b == b'.' {
-            if label == 0 {
-                return false;
-            }
-            label = 0;
-        } else if b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' {
-            label += 1;
-            if label > 63 {
-                return false;
-            }
-        } else {
-            return false;
-        }
-    }
-    label > 0
-}
-
-/// True when a host needs no work: lowercase ASCII letters, digits, `-`,
-/// `_` and inner dots.
-fn is_plain(host: &str) -> bool {
-    !host.ends_with('.')
-        && host.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')
-        })
-}
-
-fn percent_decode(s: &str) -> Result<String, String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok());
-            match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                Some(b) => out.push(b),
-                None => return Err(format!("bad percent-encoding in host `{s}`")),
-            }
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| format!("host `{s}` decodes to invalid UTF-8"))
-}
-
-/// Normalizes the host slice of [`Parts`]: percent-decoding, IDNA dot
-/// separators, lowercase, punycode for Unicode labels, no trailing dots,
-/// canonical IPv6. Does not judge the characters left (see
-/// [`check_host`]).
-pub(super) fn normalize_host_part(raw: &str) -> Result<Cow<'_, str>, String> {
-    if is_plain(raw) {
-        return Ok(Cow::Borrowed(raw));
-    }
-    let decoded = if raw.contains('%') {
-        Cow::Owned(percent_decode(raw)?)
-    } else {
-        Cow::Borrowed(raw)
-    };
-    if let Some(inner) = decoded.strip_prefix('[') {
-        let inner = inner
-            .strip_suffix(']')
-            .ok_or_else(|| format!("unclosed `[` in host `{raw}`"))?;
-        let addr: Ipv6Addr = inner
-            .parse()
-            .map_err(|_| format!("`{inner}` is not an IPv6 address"))?;
-        return Ok(Cow::Owned(format!("[{addr}]")));
-    }
-    // IDNA (UTS #46) maps these full stops to `.`.
-    let dotted: String = decoded
-        .chars()
-        .map(|c| match c {
-            '\u{3002}' | '\u{FF0E}' | '\u{FF61}' => '.',
-            c => c,
-        })
-        .collect();
-    let trimmed = dotted.trim_end_matches('.');
-    let mut out = String::with_capacity(trimmed.len());
-    for (i, label) in trimmed.split('.').enumerate() {
-        if i > 0 {
-            out.push('.');
-        }
-        if label.is_ascii() {
-            out.extend(label.chars().map(|c| c.to_ascii_lowercase()));
-        } else {
-            let lower = label.to_lowercase();
-            // `K` (Kelvin sign) lowercases to ASCII `k`; IDNA maps it so too.
-            if lower.is_ascii() {
-                out.push_str(&lower);
-                continue;
-            }
-            let encoded = punycode::encode(&lower)
-                .ok_or_else(|| format!("label `{label}` cannot be punycode-encoded"))?;
-            out.push_str("xn--");
-            out.push_str(&encoded);
-        }
-    }
-    Ok(Cow::Owned(out))
-}
-
-/// Checks a normalized host: an IPv6 literal, or at most 253 bytes of labels
-/// of 1 to 63 letters, digits, `-` and `_`.
-pub(super) fn check_host(host: &str) -> Result<(), String> {
-    if host.is_empty() {
-        return Err("no hostname".into());
-    }
-    if host.starts_with('[') {
-        return Ok(());
-    }
-    if host.len() > 253 {
-        return Err(format!(
-            "hostname is {} bytes long; at most 253",
-            host.len()
-        ));
-    }
-    for label in host.split('.') {
-        if label.is_empty() {
-            return Err(format!("hostname `{host}` has an empty label"));
-        }
-        if label.len() > 63 {
-            return Err(format!(
-                "hostname `{host}` has a label longer than 63 bytes"
-            ));
-        }
-        if let Some(c) = label
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
-        {
-            return Err(format!("hostname `{host}` contains `{c}`"));
-        }
-    }
-    Ok(())
 }
 
 /// The hostname of a URL or bare host, normalized: lowercase ASCII,
@@ -376,6 +229,7 @@ mod tests {
 
     #[test]
     fn recognizes_hosts_that_need_no_work() {
+        use super::super::host::is_normalized_host;
         for ok in ["chatgpt.com", "a", "x-y_z.0.example"] {
             assert!(is_normalized_host(ok), "{ok}");
             assert_eq!(normalize_host(ok).unwrap(), ok);
