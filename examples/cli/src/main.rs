@@ -130,8 +130,11 @@ enum AuditSource {
     Keycloak {
         /// Log file; `-` for standard input.
         file: String,
-        /// Offset of the log's timestamps from UTC (`+05:30`); UTC without it.
-        #[arg(long)]
+        /// Offset of the log's timestamps from UTC (`+05:30`, `-05:00`, `Z`);
+        /// UTC without it.
+        // A west-of-UTC offset starts with `-`: without this, clap reads
+        // `--utc-offset -05:00` as an unknown flag `-0`.
+        #[arg(long, allow_hyphen_values = true)]
         utc_offset: Option<String>,
         /// Org id to put on every event.
         #[arg(long)]
