@@ -125,8 +125,9 @@ enum Command {
 #[derive(Subcommand)]
 enum AuditSource {
     /// Keycloak event log lines (`type="LOGIN_ERROR", realmId=…`) to
-    /// `AuditEvent` records, one JSON line each; unknown types and malformed
-    /// lines become `{"line", "error"}` lines.
+    /// `AuditEvent` records, one JSON line each; unknown types, malformed and
+    /// cut lines become `{"line", "kind", "detail", "error", "text_excerpt"}`
+    /// lines.
     Keycloak {
         /// Log file; `-` for standard input.
         file: String,
