@@ -117,7 +117,7 @@ fn unknown_fields_are_dropped_and_named_and_known_ones_kept() {
 #[test]
 fn urls_lose_what_carries_credentials_and_secrets_are_redacted() {
     let line = event_line(concat!(
-        r#"type="LOGIN", realmId="acme", "#,
+        r#"type="LOGIN", realmId="acme", clientId="ui", userId="kc-7", ipAddress="10.0.0.5", "#,
         r#"redirect_uri="https://lee:hunter2@app.acme.example/cb?code=c0de&state=s#frag", "#,
         r#"reason="retried with AKIAIOSFODNN7EXAMPLE""#,
     ));
@@ -242,7 +242,7 @@ proptest! {
         kc_type in prop_oneof![Just("LOGIN"), Just("LOGIN_ERROR"), Just("LOGOUT")],
     ) {
         let line = event_line(&format!(
-            r#"type="{kc_type}", realmId="acme", {key}="~Zq{value}Zq~", auth_method="openid-connect""#
+            r#"type="{kc_type}", realmId="acme", clientId="ui", userId="kc-7", ipAddress="10.0.0.5", error="e", {key}="~Zq{value}Zq~", auth_method="openid-connect""#
         ));
         let event = govstream::audit::parse_keycloak_line(&line, &KeycloakOptions::new())
             .unwrap()

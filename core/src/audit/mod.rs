@@ -25,6 +25,6 @@ mod keycloak;
 
 pub use builder::AuditEventBuilder;
 pub use keycloak::{
-    KeycloakOptions, KeycloakReport, LineProblem, LineProblemKind, parse_keycloak,
-    parse_keycloak_line, parse_keycloak_with,
+    KeycloakLine, KeycloakOptions, KeycloakReport, LineProblem, LineProblemKind, parse_keycloak,
+    parse_keycloak_line, parse_keycloak_with, read_keycloak_line,
 };

@@ -1,10 +1,11 @@
 //! `govstream audit keycloak FILE`: Keycloak event log lines to `AuditEvent`
 //! records (`Auth:SuccessfulLogin`, `Auth:LoginFailure`, `Auth:Logout`), one
-//! JSON line each; unknown types and malformed lines become error lines
-//! naming their line number, never dropped silently.
+//! JSON line each; unknown types, malformed and cut lines become the core's
+//! `LineProblem` (`{"line", "kind", "detail", "error", "text_excerpt"}`),
+//! never dropped silently.
 
-use govstream::audit::{KeycloakOptions, parse_keycloak_line};
-use serde_json::{Value, json};
+use govstream::audit::{KeycloakLine, KeycloakOptions, read_keycloak_line};
+use serde_json::Value;
 use std::io::BufRead;
 
 /// What a Keycloak run produced.
@@ -42,31 +43,23 @@ pub(crate) fn keycloak(
         skipped: 0,
     };
     for (i, line) in reader.split(b'\n').enumerate() {
-        let n = i + 1;
         let bytes = line.map_err(|e| format!("cannot read {path}: {e}"))?;
-        let Ok(text) = String::from_utf8(bytes) else {
-            out.problems += 1;
-            out.lines
-                .push(json!({"line": n, "error": "line is not valid UTF-8"}));
-            continue;
-        };
-        if text.trim().is_empty() {
-            continue;
-        }
-        match parse_keycloak_line(&text, &options) {
-            Ok(Some(event)) => {
+        match read_keycloak_line(i + 1, &bytes, &options) {
+            KeycloakLine::Event(event) => {
                 out.events += 1;
                 out.lines.push(
-                    serde_json::to_value(govstream::schema::Record::from(event))
+                    serde_json::to_value(govstream::schema::Record::from(*event))
                         .unwrap_or(Value::Null),
                 );
             }
-            Ok(None) => out.skipped += 1,
-            Err(kind) => {
+            // The core's one problem shape, as every binding prints it.
+            KeycloakLine::Problem(problem) => {
                 out.problems += 1;
                 out.lines
-                    .push(json!({"line": n, "error": kind.to_string(), "problem": kind}));
+                    .push(serde_json::to_value(&problem).unwrap_or(Value::Null));
             }
+            KeycloakLine::Skipped => out.skipped += 1,
+            KeycloakLine::Blank => {}
         }
     }
     Ok(out)

@@ -2,7 +2,7 @@
 //! through the real pipeline to one SIEM target — the batch-export path for
 //! SIEMs that prefer file ingest, or a one-off backfill.
 
-use govstream::pipeline::driver::{Completion, Driver, DriverOptions};
+use govstream::pipeline::driver::{Completion, Driver, DriverOptions, EmitError};
 use govstream::pipeline::encode::{
     AzureLogsConfig, AzureLogsEncoder, CefConfig, CefEncoder, ElasticsearchAuth,
     ElasticsearchBulkConfig, ElasticsearchBulkEncoder, Encoder, JsonLinesEncoder, OtlpLogsConfig,
@@ -10,7 +10,7 @@ use govstream::pipeline::encode::{
     WebhookEncoder,
 };
 use govstream::pipeline::outbox::OutboxConfig;
-use govstream::pipeline::{Destination, Pipeline, SinkConfig, SinkSpec, SinkStats};
+use govstream::pipeline::{Destination, OverflowPolicy, Pipeline, SinkConfig, SinkSpec, SinkStats};
 use govstream::schema::Record;
 use std::io::{BufRead, BufReader};
 use std::time::Duration;
@@ -45,6 +45,9 @@ pub(crate) struct ExportReport {
     pub(crate) stats: SinkStats,
     pub(crate) bad_lines: usize,
     pub(crate) completion: Completion,
+    /// The line at which the export stopped because the target took no
+    /// record within `--timeout`; that line and the rest were not sent.
+    pub(crate) stopped_at: Option<usize>,
 }
 
 /// Builds the sink for `args`; errors are usage errors (exit 2).
@@ -132,13 +135,23 @@ fn sink(args: &ExportArgs) -> Result<(Box<dyn Encoder>, Destination), String> {
     })
 }
 
+/// Records queued per sink at most. A batch export waits for room instead
+/// of dropping (`OverflowPolicy::Block`), so a deeper queue would only hold
+/// more of the file in memory: a few batches keep the sink busy.
+const QUEUE_CAPACITY: usize = 4_000;
+
 /// Runs the export. `Err` is a usage or setup error (exit 2).
 pub(crate) fn export(args: &ExportArgs) -> Result<ExportReport, String> {
     let (encoder, destination) = sink(args)?;
+    // A backfill must not lose records because it reads faster than the
+    // target answers: the reader waits for room (up to --timeout per
+    // record) rather than dropping as `queue_full`.
     let config = SinkConfig {
         max_wait_ms: 200,
         max_attempts: 8,
         max_backoff_ms: 5_000,
+        queue_capacity: QUEUE_CAPACITY,
+        overflow: OverflowPolicy::Block,
         ..SinkConfig::named(&format!("{:?}", args.to).to_lowercase())
     };
     let pipeline = Pipeline::new(vec![SinkSpec::new(config, encoder, destination)], seed())
@@ -148,34 +161,60 @@ pub(crate) fn export(args: &ExportArgs) -> Result<ExportReport, String> {
         ..DriverOptions::default()
     };
     let driver = Driver::start(pipeline, options).map_err(|e| e.to_string())?;
-    let reader: Box<dyn BufRead> = match args.input.as_deref() {
+    let mut reader: Box<dyn BufRead> = match args.input.as_deref() {
         None | Some("-") => Box::new(BufReader::new(std::io::stdin())),
         Some(p) => Box::new(BufReader::new(
             std::fs::File::open(p).map_err(|e| format!("cannot read input {p}: {e}"))?,
         )),
     };
     let mut bad_lines = 0;
-    for (i, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| {
-            let name = args.input.as_deref().filter(|p| *p != "-");
-            format!(
-                "cannot read input {} at line {}: {e}",
-                name.unwrap_or("standard input"),
-                i + 1
-            )
-        })?;
+    let mut stopped_at = None;
+    let mut bytes = Vec::new();
+    for n in 1.. {
+        bytes.clear();
+        // Bytes, not `lines()`: a line that is not UTF-8 is one bad line,
+        // skipped and counted like malformed JSON, not the end of the run.
+        match reader.read_until(b'\n', &mut bytes) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                let name = args.input.as_deref().filter(|p| *p != "-");
+                return Err(format!(
+                    "cannot read input {} at line {n}: {e}",
+                    name.unwrap_or("standard input")
+                ));
+            }
+        }
+        let line = match std::str::from_utf8(&bytes) {
+            Ok(line) => line,
+            Err(e) => {
+                bad_lines += 1;
+                eprintln!(
+                    "govstream: line {n}: not valid UTF-8 at byte {}, skipped",
+                    e.valid_up_to()
+                );
+                continue;
+            }
+        };
         if line.trim().is_empty() {
             continue;
         }
-        match Record::from_json_line(&line) {
-            Ok(record) => {
-                if let Err(e) = driver.emit_wait(&record, args.timeout) {
-                    return Err(format!("line {}: cannot queue the record: {e}", i + 1));
+        match Record::from_json_line(line) {
+            Ok(record) => match driver.emit_wait(&record, args.timeout) {
+                Ok(()) => {}
+                Err(EmitError::Full(_)) => {
+                    eprintln!(
+                        "govstream: line {n}: the target took no record for {} s; stopped, lines {n} on were not exported",
+                        args.timeout.as_secs()
+                    );
+                    stopped_at = Some(n);
+                    break;
                 }
-            }
+                Err(e) => return Err(format!("line {n}: cannot queue the record: {e}")),
+            },
             Err(e) => {
                 bad_lines += 1;
-                eprintln!("govstream: line {}: not a record, skipped: {e}", i + 1);
+                eprintln!("govstream: line {n}: not a record, skipped: {e}");
             }
         }
     }
@@ -184,6 +223,7 @@ pub(crate) fn export(args: &ExportArgs) -> Result<ExportReport, String> {
         stats: stats.pop().unwrap_or_default(),
         bad_lines,
         completion,
+        stopped_at,
     })
 }
 

@@ -46,7 +46,8 @@ enum Command {
     },
     /// Deliver records (as written by `evaluate`) to a SIEM target through
     /// the real pipeline, then print the sink's stats as one JSON line.
-    /// Exit 1 if anything was dropped, dead-lettered or unreadable.
+    /// Exit 1 if anything was dropped, dead-lettered or unreadable, or the
+    /// target took nothing for `--timeout` and the export stopped.
     Export {
         /// The target format and protocol.
         #[arg(long, value_enum)]
@@ -69,7 +70,8 @@ enum Command {
         /// what is not delivered is sent again by the next export using it.
         #[arg(long)]
         outbox: Option<String>,
-        /// Seconds to wait for delivery before giving up.
+        /// Seconds to wait for room in the queue (per record) and for
+        /// delivery at the end before giving up.
         #[arg(long, default_value_t = 60)]
         timeout: u64,
         /// Records file (JSON Lines); `-` or nothing for standard input.
@@ -125,13 +127,17 @@ enum Command {
 #[derive(Subcommand)]
 enum AuditSource {
     /// Keycloak event log lines (`type="LOGIN_ERROR", realmId=…`) to
-    /// `AuditEvent` records, one JSON line each; unknown types and malformed
-    /// lines become `{"line", "error"}` lines.
+    /// `AuditEvent` records, one JSON line each; unknown types, malformed and
+    /// cut lines become `{"line", "kind", "detail", "error", "text_excerpt"}`
+    /// lines.
     Keycloak {
         /// Log file; `-` for standard input.
         file: String,
-        /// Offset of the log's timestamps from UTC (`+05:30`); UTC without it.
-        #[arg(long)]
+        /// Offset of the log's timestamps from UTC (`+05:30`, `-05:00`, `Z`);
+        /// UTC without it.
+        // A west-of-UTC offset starts with `-`: without this, clap reads
+        // `--utc-offset -05:00` as an unknown flag `-0`.
+        #[arg(long, allow_hyphen_values = true)]
         utc_offset: Option<String>,
         /// Org id to put on every event.
         #[arg(long)]
@@ -297,14 +303,18 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             let report = export::export(&args).map_err(Failure::Fatal)?;
             let mut stats = serde_json::to_value(&report.stats).unwrap_or(Value::Null);
             stats["bad_lines"] = json!(report.bad_lines);
-            stats["completed"] =
-                json!(report.completion == govstream::pipeline::driver::Completion::Done);
+            // Stopped early, the rest of the input was never sent: not
+            // complete, whatever the sink finished.
+            let completed = report.completion == govstream::pipeline::driver::Completion::Done
+                && report.stopped_at.is_none();
+            stats["completed"] = json!(completed);
             line(out, &stats)?;
             let s = &report.stats;
             let failed = s.dropped_total() > 0
                 || s.dead_lettered > 0
                 || s.pending > 0
-                || report.bad_lines > 0;
+                || report.bad_lines > 0
+                || report.stopped_at.is_some();
             Ok(if failed {
                 ExitCode::from(1)
             } else {

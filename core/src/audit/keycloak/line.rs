@@ -10,6 +10,14 @@
 //! `-sanitize`; before Keycloak 23 values were unquoted, and single-quoted
 //! when they contained a space). Whatever stands before the timestamp (a
 //! container runtime's own timestamp, a compose service name) is ignored.
+//!
+//! A line cut short (log rotation, a full disk, a size limit in a shipper)
+//! must not read as a shorter event. Where the format allows it, a cut is
+//! seen: when `type`'s value is quoted, as Keycloak 23+ writes every value,
+//! every value must be quoted alike and closed, and no line ends in `,`. In
+//! the old unquoted format a cut inside the last value cannot be told from a
+//! shorter value; the fields Keycloak always writes (`mod.rs`) catch the
+//! rest.
 
 use time::{Date, Month, PrimitiveDateTime, Time};
 
@@ -134,10 +142,14 @@ fn skip_thread(s: &str) -> Result<&str, String> {
     }
 }
 
-/// Reads `key=value, key="value", key='value'` pairs.
+/// Reads `key=value, key="value", key='value'` pairs. When the first value
+/// is quoted, every value must be quoted with the same character: Keycloak
+/// quotes all or none, so an unquoted value there (`username=` at the end)
+/// is a cut line.
 fn fields(message: &str) -> Result<Vec<(&str, String)>, String> {
     let mut out = Vec::new();
     let mut rest = message.trim();
+    let mut style: Option<Option<char>> = None;
     while !rest.is_empty() {
         let Some((key, after)) = rest.split_once('=') else {
             return Err(format!("expected `key=value`, found `{}`", short(rest)));
@@ -146,11 +158,20 @@ fn fields(message: &str) -> Result<Vec<(&str, String)>, String> {
         if !is_key(key) {
             return Err(format!("`{}` is not a field name", short(key)));
         }
-        let (value, tail) = match after.chars().next() {
-            Some(q @ ('"' | '\'')) => quoted(after.get(1..).unwrap_or_default(), q)
+        let quote = after.chars().next().filter(|c| matches!(c, '"' | '\''));
+        let (value, tail) = match quote {
+            Some(q) => quoted(after.get(1..).unwrap_or_default(), q)
                 .ok_or_else(|| format!("the value of `{key}` has no closing {q}"))?,
-            _ => unquoted(after),
+            None => unquoted(after),
         };
+        match *style.get_or_insert(quote) {
+            Some(q) if quote != Some(q) => {
+                return Err(format!(
+                    "the value of `{key}` is not quoted with {q} like the first one"
+                ));
+            }
+            _ => {}
+        }
         out.push((key, value));
         rest = tail.trim_start();
         if !rest.is_empty() {
@@ -158,6 +179,9 @@ fn fields(message: &str) -> Result<Vec<(&str, String)>, String> {
                 .strip_prefix(',')
                 .ok_or_else(|| format!("expected `,` after the value of `{key}`"))?
                 .trim_start();
+            if rest.is_empty() {
+                return Err(format!("the line ends after `{key}`'s `,`"));
+            }
         }
     }
     if out.is_empty() {
@@ -294,16 +318,20 @@ mod tests {
     #[test]
     fn quoted_values_unescape_only_the_quote() {
         assert_eq!(
-            pairs(r#"type="LOGIN", detail="say \"hi\", a\b", other='it''s'"#),
+            pairs(r#"type="LOGIN", detail="say \"hi\", a\b", other="it""s""#),
             Err("expected `,` after the value of `other`".to_owned())
         );
         assert_eq!(
-            pairs(r#"type="LOGIN", detail="say \"hi\", a\b", other='x y'"#),
+            pairs(r#"type="LOGIN", detail="say \"hi\", a\b", other="x y""#),
             Ok(kv(&[
                 ("type", "LOGIN"),
                 ("detail", r#"say "hi", a\b"#),
                 ("other", "x y")
             ]))
+        );
+        assert_eq!(
+            pairs("type='LOGIN', other='it\\'s'"),
+            Ok(kv(&[("type", "LOGIN"), ("other", "it's")]))
         );
         assert_eq!(
             pairs(r#"type="LOGIN", username="unterminated"#),
@@ -323,6 +351,43 @@ mod tests {
             ]))
         );
         assert_eq!(pairs("type="), Ok(kv(&[("type", "")])));
+        // Before Keycloak 23 only values with a space were quoted.
+        assert_eq!(
+            pairs("type=LOGIN, consent='no consent required', x=1"),
+            Ok(kv(&[
+                ("type", "LOGIN"),
+                ("consent", "no consent required"),
+                ("x", "1")
+            ]))
+        );
+    }
+
+    #[test]
+    fn a_cut_is_seen_where_the_format_allows() {
+        for (message, why) in [
+            (
+                r#"type="LOGIN", username="#,
+                "`username` is not quoted with \"",
+            ),
+            (
+                r#"type="LOGIN", username=le"#,
+                "`username` is not quoted with \"",
+            ),
+            (
+                r#"type="LOGIN", userId='x'"#,
+                "`userId` is not quoted with \"",
+            ),
+            (
+                r#"type="LOGIN", username="le"#,
+                "`username` has no closing \"",
+            ),
+            (r#"type="LOGIN","#, "ends after `type`'s `,`"),
+            (r#"type="LOGIN", "#, "ends after `type`'s `,`"),
+            (r#"type="LOGIN", user"#, "expected `key=value`"),
+        ] {
+            let err = pairs(message).unwrap_err();
+            assert!(err.contains(why), "{message}: {err}");
+        }
     }
 
     #[test]

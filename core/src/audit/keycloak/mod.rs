@@ -5,7 +5,10 @@
 //! Nothing is dropped silently: a line of the events logger that cannot be
 //! read, or whose type has no [`ApiEventType`], becomes a [`LineProblem`]
 //! with its line number; lines of other loggers are counted in
-//! [`KeycloakReport::skipped_lines`]. Only the fields Keycloak itself
+//! [`KeycloakReport::skipped_lines`]. A line cut short is a problem, never
+//! a shorter event: Keycloak writes `type`, `realmId`, `clientId`, `userId`
+//! and `ipAddress` on every event (and `error` on a failed one), so a line
+//! without them is incomplete; `line.rs` sees cuts inside values. Only the fields Keycloak itself
 //! defines reach an event, cleaned of URL credentials and secrets; the
 //! others are dropped and named in `dropped_fields` (`details.rs`). The
 //! exact rules are in `docs/audit.md`.
@@ -49,6 +52,11 @@ const MAX_OFFSET_MINUTES: i32 = 18 * 60;
 /// The metadata key naming the fields of a line that were not kept, in line
 /// order (see `details.rs`).
 const DROPPED_FIELDS: &str = "dropped_fields";
+
+/// The fields Keycloak's `jboss-logging` listener writes on every event,
+/// after `type` (`null` when unset), and `error`, which it writes on every
+/// failed one: a line without them was cut.
+const REQUIRED_FIELDS: [&str; 5] = ["realmId", "clientId", "userId", "ipAddress", "error"];
 
 /// How much of a problem line a [`LineProblem`] quotes, in characters.
 const EXCERPT_CHARS: usize = 120;
@@ -150,6 +158,24 @@ pub enum LineProblemKind {
     Malformed(String),
 }
 
+impl LineProblemKind {
+    /// The kind as it appears in JSON: `unknown_type` or `malformed`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LineProblemKind::UnknownType(_) => "unknown_type",
+            LineProblemKind::Malformed(_) => "malformed",
+        }
+    }
+
+    /// The Keycloak type, or what was wrong.
+    pub fn detail(&self) -> &str {
+        match self {
+            LineProblemKind::UnknownType(t) => t,
+            LineProblemKind::Malformed(why) => why,
+        }
+    }
+}
+
 impl std::fmt::Display for LineProblemKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -161,15 +187,42 @@ impl std::fmt::Display for LineProblemKind {
     }
 }
 
-/// One line of the events logger that produced no event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One line of the events logger (or one line that is not UTF-8) that
+/// produced no event: the one shape of a Keycloak problem, for every
+/// binding and the CLI. Its JSON is flat:
+///
+/// ```json
+/// {"line": 2, "kind": "unknown_type", "detail": "LOGOUT_ERROR",
+///  "error": "Keycloak event type `LOGOUT_ERROR` has no audit event type",
+///  "text_excerpt": "2025-02-03 11:20:46,919 WARN  [org.keycloak.events] …"}
+/// ```
+///
+/// `kind` and `detail` are [`LineProblemKind`]'s; `error` is the kind in
+/// words (its `Display`), written for reading and ignored when read back.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct LineProblem {
     /// The line's number, counting from 1.
     pub line: usize,
     /// What was wrong.
+    #[serde(flatten)]
     pub kind: LineProblemKind,
-    /// The start of the line (at most 120 characters, `…` when cut).
+    /// The start of the line (at most 120 characters, `…` when cut), with
+    /// secrets replaced by `[REDACTED:<rule id>]` and invalid UTF-8 by
+    /// U+FFFD.
     pub text_excerpt: String,
+}
+
+impl Serialize for LineProblem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("LineProblem", 5)?;
+        s.serialize_field("line", &self.line)?;
+        s.serialize_field("kind", self.kind.code())?;
+        s.serialize_field("detail", self.kind.detail())?;
+        s.serialize_field("error", &self.kind.to_string())?;
+        s.serialize_field("text_excerpt", &self.text_excerpt)?;
+        s.end()
+    }
 }
 
 impl std::fmt::Display for LineProblem {
@@ -201,23 +254,58 @@ pub fn parse_keycloak(text: &str) -> KeycloakReport {
 pub fn parse_keycloak_with(text: &str, options: &KeycloakOptions) -> KeycloakReport {
     let mut report = KeycloakReport::default();
     for (i, raw) in text.split('\n').enumerate() {
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if line.trim().is_empty() {
-            continue;
-        }
-        match parse_keycloak_line(line, options) {
-            Ok(Some(event)) => report.events.push(event),
-            Ok(None) => report.skipped_lines += 1,
-            Err(kind) => report.problems.push(LineProblem {
-                line: i + 1,
-                kind,
-                // Secrets are redacted in the whole line first, where their
-                // context is, so a cut cannot leave half a secret unfound.
-                text_excerpt: excerpt(&details::redact_secrets(line)),
-            }),
+        match read_keycloak_line(i + 1, raw.as_bytes(), options) {
+            KeycloakLine::Event(event) => report.events.push(*event),
+            KeycloakLine::Problem(problem) => report.problems.push(problem),
+            KeycloakLine::Skipped => report.skipped_lines += 1,
+            KeycloakLine::Blank => {}
         }
     }
     report
+}
+
+/// What one line of a Keycloak log became.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeycloakLine {
+    /// A `LOGIN`, `LOGIN_ERROR` or `LOGOUT` line.
+    Event(Box<AuditEvent>),
+    /// A line of the events logger that produced no event, or a line that
+    /// is not UTF-8 (a cut inside a character, or not a log at all).
+    Problem(LineProblem),
+    /// A non-blank line of another logger, or a stack-trace line.
+    Skipped,
+    /// An empty or all-whitespace line, not counted.
+    Blank,
+}
+
+/// Reads line number `number` (counting from 1) of a log as it came from
+/// the file, without its `\n` (a trailing `\r` is dropped): for reading
+/// large logs line by line, with the same outcome [`parse_keycloak_with`]
+/// gives that line.
+pub fn read_keycloak_line(number: usize, bytes: &[u8], options: &KeycloakOptions) -> KeycloakLine {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    let (line, kind) = match std::str::from_utf8(bytes) {
+        Ok(line) if line.trim().is_empty() => return KeycloakLine::Blank,
+        Ok(line) => match parse_keycloak_line(line, options) {
+            Ok(Some(event)) => return KeycloakLine::Event(Box::new(event)),
+            Ok(None) => return KeycloakLine::Skipped,
+            Err(kind) => (std::borrow::Cow::Borrowed(line), kind),
+        },
+        Err(e) => (
+            String::from_utf8_lossy(bytes),
+            LineProblemKind::Malformed(format!(
+                "the line is not valid UTF-8 at byte {}",
+                e.valid_up_to()
+            )),
+        ),
+    };
+    KeycloakLine::Problem(LineProblem {
+        line: number,
+        kind,
+        // Secrets are redacted in the whole line first, where their
+        // context is, so a cut cannot leave half a secret unfound.
+        text_excerpt: excerpt(&details::redact_secrets(&line)),
+    })
 }
 
 /// Reads one line: `Ok(Some(event))` for a mapped event, `Ok(None)` for a
@@ -244,6 +332,16 @@ pub fn parse_keycloak_line(
             });
         }
     };
+    let required: &[&str] = match event_type {
+        ApiEventType::AuthLoginFailure => &REQUIRED_FIELDS,
+        _ => REQUIRED_FIELDS.get(..4).unwrap_or_default(),
+    };
+    if let Some(missing) = required.iter().find(|k| field(&read.fields, k).is_none()) {
+        return Err(LineProblemKind::Malformed(format!(
+            "no `{missing}` field, which Keycloak writes on every {} event: the line is incomplete",
+            kc_type.unwrap_or_default()
+        )));
+    }
     let offset = UtcOffset::from_whole_seconds(options.utc_offset_minutes * 60)
         .map_err(|e| LineProblemKind::Malformed(e.to_string()))?;
     let nanos = read.timestamp.assume_offset(offset).unix_timestamp_nanos();

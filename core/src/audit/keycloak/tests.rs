@@ -13,6 +13,9 @@ fn one(line: &str) -> AuditEvent {
         .unwrap()
 }
 
+/// The fields Keycloak writes on every event after `type`.
+const ALWAYS: &str = r#"realmId="acme", clientId="ui", userId="kc-7", ipAddress="10.0.0.5""#;
+
 fn event_line(message: &str) -> String {
     format!("2025-02-03 11:30:00,250 INFO  [org.keycloak.events] (executor-thread-1) {message}")
 }
@@ -94,7 +97,7 @@ fn login_and_logout_map_with_the_email_from_username_or_email() {
     assert_eq!(login.user_email.as_deref(), Some("Lee@Acme.example"));
     assert!(!login.event_metadata.contains_key("username"));
     let logout = one(&event_line(
-        r#"type="LOGOUT", realmId="acme", clientId="null", userId="kc-7", email="lee@acme.example", username="lee""#,
+        r#"type="LOGOUT", realmId="acme", clientId="null", userId="kc-7", ipAddress="10.0.0.5", email="lee@acme.example", username="lee""#,
     ));
     assert_eq!(logout.event_type, ApiEventType::AuthLogout);
     assert_eq!(logout.user_email.as_deref(), Some("lee@acme.example"));
@@ -105,8 +108,13 @@ fn login_and_logout_map_with_the_email_from_username_or_email() {
 
 #[test]
 fn null_and_empty_user_ids_are_absent() {
-    for user in [r#"userId="null""#, r#"userId="""#, "userId=null"] {
-        let e = one(&event_line(&format!(r#"type="LOGIN", {user}"#)));
+    for message in [
+        r#"type="LOGIN", realmId="acme", clientId="ui", userId="null", ipAddress="10.0.0.5""#,
+        r#"type="LOGIN", realmId="acme", clientId="ui", userId="", ipAddress="10.0.0.5""#,
+        "type=LOGIN, realmId=acme, clientId=ui, userId=null, ipAddress=10.0.0.5",
+    ] {
+        let user = message;
+        let e = one(&event_line(message));
         assert_eq!(e.keycloak_user_id, None, "{user}");
         assert!(!e.event_metadata.contains_key("user_id"), "{user}");
     }
@@ -114,9 +122,9 @@ fn null_and_empty_user_ids_are_absent() {
 
 #[test]
 fn escaped_quotes_and_old_unquoted_lines_are_read() {
-    let e = one(&event_line(
-        r#"type="LOGIN_ERROR", error="user \"x\" not found", reason="x=1, y=2""#,
-    ));
+    let e = one(&event_line(&format!(
+        r#"type="LOGIN_ERROR", {ALWAYS}, error="user \"x\" not found", reason="x=1, y=2""#
+    )));
     assert_eq!(e.event_metadata["error"], r#"user "x" not found"#);
     assert_eq!(e.event_metadata["reason"], "x=1, y=2");
     let old = one(&event_line(
@@ -129,7 +137,7 @@ fn escaped_quotes_and_old_unquoted_lines_are_read() {
 #[test]
 fn a_repeated_field_keeps_its_first_value() {
     let e = one(&event_line(
-        r#"type="LOGIN", error="a", type="LOGOUT", error="b""#,
+        r#"type="LOGIN", error="a", type="LOGOUT", error="b", realmId="acme", clientId="ui", userId="kc-7", ipAddress="10.0.0.5""#,
     ));
     assert_eq!(e.event_type, ApiEventType::AuthSuccessfulLogin);
     assert_eq!(e.event_metadata["error"], "a");
@@ -171,10 +179,12 @@ fn every_line_is_an_event_a_problem_or_skipped_with_its_number() {
         "2025-02-03 11:20:01,001 INFO  [io.quarkus] (main) Keycloak started",
         "",
         "   ",
-        "2025-02-03 11:22:53 WARN [org.keycloak.events] type=\"LOGIN\"",
+        &format!("2025-02-03 11:22:53 WARN [org.keycloak.events] type=\"LOGIN\", {ALWAYS}"),
         "2025-02-03 11:22:54,000 WARN [org.keycloak.events]",
         "not a log line at all\r",
-        "2025-02-03 11:22:55,000 INFO [org.keycloak.events] (t) type=\"LOGOUT\"\r",
+        &format!(
+            "2025-02-03 11:22:55,000 INFO [org.keycloak.events] (t) type=\"LOGOUT\", {ALWAYS}\r"
+        ),
     ]
     .join("\n");
     let report = parse_keycloak(&log);
@@ -268,13 +278,174 @@ fn email_detection_and_key_case() {
 }
 
 #[test]
-fn the_report_serializes_with_tagged_problem_kinds() {
+fn a_problem_serializes_flat_with_its_message() {
     let report = parse_keycloak(SEED_LOGOUT_ERROR);
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(
-        json["problems"][0]["kind"],
-        json!({"kind": "unknown_type", "detail": "LOGOUT_ERROR"})
+        json["problems"][0],
+        json!({
+            "line": 1,
+            "kind": "unknown_type",
+            "detail": "LOGOUT_ERROR",
+            "error": "Keycloak event type `LOGOUT_ERROR` has no audit event type",
+            "text_excerpt": format!("{}…", SEED_LOGOUT_ERROR.get(..120).unwrap()),
+        })
     );
     let back: KeycloakReport = serde_json::from_value(json).unwrap();
     assert_eq!(back, report);
+    let malformed = LineProblem {
+        line: 3,
+        kind: LineProblemKind::Malformed("no `type` field".to_owned()),
+        text_excerpt: "x".to_owned(),
+    };
+    let json = serde_json::to_value(&malformed).unwrap();
+    assert_eq!(json["kind"], "malformed");
+    assert_eq!(json["error"], "malformed Keycloak event: no `type` field");
+    assert_eq!(
+        serde_json::from_value::<LineProblem>(json).unwrap(),
+        malformed
+    );
+}
+
+#[test]
+fn a_line_without_the_fields_keycloak_always_writes_is_incomplete() {
+    let full = format!(
+        r#"type="LOGIN_ERROR", {ALWAYS}, error="invalid_user_credentials", username="lee@acme.example""#
+    );
+    assert_eq!(
+        one(&event_line(&full)).event_type,
+        ApiEventType::AuthLoginFailure
+    );
+    for missing in ["realmId", "clientId", "userId", "ipAddress", "error"] {
+        let fields: Vec<&str> = full
+            .split(", ")
+            .filter(|f| !f.starts_with(&format!("{missing}=")))
+            .collect();
+        let line = event_line(&fields.join(", "));
+        let err = parse_keycloak_line(&line, &KeycloakOptions::new()).unwrap_err();
+        assert_eq!(
+            err,
+            LineProblemKind::Malformed(format!(
+                "no `{missing}` field, which Keycloak writes on every LOGIN_ERROR event: the line is incomplete"
+            )),
+            "{line}"
+        );
+    }
+    // `error` is only written on failures.
+    let login = one(&event_line(&format!(r#"type="LOGIN", {ALWAYS}"#)));
+    assert_eq!(login.event_type, ApiEventType::AuthSuccessfulLogin);
+}
+
+#[test]
+fn bytes_that_are_not_utf8_are_a_problem_with_their_position() {
+    let opts = KeycloakOptions::new();
+    let mut bytes = SEED_LOGIN_ERROR.as_bytes().to_vec();
+    bytes.truncate(60);
+    bytes.extend_from_slice(b"\xc3 AKIAIOSFODNN7EXAMPLE\r");
+    let KeycloakLine::Problem(p) = read_keycloak_line(7, &bytes, &opts) else {
+        panic!("not a problem");
+    };
+    assert_eq!(p.line, 7);
+    assert_eq!(
+        p.kind,
+        LineProblemKind::Malformed("the line is not valid UTF-8 at byte 60".to_owned())
+    );
+    assert!(p.text_excerpt.contains('\u{fffd}'), "{}", p.text_excerpt);
+    assert!(!p.text_excerpt.contains("AKIA"), "{}", p.text_excerpt);
+    assert_eq!(read_keycloak_line(1, b" \r", &opts), KeycloakLine::Blank);
+    assert_eq!(
+        read_keycloak_line(1, b"2025-02-03 11:20:01,001 INFO [io.quarkus] up", &opts),
+        KeycloakLine::Skipped
+    );
+    assert_eq!(
+        read_keycloak_line(1, SEED_LOGIN_ERROR.as_bytes(), &opts),
+        KeycloakLine::Event(Box::new(one(SEED_LOGIN_ERROR)))
+    );
+}
+
+/// Real lines in Keycloak 23+'s quoted format: the seed's, a login with
+/// session and non-ASCII values, a logout, a failure with an escaped quote
+/// and a prefix from `docker compose`.
+fn quoted_samples() -> Vec<String> {
+    vec![
+        SEED_LOGIN_ERROR.to_owned(),
+        r#"2025-02-03 16:51:30 2025-02-03 11:21:30,207 DEBUG [org.keycloak.events] (executor-thread-5) type="LOGIN", realmId="2c7e00b2-907d-46f5-9f5e-9cd3a8747228", realmName="zürich", clientId="ui", userId="06ad90a8-a8f7-4776-aca3-05dbd38ae9ba", sessionId="5b0e7f0c-3a54-4f7e-9d43-0f2f9b8c1a77", ipAddress="192.168.65.1", auth_method="openid-connect", auth_type="code", response_type="code", redirect_uri="http://localhost:3001/?code=x", consent="no_consent_required", code_id="5b0e7f0c", username="jürgen@acme.example", password="hunter2", authSessionTabId="q1DdJ2v3m8E""#.to_owned(),
+        r#"2025-02-03 11:25:12,004 DEBUG [org.keycloak.events] (executor-thread-7) type="LOGOUT", realmId="acme", clientId="ui", userId="06ad90a8", sessionId="5b0e7f0c", ipAddress="::1", redirect_uri="http://localhost:3001/""#.to_owned(),
+        r#"keycloak-1  | 2025-02-03 11:23:05,733 WARN  [org.keycloak.events] (executor-thread-1) type="LOGIN_ERROR", realmId="acme", clientId="ui", userId="null", ipAddress="10.20.0.14", error="user_not_found", reason="user \"priya\" not found, retry", username="priya@acme.example""#.to_owned(),
+    ]
+}
+
+/// What a cut line read as an event may hold: the full line's type, time
+/// and user, and only fields the full line has, with the full line's values.
+fn assert_part_of(cut: &AuditEvent, full: &AuditEvent, what: &str) {
+    assert_eq!(cut.event_type, full.event_type, "{what}");
+    assert_eq!(cut.date_time, full.date_time, "{what}");
+    assert_eq!(cut.keycloak_user_id, full.keycloak_user_id, "{what}");
+    assert!(
+        cut.user_email.is_none() || cut.user_email == full.user_email,
+        "{what}"
+    );
+    for (key, value) in &cut.event_metadata {
+        if key == DROPPED_FIELDS {
+            let (cut, full) = (
+                value.as_array().unwrap(),
+                full.event_metadata[key].as_array().unwrap(),
+            );
+            assert!(full.starts_with(cut), "{what}");
+        } else {
+            assert_eq!(Some(value), full.event_metadata.get(key), "{what}: {key}");
+        }
+    }
+}
+
+#[test]
+fn a_line_cut_at_any_byte_is_a_problem_or_part_of_the_same_event() {
+    let opts = KeycloakOptions::new();
+    for line in quoted_samples() {
+        let full = one(&line);
+        let logger_end = line.find("[org.keycloak.events]").unwrap() + 21;
+        let mut events = 0;
+        for at in 0..=line.len() {
+            let cut = line.as_bytes().get(..at).unwrap();
+            let what = format!("cut at {at}: {}", String::from_utf8_lossy(cut));
+            match read_keycloak_line(1, cut, &opts) {
+                KeycloakLine::Event(e) => {
+                    assert!(at >= logger_end, "{what}");
+                    assert_part_of(&e, &full, &what);
+                    events += 1;
+                }
+                KeycloakLine::Problem(p) => assert_eq!(p.line, 1),
+                // Before the logger's name, a cut line is not known to be
+                // an event line at all.
+                KeycloakLine::Skipped => assert!(at < logger_end, "{what}"),
+                KeycloakLine::Blank => assert!(cut.trim_ascii().is_empty(), "{what}"),
+            }
+        }
+        // Only at the ends of values after the always-written fields (and
+        // trailing spaces there) does a cut read as an event.
+        assert!(events >= 1, "{line}");
+        assert!(events < 40, "{events} events from cuts of {line}");
+    }
+}
+
+#[test]
+fn an_old_unquoted_line_cut_anywhere_never_changes_its_type() {
+    // Before Keycloak 23: a cut inside the last value cannot be seen, but a
+    // cut inside `type` (`LOGIN_ERROR` → `LOGIN`) lacks the fields after it.
+    let opts = KeycloakOptions::new();
+    let line = event_line(
+        "type=LOGIN_ERROR, realmId=acme, clientId=ui, userId=kc-1, ipAddress=10.0.0.1, error=invalid_user_credentials, consent='no consent required', username=lee@acme.example",
+    );
+    let full = one(&line);
+    let logout = event_line(
+        "type=LOGOUT_ERROR, realmId=acme, clientId=ui, userId=kc-1, ipAddress=10.0.0.1, error=x",
+    );
+    for (line, kc_type) in [(&line, Some(full.event_type)), (&logout, None)] {
+        for at in 0..=line.len() {
+            let cut = line.get(..at).unwrap();
+            if let Ok(Some(e)) = parse_keycloak_line(cut, &opts) {
+                assert_eq!(Some(e.event_type), kc_type, "{cut}");
+            }
+        }
+    }
 }
