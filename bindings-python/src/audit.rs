@@ -61,9 +61,12 @@ pub(crate) fn audit_event<'py>(
 /// Reads a Keycloak server log: one `Auth:` audit record per `LOGIN`,
 /// `LOGIN_ERROR` or `LOGOUT` line of the events logger. Returns a dict with
 /// `events` (record dicts), `problems` (one per events-logger line that gave
-/// no event: `line` counting from 1, `kind`, `detail`, `message`,
-/// `text_excerpt`) and `skipped_lines` (other loggers). Never raises for a
-/// bad line.
+/// no event, in the shape `govstream audit keycloak` prints: `line`
+/// counting from 1, `kind`, `detail`, `error`, `text_excerpt`) and
+/// `skipped_lines` (other loggers). `utc_offset` (`+02:00`, `-05:00`) is
+/// the log's local time offset (default UTC); `org_id` fills every event's
+/// org. Never raises for a bad line; raises `InputError` for a bad
+/// `utc_offset`.
 ///
 /// >>> import govstream
 /// >>> r = govstream.parse_keycloak("")

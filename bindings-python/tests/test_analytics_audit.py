@@ -74,4 +74,5 @@ def test_parse_keycloak_reports_events_and_problems_with_line_numbers() -> None:
     [problem] = r["problems"]
     assert problem["line"] == 4
     assert (problem["kind"], problem["detail"]) == ("unknown_type", "CODE_TO_TOKEN")
-    assert "CODE_TO_TOKEN" in problem["message"]
+    # One problem shape everywhere: the CLI's `error` (was `message` here).
+    assert "CODE_TO_TOKEN" in problem["error"]

@@ -4,7 +4,9 @@
 use super::ApiError;
 use crate::Problem;
 use crate::analytics::{Analytics, AnalyticsOptions, AnalyticsSummary, render_html};
-use crate::audit::{AuditEventBuilder, KeycloakOptions, KeycloakReport, parse_keycloak_with};
+use crate::audit::{
+    AuditEventBuilder, KeycloakOptions, KeycloakReport, LineProblem, parse_keycloak_with,
+};
 use crate::json_input::from_value;
 use crate::policy::{Decision, EvaluationContext, Policy, RedactOutcome, RuleInfo, ScanReport};
 use crate::schema::{ApiEventType, Record, ShadowAiEvent};
@@ -217,55 +219,24 @@ pub struct KeycloakInput {
     pub org_id: Option<String>,
 }
 
-/// One events-logger line that produced no event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KeycloakProblem {
-    /// The line's number, counting from 1.
-    pub line: usize,
-    /// `unknown_type` or `malformed`.
-    pub kind: String,
-    /// The Keycloak type, or what was wrong.
-    pub detail: String,
-    /// The whole message, in words.
-    pub message: String,
-    /// The start of the line (at most 120 characters, `…` when cut).
-    pub text_excerpt: String,
-}
-
 /// What a Keycloak log gave.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KeycloakOutput {
     /// `audit_event` records, in line order.
     pub events: Vec<Record>,
-    /// Events-logger lines that gave no event.
-    pub problems: Vec<KeycloakProblem>,
+    /// Events-logger lines that gave no event, in the one problem shape
+    /// the CLI prints too: `line`, `kind`, `detail`, `error`,
+    /// `text_excerpt`.
+    pub problems: Vec<LineProblem>,
     /// Lines of other loggers, skipped.
     pub skipped_lines: usize,
 }
 
 impl From<KeycloakReport> for KeycloakOutput {
     fn from(report: KeycloakReport) -> Self {
-        use crate::audit::LineProblemKind;
         KeycloakOutput {
             events: report.events.into_iter().map(Record::AuditEvent).collect(),
-            problems: report
-                .problems
-                .into_iter()
-                .map(|p| {
-                    let message = p.kind.to_string();
-                    let (kind, detail) = match p.kind {
-                        LineProblemKind::UnknownType(t) => ("unknown_type", t),
-                        LineProblemKind::Malformed(why) => ("malformed", why),
-                    };
-                    KeycloakProblem {
-                        line: p.line,
-                        kind: kind.into(),
-                        detail,
-                        message,
-                        text_excerpt: p.text_excerpt,
-                    }
-                })
-                .collect(),
+            problems: report.problems,
             skipped_lines: report.skipped_lines,
         }
     }

@@ -32,8 +32,7 @@ mod spec;
 
 pub use calls::{
     AnalyticsInput, AuditEventInput, CompiledPolicy, EvaluateInput, KeycloakInput, KeycloakOutput,
-    KeycloakProblem, analytics_report_html, analytics_summary, audit_event, builtin_rules,
-    parse_keycloak, version,
+    analytics_report_html, analytics_summary, audit_event, builtin_rules, parse_keycloak, version,
 };
 pub use error::{ApiError, ErrorKind};
 #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
