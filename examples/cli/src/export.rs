@@ -2,23 +2,21 @@
 //! through the real pipeline to one SIEM target — the batch-export path for
 //! SIEMs that prefer file ingest, or a one-off backfill.
 
-use govstream::pipeline::driver::{Completion, Driver, DriverOptions, EmitError};
-use govstream::pipeline::encode::{
-    AzureLogsConfig, AzureLogsEncoder, CefConfig, CefEncoder, ElasticsearchAuth,
-    ElasticsearchBulkConfig, ElasticsearchBulkEncoder, Encoder, JsonLinesEncoder, OtlpLogsConfig,
-    OtlpLogsEncoder, SplunkHecConfig, SplunkHecEncoder, SyslogConfig, SyslogEncoder, WebhookConfig,
-    WebhookEncoder,
-};
+use govstream::api::{ApiError, ErrorKind, PipelineHandle, Sink, StartOptions};
 use govstream::pipeline::outbox::OutboxConfig;
-use govstream::pipeline::{Destination, OverflowPolicy, Pipeline, SinkConfig, SinkSpec, SinkStats};
+use govstream::pipeline::{OverflowPolicy, SinkStats};
 use govstream::schema::Record;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::time::Duration;
 
-/// The targets `--to` accepts.
+/// The targets `--to` accepts: every network and file kind of the core's
+/// sink catalog (`memory` and `callback` live in a process).
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub(crate) enum Target {
     Jsonl,
+    Http,
     Webhook,
     SplunkHec,
     Elasticsearch,
@@ -26,11 +24,33 @@ pub(crate) enum Target {
     Otlp,
     Syslog,
     Cef,
+    Ocsf,
+}
+
+impl Target {
+    /// The catalog's `kind`.
+    fn kind(self) -> &'static str {
+        match self {
+            Target::Jsonl => "jsonl",
+            Target::Http => "http",
+            Target::Webhook => "webhook",
+            Target::SplunkHec => "splunk_hec",
+            Target::Elasticsearch => "elasticsearch",
+            Target::AzureLogs => "azure_logs",
+            Target::Otlp => "otlp",
+            Target::Syslog => "syslog",
+            Target::Cef => "cef",
+            Target::Ocsf => "ocsf",
+        }
+    }
 }
 
 /// Everything `export` was given. Secrets are only ever read, never printed.
 pub(crate) struct ExportArgs {
-    pub(crate) to: Target,
+    /// The target, when given by flags.
+    pub(crate) to: Option<Target>,
+    /// A sink catalog entry (JSON file), instead of `--to` and its flags.
+    pub(crate) sink_spec: Option<String>,
     pub(crate) url: Option<String>,
     pub(crate) token: Option<String>,
     pub(crate) secret: Option<String>,
@@ -44,95 +64,111 @@ pub(crate) struct ExportArgs {
 pub(crate) struct ExportReport {
     pub(crate) stats: SinkStats,
     pub(crate) bad_lines: usize,
-    pub(crate) completion: Completion,
+    /// True when nothing was left pending at the end.
+    pub(crate) complete: bool,
     /// The line at which the export stopped because the target took no
     /// record within `--timeout`; that line and the rest were not sent.
     pub(crate) stopped_at: Option<usize>,
 }
 
-/// Builds the sink for `args`; errors are usage errors (exit 2).
-fn sink(args: &ExportArgs) -> Result<(Box<dyn Encoder>, Destination), String> {
-    let url = || {
-        args.url
-            .clone()
-            .ok_or_else(|| format!("--to {:?} needs --url", args.to).to_lowercase())
+/// The sink for `args`, from the core's catalog: `--sink-spec`'s entry as
+/// written, or the `--to` flags as the catalog's fields. Errors are usage
+/// errors (exit 2) that name the flag or JSON path, never a value.
+fn sink(args: &ExportArgs) -> Result<Sink, String> {
+    if let Some(path) = &args.sink_spec {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read --sink-spec {path}: {e}"))?;
+        let value: Value = serde_json::from_str(&text)
+            .map_err(|e| format!("--sink-spec {path}: invalid JSON: {e}"))?;
+        return Sink::from_value(value, "$").map_err(|e| format!("--sink-spec {path}: {e}"));
+    }
+    let Some(to) = args.to else {
+        return Err("give --to TARGET (with its flags) or --sink-spec FILE".into());
     };
-    let token = || {
-        args.token
-            .clone()
-            .ok_or_else(|| "this target needs --token (or GOVSTREAM_TOKEN)".to_string())
+    let kind = to.kind();
+    let mut fields = Map::new();
+    let mut put = |field: &str, value: Option<&String>| {
+        if let Some(v) = value {
+            fields.insert(field.into(), Value::String(v.clone()));
+        }
     };
-    // A rejected --url is described, never repeated: it may hold a
-    // password or a token.
-    let tcp = |u: String| {
-        Destination::tcp(&u).ok_or_else(|| {
-            "--url: expected tcp://HOST:PORT with a port from 1 to 65535 and no user info"
-                .to_string()
-        })
-    };
-    let http = |u: String| {
-        Destination::http(&u)
-            .ok_or_else(|| "--url: expected an http:// or https:// URL with a host".to_string())
-    };
-    let err = |e: govstream::Error| e.to_string();
-    Ok(match args.to {
-        Target::Jsonl => (
-            Box::new(JsonLinesEncoder::new()),
-            Destination::File {
-                path: url()?,
-                max_bytes: u64::MAX,
-                keep: 0,
-            },
-        ),
+    let url = args.url.as_ref();
+    let token = args.token.as_ref();
+    match to {
+        // The file the user names is written whole: no rotation.
+        Target::Jsonl => {
+            put("path", url);
+            fields.insert("max_bytes".into(), json!(u64::MAX));
+        }
+        Target::Http => put("url", url),
         Target::Webhook => {
-            let secret = args
-                .secret
-                .clone()
-                .ok_or("--to webhook needs --secret (or GOVSTREAM_SECRET)")?;
-            (
-                Box::new(WebhookEncoder::new(WebhookConfig::new(secret)).map_err(err)?),
-                http(url()?)?,
-            )
+            put("url", url);
+            put("secret", args.secret.as_ref());
         }
-        Target::SplunkHec => (
-            Box::new(SplunkHecEncoder::new(SplunkHecConfig::new(token()?))),
-            http(url()?)?,
-        ),
+        Target::SplunkHec => {
+            put("url", url);
+            put("token", token);
+        }
         Target::Elasticsearch => {
-            let auth = args
-                .token
-                .clone()
-                .map_or(ElasticsearchAuth::None, ElasticsearchAuth::ApiKey);
-            (
-                Box::new(ElasticsearchBulkEncoder::new(ElasticsearchBulkConfig::new(
-                    args.index.clone(),
-                    auth,
-                ))),
-                http(url()?)?,
-            )
+            put("url", url);
+            put("index", Some(&args.index));
+            put("api_key", token);
         }
-        Target::AzureLogs => (
-            Box::new(AzureLogsEncoder::new(AzureLogsConfig::new(token()?))),
-            http(url()?)?,
-        ),
+        Target::AzureLogs => {
+            put("url", url);
+            put("bearer_token", token);
+        }
         Target::Otlp => {
-            let mut config = OtlpLogsConfig::default();
-            if let Some(t) = &args.token {
-                config
-                    .headers
-                    .push(("authorization".into(), format!("Bearer {t}")));
-            }
-            (Box::new(OtlpLogsEncoder::new(config)), http(url()?)?)
+            put("url", url);
+            put("token", token);
         }
-        Target::Syslog => (
-            Box::new(SyslogEncoder::new(SyslogConfig::default()).map_err(err)?),
-            tcp(url()?)?,
-        ),
-        Target::Cef => (
-            Box::new(CefEncoder::new(CefConfig::default())),
-            tcp(url()?)?,
-        ),
-    })
+        Target::Syslog | Target::Cef => put("address", url),
+        Target::Ocsf => {
+            put("url", url);
+            let bearer = token.map(|t| format!("Bearer {t}"));
+            put("authorization", bearer.as_ref());
+        }
+    }
+    fields.insert("kind".into(), Value::String(kind.into()));
+    fields.insert("name".into(), Value::String(kind.into()));
+    let built = Sink::from_value(Value::Object(fields), "$");
+    built.map_err(|e| flag_error(kind, &e))
+}
+
+/// An API error about a catalog field, said with the flag that fills it.
+fn flag_error(kind: &str, e: &ApiError) -> String {
+    // serde names a missing field in its message, not its path.
+    let missing = e
+        .message
+        .split_once("missing field `")
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(field, _)| field);
+    let path = e
+        .location
+        .as_deref()
+        .or_else(|| e.problems.first().map(|p| p.path.as_str()))
+        .unwrap_or("$");
+    let field = missing.unwrap_or_else(|| path.trim_start_matches("$."));
+    let flag = match field {
+        "url" | "path" | "address" => "--url",
+        "token" | "api_key" | "bearer_token" | "authorization" => "--token (or GOVSTREAM_TOKEN)",
+        "secret" => "--secret (or GOVSTREAM_SECRET)",
+        "index" => "--index",
+        _ => "",
+    };
+    // A missing field: the flag the target needs.
+    if e.kind == ErrorKind::Input && missing.is_some() {
+        return format!("--to {} needs {flag}", kind.replace('_', "-"));
+    }
+    let message = e
+        .problems
+        .first()
+        .map_or(e.message.as_str(), |p| p.message.as_str());
+    if flag.is_empty() {
+        e.message.clone()
+    } else {
+        format!("{flag}: {message}")
+    }
 }
 
 /// Records queued per sink at most. A batch export waits for room instead
@@ -142,25 +178,30 @@ const QUEUE_CAPACITY: usize = 4_000;
 
 /// Runs the export. `Err` is a usage or setup error (exit 2).
 pub(crate) fn export(args: &ExportArgs) -> Result<ExportReport, String> {
-    let (encoder, destination) = sink(args)?;
+    let mut sink = sink(args)?;
     // A backfill must not lose records because it reads faster than the
     // target answers: the reader waits for room (up to --timeout per
-    // record) rather than dropping as `queue_full`.
-    let config = SinkConfig {
-        max_wait_ms: 200,
-        max_attempts: 8,
-        max_backoff_ms: 5_000,
-        queue_capacity: QUEUE_CAPACITY,
-        overflow: OverflowPolicy::Block,
-        ..SinkConfig::named(&format!("{:?}", args.to).to_lowercase())
-    };
-    let pipeline = Pipeline::new(vec![SinkSpec::new(config, encoder, destination)], seed())
-        .map_err(|e| e.to_string())?;
-    let options = DriverOptions {
+    // record) rather than dropping as `queue_full`. Options the spec gives
+    // are kept; flags get the batch-export settings.
+    if args.sink_spec.is_none() {
+        let o = sink.options_mut();
+        o.max_wait_ms = 200;
+        o.max_attempts = 8;
+        o.max_backoff_ms = 5_000;
+        o.queue_capacity = QUEUE_CAPACITY;
+    }
+    sink.options_mut().overflow = OverflowPolicy::Block;
+    let name = sink.name().to_string();
+    let built = sink.build().map_err(|e| match &args.sink_spec {
+        Some(path) => format!("--sink-spec {path}: {e}"),
+        None => flag_error(sink.kind(), &e),
+    })?;
+    let options = StartOptions {
         outbox: args.outbox.as_ref().map(OutboxConfig::new),
-        ..DriverOptions::default()
+        ..StartOptions::default()
     };
-    let driver = Driver::start(pipeline, options).map_err(|e| e.to_string())?;
+    let handle = PipelineHandle::start_built(vec![built], options, HashMap::new())
+        .map_err(|e| e.to_string())?;
     let mut reader: Box<dyn BufRead> = match args.input.as_deref() {
         None | Some("-") => Box::new(BufReader::new(std::io::stdin())),
         Some(p) => Box::new(BufReader::new(
@@ -200,9 +241,9 @@ pub(crate) fn export(args: &ExportArgs) -> Result<ExportReport, String> {
             continue;
         }
         match Record::from_json_line(line) {
-            Ok(record) => match driver.emit_wait(&record, args.timeout) {
+            Ok(record) => match handle.emit(std::slice::from_ref(&record), args.timeout) {
                 Ok(()) => {}
-                Err(EmitError::Full(_)) => {
+                Err(e) if e.kind == ErrorKind::Full => {
                     eprintln!(
                         "govstream: line {n}: the target took no record for {} s; stopped, lines {n} on were not exported",
                         args.timeout.as_secs()
@@ -218,17 +259,17 @@ pub(crate) fn export(args: &ExportArgs) -> Result<ExportReport, String> {
             }
         }
     }
-    let (completion, mut stats) = driver.shutdown(args.timeout);
+    let report = handle.close(args.timeout);
+    let stats = report
+        .stats
+        .iter()
+        .find(|s| s.sink == name)
+        .cloned()
+        .unwrap_or_default();
     Ok(ExportReport {
-        stats: stats.pop().unwrap_or_default(),
+        stats,
         bad_lines,
-        completion,
+        complete: report.flush.complete,
         stopped_at,
     })
-}
-
-fn seed() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(1, |d| d.as_nanos() as u64)
 }

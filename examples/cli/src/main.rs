@@ -49,15 +49,21 @@ enum Command {
     /// Exit 1 if anything was dropped, dead-lettered or unreadable, or the
     /// target took nothing for `--timeout` and the export stopped.
     Export {
-        /// The target format and protocol.
-        #[arg(long, value_enum)]
-        to: export::Target,
+        /// The target format and protocol (or give `--sink-spec`).
+        #[arg(long, value_enum, required_unless_present = "sink_spec")]
+        to: Option<export::Target>,
+        /// A sink as the core's sink catalog describes it, in a JSON file
+        /// (`{"kind": "splunk_hec", "name": …, "url": …, "token": …,
+        /// "options": {…}}`; see docs/sinks.md): the same object Python's
+        /// `Sink.from_spec` takes. Replaces `--to` and its flags.
+        #[arg(long, conflicts_with_all = ["to", "url", "token", "secret"])]
+        sink_spec: Option<String>,
         /// Target URL (`http(s)://…`; `tcp://HOST:PORT` for syslog and cef;
         /// a file path for jsonl).
         #[arg(long)]
         url: Option<String>,
-        /// Token for Splunk HEC, Elasticsearch (API key), Azure (bearer) or
-        /// OTLP (bearer).
+        /// Token for Splunk HEC, Elasticsearch (API key), Azure (bearer),
+        /// OTLP (bearer) or OCSF (bearer).
         #[arg(long, env = "GOVSTREAM_TOKEN", hide_env_values = true)]
         token: Option<String>,
         /// Standard Webhooks signing secret (`whsec_…`) for `--to webhook`.
@@ -282,6 +288,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
         }
         Command::Export {
             to,
+            sink_spec,
             url,
             token,
             secret,
@@ -292,6 +299,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
         } => {
             let args = export::ExportArgs {
                 to,
+                sink_spec,
                 url,
                 token,
                 secret,
@@ -305,8 +313,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             stats["bad_lines"] = json!(report.bad_lines);
             // Stopped early, the rest of the input was never sent: not
             // complete, whatever the sink finished.
-            let completed = report.completion == govstream::pipeline::driver::Completion::Done
-                && report.stopped_at.is_none();
+            let completed = report.complete && report.stopped_at.is_none();
             stats["completed"] = json!(completed);
             line(out, &stats)?;
             let s = &report.stats;
