@@ -80,10 +80,35 @@ impl CompiledPolicy {
 
     /// Evaluates a text with a context given as JSON (an object of event
     /// field names, or null). Errors name the field, never its value.
+    /// An unknown key is an `input` error too: a misspelt field would
+    /// otherwise be dropped without a word.
     pub fn evaluate_value(&self, text: &str, context: Value) -> Result<Decision, ApiError> {
         let context = match context {
             Value::Null => EvaluationContext::default(),
-            other => from_value(other, "$.context")?,
+            other => {
+                let given: Vec<String> = match &other {
+                    Value::Object(o) => o
+                        .iter()
+                        .filter(|(_, v)| !v.is_null())
+                        .map(|(k, _)| k.clone())
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let read: EvaluationContext = from_value(other, "$.context")?;
+                // Flattened fields defeat serde's `deny_unknown_fields`: a
+                // key that does not come back out was not read.
+                let known = serde_json::to_value(&read).unwrap_or(Value::Null);
+                if let Some(key) = given
+                    .iter()
+                    .find(|k| known.get(k.as_str()).is_none() && k.as_str() != "metadata")
+                {
+                    return Err(ApiError::input(
+                        format!("$.context.{key}"),
+                        "unknown field; expected an event field name (docs/schema.md)",
+                    ));
+                }
+                read
+            }
         };
         Ok(self.policy.evaluate(text, &context))
     }
@@ -297,4 +322,37 @@ pub fn analytics_summary(input: &AnalyticsInput, now_ms: i64) -> AnalyticsSummar
 /// The self-contained HTML report of `input.records`.
 pub fn analytics_report_html(input: &AnalyticsInput, now_ms: i64) -> String {
     render_html(&analytics_summary(input, now_ms), &input.title)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_context_field_is_read_and_an_unknown_one_refused() {
+        let p = CompiledPolicy::default_policy().unwrap_or_else(|e| panic!("{e}"));
+        let context = json!({
+            "phase": "response", "org_id": "o", "user_id": "u", "user_email": "u@x.io",
+            "idp_user_id": "kc", "client": "c", "client_version": "1", "extension_id": "x",
+            "gateway_id": "g", "endpoint_id": "ep", "provider": "openai", "tool": "t",
+            "model": "m", "route": "/r", "hostname": "chatgpt.com", "request_id": "r",
+            "session_id": "s", "conversation_id": "cv", "tokens": {"input": 1, "output": 2},
+            "metadata": {"k": "v"}, "timestamp_ms": 1_795_339_200_000_i64, "event_id": "e-1"
+        });
+        let d = p
+            .evaluate_value("hello", context)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let event = serde_json::to_value(&d.records()[0]).unwrap_or_default();
+        for field in ["idp_user_id", "client", "gateway_id", "endpoint_id", "route", "tokens"] {
+            assert!(event.get(field).is_some(), "{field} missing from {event}");
+        }
+        assert_eq!(event["event_id"], "e-1");
+        let e = p
+            .evaluate_value("x", json!({"user_idd": "AKIAIOSFODNN7EXAMPLE"}))
+            .err()
+            .unwrap_or_else(|| panic!("accepted"));
+        assert_eq!(e.location.as_deref(), Some("$.context.user_idd"));
+        assert!(!e.message.contains("AKIA"));
+    }
 }
