@@ -5,6 +5,10 @@
 // are test code too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod policy_document;
+
+use govstream::api::PipelineSpec;
+use govstream::notify::NotifyConfig;
 use govstream::schema::{AuditEvent, DlpMatch, Event, Record, ShadowAiEvent, ShadowAiFinding};
 use std::path::PathBuf;
 
@@ -18,6 +22,11 @@ fn schemas() -> Vec<(&'static str, schemars::Schema)> {
         ("shadow_ai_finding", schemars::schema_for!(ShadowAiFinding)),
         ("audit_event", schemars::schema_for!(AuditEvent)),
         ("record", schemars::schema_for!(Record)),
+        // The documents a person writes (docs/schema.md, "Editing with a
+        // schema").
+        ("policy", policy_document::schema()),
+        ("pipeline_spec", schemars::schema_for!(PipelineSpec)),
+        ("notifications", schemars::schema_for!(NotifyConfig)),
     ]
 }
 

@@ -21,7 +21,7 @@ pub const MAX_THRESHOLD_COUNT: u32 = 10_000;
 pub const DEFAULT_DEDUP_WINDOW_SECS: u64 = 300;
 
 /// The whole notification config.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NotifyConfig {
     /// Who sends: PagerDuty `source`, Opsgenie `source`, the email subject
@@ -45,7 +45,7 @@ fn default_dedup() -> u64 {
 }
 
 /// A channel's service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChannelKind {
     /// Slack incoming webhook.
@@ -77,7 +77,7 @@ impl ChannelKind {
 }
 
 /// Which Opsgenie instance an account lives in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OpsgenieRegion {
     /// `api.opsgenie.com`.
@@ -88,7 +88,7 @@ pub enum OpsgenieRegion {
 
 /// At most `max` alerts per `per_secs` seconds on one channel, as a token
 /// bucket: `max` alerts may go at once, then one every `per_secs / max`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RateLimit {
     /// Alerts per period (and the burst size).
@@ -99,7 +99,7 @@ pub struct RateLimit {
 
 /// At least `count` matching records of one org within `window_secs`
 /// before one alert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Threshold {
     /// Matching records needed.
@@ -109,7 +109,7 @@ pub struct Threshold {
 }
 
 /// A record field that makes two alerts "the same" for dedup.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DedupField {
     /// The org.
@@ -132,7 +132,7 @@ pub enum DedupField {
 
 /// One channel. Which settings apply depends on `kind`; a setting given
 /// for a kind that does not use it is a problem, not ignored.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelConfig {
     /// Unique id: 1–64 of `A-Z a-z 0-9 _ - .`.
@@ -198,7 +198,7 @@ impl std::fmt::Debug for ChannelConfig {
 /// One rule: a filter on records, an optional per-org threshold, and the
 /// channels to alert. Every filter that is set must match; a filter on a
 /// field the record does not carry (a verdict on a DLP match) never does.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleConfig {
     /// Unique id: 1–64 of `A-Z a-z 0-9 _ - .`.
