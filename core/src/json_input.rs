@@ -147,16 +147,14 @@ impl de::Error for QuietError {
         })
     }
 
-    // A field's name says where the mistake is, so it is repeated (the
-    // path has it too, except where serde buffered the object).
-    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
+    // The unknown name is not repeated: a key is where a value pasted in
+    // the wrong place ends up. The object's path and the key's position
+    // (added by the map) say where it is.
+    fn unknown_field(_field: &str, expected: &'static [&'static str]) -> Self {
         QuietError::new(if expected.is_empty() {
-            format!("unknown field `{field}`; no fields are accepted here")
+            "unknown field; no fields are accepted here".to_string()
         } else {
-            format!(
-                "unknown field `{field}`; expected one of {}",
-                names(expected)
-            )
+            format!("unknown field; expected one of {}", names(expected))
         })
     }
 }
@@ -302,6 +300,8 @@ impl<'de> SeqAccess<'de> for Items {
 struct Fields {
     fields: serde_json::map::IntoIter,
     pending: Option<(String, Value)>,
+    /// Keys read so far, to place a key that is not accepted.
+    read: usize,
 }
 
 impl Fields {
@@ -309,6 +309,7 @@ impl Fields {
         Fields {
             fields: map.into_iter(),
             pending: None,
+            read: 0,
         }
     }
 }
@@ -323,9 +324,15 @@ impl<'de> MapAccess<'de> for Fields {
         let Some((key, value)) = self.fields.next() else {
             return Ok(None);
         };
+        self.read += 1;
+        // A refused key is placed by its position, never named.
+        let n = self.read;
         let read = seed
             .deserialize(Quiet(Value::String(key.clone())))
-            .map_err(|e| e.under_key(&key))?;
+            .map_err(|mut e| {
+                e.message = format!("{} (key {n} of the object)", e.message);
+                e
+            })?;
         self.pending = Some((key, value));
         Ok(Some(read))
     }
@@ -488,7 +495,10 @@ mod tests {
                 "$.nested.choice",
             ),
             (json!({"count": 300, "items": []}), "$.count"),
-            (json!({"count": 1, "items": [], "extra": SECRET}), "$.extra"),
+            // An unknown key is placed by the object and its position,
+            // never named: the key itself may be the pasted value.
+            (json!({"count": 1, "items": [], "extra": SECRET}), "$"),
+            (json!({"count": 1, "items": [], SECRET: 1}), "$"),
             (json!(SECRET), "$"),
         ];
         for (value, path) in cases {

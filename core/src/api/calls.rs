@@ -102,9 +102,14 @@ impl CompiledPolicy {
                     .iter()
                     .find(|k| known.get(k.as_str()).is_none() && k.as_str() != "metadata")
                 {
+                    // Placed by position, never named: a key may be a
+                    // value pasted in the wrong place.
+                    let n = given.iter().position(|k| k == key).unwrap_or(0) + 1;
                     return Err(ApiError::input(
-                        format!("$.context.{key}"),
-                        "unknown field; expected an event field name (docs/schema.md)",
+                        "$.context",
+                        format!(
+                            "unknown field (key {n} of the context); expected an event field name (docs/schema.md)"
+                        ),
                     ));
                 }
                 read
@@ -344,7 +349,14 @@ mod tests {
             .evaluate_value("hello", context)
             .unwrap_or_else(|e| panic!("{e}"));
         let event = serde_json::to_value(&d.records()[0]).unwrap_or_default();
-        for field in ["idp_user_id", "client", "gateway_id", "endpoint_id", "route", "tokens"] {
+        for field in [
+            "idp_user_id",
+            "client",
+            "gateway_id",
+            "endpoint_id",
+            "route",
+            "tokens",
+        ] {
             assert!(event.get(field).is_some(), "{field} missing from {event}");
         }
         assert_eq!(event["event_id"], "e-1");
@@ -352,7 +364,7 @@ mod tests {
             .evaluate_value("x", json!({"user_idd": "AKIAIOSFODNN7EXAMPLE"}))
             .err()
             .unwrap_or_else(|| panic!("accepted"));
-        assert_eq!(e.location.as_deref(), Some("$.context.user_idd"));
-        assert!(!e.message.contains("AKIA"));
+        assert_eq!(e.location.as_deref(), Some("$.context"));
+        assert!(!e.message.contains("AKIA") && !e.message.contains("user_idd"));
     }
 }

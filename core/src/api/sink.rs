@@ -139,7 +139,7 @@ fn redacted<S: Serializer, T>(_: &T, s: S) -> Result<S::Ok, S::Error> {
 }
 
 /// Serializes an optional credential as [`REDACTED`] when present.
-fn redacted_opt<S: Serializer, T>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+pub(super) fn redacted_opt<S: Serializer, T>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
     match v {
         Some(_) => s.serialize_str(REDACTED),
         None => s.serialize_none(),

@@ -5,6 +5,7 @@ use super::ApiError;
 use super::sink::{BuiltSink, Sink};
 use crate::Problem;
 use crate::json_input::from_value;
+use crate::notify::NotifyConfig;
 use crate::pipeline::outbox::OutboxConfig;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -72,11 +73,15 @@ pub struct PipelineSpec {
     /// Bound on each HTTP request, in milliseconds.
     #[serde(default = "default_http_timeout_ms")]
     pub http_timeout_ms: u64,
-    /// Notification rules and channels (`docs/notifications.md`), as that
-    /// document's JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
-    pub notifications: Option<Value>,
+    /// Notification rules and channels (`docs/notifications.md`). Shown as
+    /// `<redacted>` when serialized: channel URLs and routing keys are
+    /// credentials.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::sink::redacted_opt"
+    )]
+    pub notifications: Option<NotifyConfig>,
 }
 
 impl PipelineSpec {
@@ -122,11 +127,15 @@ impl PipelineSpec {
             notifications: Option<Value>,
         }
         let rest: Rest = from_value(Value::Object(object), "$")?;
+        let notifications = match rest.notifications {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(from_value(v, "$.notifications")?),
+        };
         let spec = PipelineSpec {
             sinks,
             outbox: rest.outbox,
             http_timeout_ms: rest.http_timeout_ms,
-            notifications: rest.notifications,
+            notifications,
         };
         let problems = spec.problems();
         if problems.is_empty() {
@@ -168,12 +177,10 @@ impl PipelineSpec {
     }
 
     /// The notification config, checked; paths below `$.notifications`.
-    pub fn notify_config(&self) -> Result<Option<crate::notify::NotifyConfig>, ApiError> {
-        let Some(value) = &self.notifications else {
+    pub fn notify_config(&self) -> Result<Option<NotifyConfig>, ApiError> {
+        let Some(config) = &self.notifications else {
             return Ok(None);
         };
-        let config: crate::notify::NotifyConfig =
-            from_value(value.clone(), "$.notifications").map_err(ApiError::from)?;
         crate::notify::Notifier::new(config.clone()).map_err(|e| {
             let mut e = ApiError::from(e);
             for p in &mut e.problems {
@@ -181,7 +188,7 @@ impl PipelineSpec {
             }
             e
         })?;
-        Ok(Some(config))
+        Ok(Some(config.clone()))
     }
 
     /// Builds every sink; a `validation` error lists every problem.

@@ -98,10 +98,8 @@ impl KeycloakOptions {
             what: "keycloak options".to_owned(),
             problems: vec![Problem::new(
                 "$.utc_offset",
-                format!(
-                    "`{}` is not a UTC offset like `+05:30` or `Z`",
-                    line::short(offset)
-                ),
+                // Not repeated, like every value a host passes in.
+                "not a UTC offset like `+05:30`, `-0800` or `Z`".to_string(),
             )],
         })?;
         self.with_utc_offset_minutes(minutes)
