@@ -198,6 +198,38 @@ impl PyPolicy {
         Ok(out.text)
     }
 
+    /// Reads a shadow-AI report — the JSON body external systems POST to
+    /// `/v1/shadow-ai/report` (`docs/shadow.md`), as a str or a dict — and
+    /// returns its `shadow_ai_event` record dict, classified by this
+    /// policy's AI-tool lists. `now_ms` is the time when the report has
+    /// none (default now).
+    ///
+    /// Raises `ValidationError` listing every problem with its JSON path,
+    /// never repeating a value.
+    ///
+    /// >>> r = govstream.Policy.default().shadow_report(
+    /// ...     {"org_id": "org_acme", "url": "https://claude.ai/chat/42", "user_id": "u-7",
+    /// ...      "source_system": "swg"})
+    /// >>> r["record_type"], r["url"], r["classification"]
+    /// ('shadow_ai_event', 'https://claude.ai/chat/42', 'unknown_ai')
+    #[pyo3(signature = (report, *, now_ms = None))]
+    fn shadow_report<'py>(
+        &self,
+        py: Python<'py>,
+        report: &Bound<'py, PyAny>,
+        now_ms: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let json = match report.extract::<String>() {
+            Ok(text) => text,
+            Err(_) => json::to_string(py, &json::from_python(report, "report")?)?,
+        };
+        let now = now_ms.unwrap_or_else(govstream::clock::now_ms);
+        let event = py
+            .detach(|| self.inner.shadow_report(&json, now))
+            .map_err(|e| error::api_to_py(py, &e))?;
+        json::to_python(py, &govstream::schema::Record::ShadowAiEvent(event))
+    }
+
     /// The enabled rules with their effective severity and actions, as dicts
     /// (`id`, `name`, `pack`, `category`, `severity`, `prompt_action`,
     /// `response_action`).
