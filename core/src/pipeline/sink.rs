@@ -99,6 +99,16 @@ impl SinkMachine {
         self.drop_records(1, reason);
     }
 
+    /// Counts one record as emitted and dropped for `reason`, never queued.
+    pub(crate) fn count_dropped(&mut self, reason: &str) {
+        self.stats.emitted += 1;
+        self.drop_records(1, reason);
+    }
+
+    pub(crate) fn destination(&self) -> &Destination {
+        &self.destination
+    }
+
     pub(crate) fn note_error(&mut self, error: &str) {
         self.stats.last_error = Some(error.to_string());
     }

