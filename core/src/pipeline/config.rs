@@ -43,13 +43,22 @@ impl Destination {
     /// An HTTP destination for an `http://` or `https://` URL with a host
     /// (userinfo is allowed and sent; the host after it must not be empty);
     /// `None` for anything else, so a host can say which argument was wrong.
+    /// [`Destination::try_http`] says what is wrong.
     pub fn http(url: &str) -> Option<Destination> {
-        let rest = url
-            .strip_prefix("https://")
-            .or_else(|| url.strip_prefix("http://"))?;
-        let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
-        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-        (!host.is_empty()).then(|| Destination::Http {
+        Destination::try_http(url).ok()
+    }
+
+    /// Like [`Destination::http`], with an error (kind `input`, location
+    /// `url`) saying what is wrong: another scheme, an empty or malformed
+    /// host (spaces, control characters, an unclosed `[`), a port that is
+    /// not a number from 1 to 65535, or spaces and control characters
+    /// anywhere. The message never repeats the userinfo, path or query.
+    pub fn try_http(url: &str) -> crate::Result<Destination> {
+        check_http_url(url).map_err(|message| crate::Error::Input {
+            location: "url".to_owned(),
+            message,
+        })?;
+        Ok(Destination::Http {
             url: url.to_string(),
         })
     }
@@ -68,6 +77,57 @@ impl Destination {
             addr: addr.to_string(),
         })
     }
+}
+
+/// Why `url` cannot be sent to, in words that name no credential.
+fn check_http_url(url: &str) -> Result<(), String> {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return Err("the URL must start with http:// or https://".to_owned());
+    };
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("the URL contains spaces or control characters".to_owned());
+    }
+    let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = if let Some(inner) = host_port.strip_prefix('[') {
+        let Some((literal, after)) = inner.split_once(']') else {
+            return Err("the IPv6 address in the URL has no closing `]`".to_owned());
+        };
+        if literal.parse::<std::net::Ipv6Addr>().is_err() {
+            return Err("the URL's host is not a valid IPv6 address".to_owned());
+        }
+        match after {
+            "" => (literal, None),
+            _ => match after.strip_prefix(':') {
+                Some(port) => (literal, Some(port)),
+                None => return Err("unexpected characters after the IPv6 address".to_owned()),
+            },
+        }
+    } else {
+        match host_port.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        }
+    };
+    if host.is_empty() {
+        return Err("the URL has no host".to_owned());
+    }
+    let is_ipv6 = host_port.starts_with('[');
+    if !is_ipv6 && host.contains(['[', ']', '<', '>', '"', '{', '}', '|', '^', '`', '%', ':']) {
+        return Err("the URL's host contains characters a host name cannot have".to_owned());
+    }
+    if let Some(port) = port {
+        let valid = !port.is_empty()
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u16>().is_ok_and(|p| p > 0);
+        if !valid {
+            return Err("the URL's port must be a number from 1 to 65535".to_owned());
+        }
+    }
+    Ok(())
 }
 
 impl std::fmt::Debug for Destination {
@@ -221,6 +281,33 @@ mod tests {
             "https://?q",
         ] {
             assert_eq!(Destination::http(bad), None, "{bad}");
+        }
+        assert!(Destination::http("http://[::1]:8080/in").is_some());
+        assert!(Destination::http("http://u:p@[::1]/in").is_some());
+        assert!(Destination::http("https://h.example:443/a?b=c d").is_none());
+        for (bad, why) in [
+            ("http://u:p@[::1", "no closing `]`"),
+            ("http://[::1]x/in", "after the IPv6 address"),
+            ("http://[nope]:80", "not a valid IPv6"),
+            ("http://u:secret@h:65536/in?token=t", "from 1 to 65535"),
+            ("http://u:secret@h:0/in?token=t", "from 1 to 65535"),
+            ("http://h:/in", "from 1 to 65535"),
+            ("http://h:+80/in", "from 1 to 65535"),
+            ("http://h:http/in", "from 1 to 65535"),
+            ("http://my host/in", "spaces or control"),
+            ("http://h\u{7}ost/in", "spaces or control"),
+            ("http://u:secret@/in?token=t", "no host"),
+            ("http://h<x>/in", "cannot have"),
+            ("ftp://u:secret@h/x", "http:// or https://"),
+        ] {
+            let err = Destination::try_http(bad).unwrap_err();
+            let text = err.to_string();
+            assert_eq!(err.kind(), "input");
+            assert!(text.contains(why), "{bad}: {text}");
+            assert!(
+                !text.contains("secret") && !text.contains("token"),
+                "{text}"
+            );
         }
         assert_eq!(
             Destination::tcp("tcp://10.0.0.5:514"),

@@ -77,12 +77,13 @@ impl Http {
                     body,
                 }
             }
-            // Connection refused, reset, time-out, TLS: worth another try.
-            // The message names the endpoint as `endpoint::display` shows
-            // it, never a header value.
+            // Connection refused, reset, time-out, TLS: worth another try;
+            // a URL or header ureq cannot even send is not. The message
+            // names the endpoint as `endpoint::display` shows it, never a
+            // header value.
             Err(e) => Outcome::Failed {
                 error: format!("{} (to {})", describe(&e), endpoint::display(url)),
-                retryable: true,
+                retryable: !matches!(e, ureq::Error::BadUri(_) | ureq::Error::Http(_)),
             },
         }
     }
