@@ -341,3 +341,110 @@ fn a_file_destination_that_is_a_directory_fails_at_start() {
     assert_eq!(err.kind(), "input");
     assert!(err.to_string().contains("is a directory"), "{err}");
 }
+
+/// Set in the child process of the test below: the outbox directory it
+/// holds open until its stdin closes.
+const LOCK_CHILD: &str = "GOVSTREAM_LIFECYCLE_LOCK_CHILD";
+
+#[test]
+fn an_outbox_in_use_by_another_process_is_refused() {
+    use govstream::pipeline::outbox::{Outbox, OutboxConfig};
+    use std::io::{BufRead, Read};
+    if let Some(dir) = std::env::var_os(LOCK_CHILD) {
+        let _held = Outbox::open(OutboxConfig::new(dir), &["s"]).unwrap();
+        println!("locked");
+        let _ = std::io::stdin().read_to_end(&mut Vec::new());
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("govstream-lock-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "an_outbox_in_use_by_another_process_is_refused",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(LOCK_CHILD, &dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(
+        lines.any(|l| l.unwrap().contains("locked")),
+        "the child never held the outbox"
+    );
+    let err = Outbox::open(OutboxConfig::new(&dir), &["s"]).unwrap_err();
+    assert_eq!(err.kind(), "io");
+    assert!(
+        err.to_string().contains("its own outbox directory"),
+        "{err}"
+    );
+    // Starting a driver on it fails the same way.
+    let driver = Driver::start(
+        one_sink(sink("s"), Destination::Memory { capacity: 1 }),
+        DriverOptions {
+            outbox: Some(OutboxConfig::new(&dir)),
+            ..DriverOptions::default()
+        },
+    );
+    assert_eq!(driver.unwrap_err().kind(), "io");
+    drop(child.stdin.take());
+    child.wait().unwrap();
+    drop(Outbox::open(OutboxConfig::new(&dir), &["s"]).unwrap());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_driver_that_shut_down_frees_its_outbox_even_with_a_stuck_thread() {
+    use govstream::pipeline::outbox::OutboxConfig;
+    let dir = std::env::temp_dir().join(format!("govstream-freed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (cb, release) = stuck_callback();
+    let options = |cb: Option<Callback>| DriverOptions {
+        callbacks: cb
+            .map(|cb| HashMap::from([("cb".to_string(), cb)]))
+            .unwrap_or_default(),
+        outbox: Some(OutboxConfig::new(&dir)),
+        ..DriverOptions::default()
+    };
+    let driver = Driver::start(
+        one_sink(sink("cb"), Destination::Callback),
+        options(Some(cb)),
+    )
+    .unwrap();
+    let sent = records(6);
+    for r in &sent {
+        driver.emit(r).unwrap();
+    }
+    let (done, stats) = driver.shutdown(Duration::from_millis(300));
+    assert_eq!(done, Completion::TimedOut);
+    assert!(
+        last_error(&stats[0]).contains("kept in the outbox for the next start"),
+        "{stats:?}"
+    );
+    // The next run on the same directory starts at once and delivers all.
+    let got = Arc::new(Mutex::new(0usize));
+    let g = Arc::clone(&got);
+    let counting: Callback = Arc::new(move |_sink: &str, body: &[u8]| {
+        *g.lock().unwrap() += body
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count();
+        Ok(())
+    });
+    let driver = Driver::start(
+        one_sink(sink("cb"), Destination::Callback),
+        options(Some(counting)),
+    )
+    .unwrap();
+    assert_eq!(driver.flush(Duration::from_secs(10)), Completion::Done);
+    assert_eq!(*got.lock().unwrap(), sent.len());
+    // The first run's thread wakes and must not touch the outbox.
+    release.send(()).unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(driver.flush(Duration::from_secs(10)), Completion::Done);
+    drop(driver);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -47,6 +47,8 @@ pub struct Outbox {
     segments: VecDeque<Segment>,
     /// Append handle on the active segment.
     active: File,
+    /// The directory lock, held for the outbox's life (released on drop).
+    _lock: File,
     total_bytes: u64,
     sinks: Vec<SinkCursor>,
     unsynced: bool,
@@ -75,7 +77,9 @@ impl Outbox {
     /// to this directory) starts at the oldest retained record. Segments
     /// every listed sink has acknowledged are deleted.
     ///
-    /// Errors: a bad config or sink name, I/O failures, and corruption that
+    /// Errors: a bad config or sink name, another outbox holding the
+    /// directory's lock (kind `io`: in this process or another; each worker
+    /// process needs its own directory), I/O failures, and corruption that
     /// is not a torn tail (the error names the file and byte offset).
     pub fn open(config: OutboxConfig, sinks: &[&str]) -> Result<Outbox> {
         if config.segment_bytes < 64 {
@@ -100,6 +104,7 @@ impl Outbox {
         }
         let dir = config.dir.clone();
         fs::create_dir_all(&dir).map_err(|e| io_error(&dir, "create directory", &e))?;
+        let lock = disk::lock_dir(&dir)?;
 
         let mut firsts = Vec::new();
         let listing = fs::read_dir(&dir).map_err(|e| io_error(&dir, "list directory", &e))?;
@@ -168,6 +173,7 @@ impl Outbox {
             config,
             segments,
             active,
+            _lock: lock,
             total_bytes,
             sinks,
             unsynced: false,

@@ -397,3 +397,19 @@ fn drop_oldest_policy_deletes_unacknowledged_segments_and_counts_the_loss() {
     .unwrap();
     assert_eq!(records(&mut o, "s"), vec![(5, vec![1u8; 20])]);
 }
+
+#[test]
+fn a_second_outbox_on_the_same_directory_is_refused_until_the_first_closes() {
+    let dir = TempDir::new("lock");
+    let first = Outbox::open(dir.config(), &["s"]).unwrap();
+    let err = Outbox::open(dir.config(), &["s"]).unwrap_err();
+    assert_eq!(err.kind(), "io");
+    let text = err.to_string();
+    assert!(
+        text.contains("another process") && text.contains("its own outbox directory"),
+        "{text}"
+    );
+    drop(first);
+    let mut again = Outbox::open(dir.config(), &["s"]).unwrap();
+    again.append(b"x").unwrap();
+}
