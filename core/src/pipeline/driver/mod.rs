@@ -332,16 +332,16 @@ impl Driver {
     /// directory included).
     pub fn start(mut pipeline: Pipeline, mut options: DriverOptions) -> crate::Result<Driver> {
         for (sink, destination) in pipeline.destinations() {
-            if let Destination::File { path, .. } = destination {
-                if std::path::Path::new(path).is_dir() {
-                    return Err(crate::Error::Input {
-                        location: format!("sink `{sink}`"),
-                        message: format!(
-                            "the file destination `{path}` is a directory; give the path \
+            if let Destination::File { path, .. } = destination
+                && std::path::Path::new(path).is_dir()
+            {
+                return Err(crate::Error::Input {
+                    location: format!("sink `{sink}`"),
+                    message: format!(
+                        "the file destination `{path}` is a directory; give the path \
                              of a file to append to"
-                        ),
-                    });
-                }
+                    ),
+                });
             }
         }
         let on_write_error = options
@@ -548,13 +548,13 @@ impl Driver {
         drop(s);
         drop(outbox);
         self.shared.changed.notify_all();
-        if let Some(t) = self.thread.take() {
-            if joined {
-                let _ = t.join();
-            }
-            // Otherwise the handle is dropped: the thread runs on detached
-            // and exits when its I/O returns, ignored (`stopped`).
+        if let Some(t) = self.thread.take()
+            && joined
+        {
+            let _ = t.join();
         }
+        // Otherwise the handle is dropped: the thread runs on detached
+        // and exits when its I/O returns, ignored (`stopped`).
         (report, stats)
     }
 
