@@ -448,3 +448,69 @@ fn a_driver_that_shut_down_frees_its_outbox_even_with_a_stuck_thread() {
     drop(driver);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_full_outbox_raises_or_counts_as_the_host_chose_and_recovers() {
+    use govstream::pipeline::driver::EmitError;
+    use govstream::pipeline::outbox::{OnWriteError, OutboxConfig};
+    let dir = std::env::temp_dir().join(format!("govstream-full-{}", std::process::id()));
+    let sent = records(60);
+    for mode in [OnWriteError::Raise, OnWriteError::Count] {
+        let _ = std::fs::remove_dir_all(&dir);
+        let (cb, release) = stuck_callback();
+        let driver = Driver::start(
+            one_sink(sink("cb"), Destination::Callback),
+            DriverOptions {
+                callbacks: HashMap::from([("cb".to_string(), cb)]),
+                outbox: Some(OutboxConfig {
+                    segment_bytes: 4096,
+                    max_bytes: 16384,
+                    on_write_error: mode,
+                    ..OutboxConfig::new(&dir)
+                }),
+                ..DriverOptions::default()
+            },
+        )
+        .unwrap();
+        // Nothing is delivered while the callback is stuck: the outbox
+        // fills up.
+        let mut refused = 0;
+        for r in &sent {
+            match driver.emit(r) {
+                Ok(()) => {}
+                Err(EmitError::Outbox(e)) => {
+                    assert_eq!(e.kind(), "io", "{e}");
+                    assert!(e.to_string().contains("outbox is full"), "{e}");
+                    refused += 1;
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+        let counted = driver.stats()[0]
+            .dropped
+            .get("outbox_write_error")
+            .copied()
+            .unwrap_or(0);
+        match mode {
+            OnWriteError::Raise => assert!(refused > 0 && counted == 0),
+            OnWriteError::Count => assert!(refused == 0 && counted > 0),
+        }
+        // Space returns once the sink catches up, and records are stored
+        // and delivered again.
+        drop(release);
+        assert_eq!(driver.flush(Duration::from_secs(10)), Completion::Done);
+        for r in &sent[..5] {
+            driver.emit(r).unwrap();
+        }
+        assert_eq!(driver.flush(Duration::from_secs(10)), Completion::Done);
+        let s = &driver.stats()[0];
+        let lost = refused.max(counted);
+        assert_eq!(s.delivered, sent.len() as u64 - lost + 5, "{s:?}");
+        assert!(s.balanced(), "{s:?}");
+        if mode == OnWriteError::Count {
+            assert!(last_error(s).contains("outbox is full"), "{s:?}");
+        }
+        drop(driver);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

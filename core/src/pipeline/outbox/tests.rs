@@ -413,3 +413,15 @@ fn a_second_outbox_on_the_same_directory_is_refused_until_the_first_closes() {
     let mut again = Outbox::open(dir.config(), &["s"]).unwrap();
     again.append(b"x").unwrap();
 }
+
+#[test]
+fn on_write_error_reads_as_snake_case_and_defaults_to_raise() {
+    assert_eq!(OutboxConfig::new("x").on_write_error, OnWriteError::Raise);
+    for (text, mode) in [
+        ("\"raise\"", OnWriteError::Raise),
+        ("\"count\"", OnWriteError::Count),
+    ] {
+        assert_eq!(serde_json::from_str::<OnWriteError>(text).unwrap(), mode);
+        assert_eq!(serde_json::to_string(&mode).unwrap(), text);
+    }
+}
