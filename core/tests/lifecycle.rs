@@ -514,3 +514,80 @@ fn a_full_outbox_raises_or_counts_as_the_host_chose_and_recovers() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_damaged_outbox_delivers_every_intact_record_and_counts_the_rest() {
+    use govstream::pipeline::outbox::{Outbox, OutboxConfig};
+    let dir = std::env::temp_dir().join(format!("govstream-damaged-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let sent = records(2000);
+    let mut outbox = Outbox::open(OutboxConfig::new(&dir), &["mem"]).unwrap();
+    for r in &sent {
+        outbox.append(&serde_json::to_vec(r).unwrap()).unwrap();
+    }
+    drop(outbox);
+    let segment = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "seg"))
+        .unwrap();
+    let mut bytes = std::fs::read(&segment).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    std::fs::write(&segment, &bytes).unwrap();
+
+    let start = || {
+        Driver::start(
+            one_sink(
+                sink("mem"),
+                Destination::Memory {
+                    capacity: sent.len(),
+                },
+            ),
+            DriverOptions {
+                outbox: Some(OutboxConfig::new(&dir)),
+                ..DriverOptions::default()
+            },
+        )
+        .unwrap()
+    };
+    let driver = start();
+    assert_eq!(
+        driver.flush(Duration::from_secs(5)),
+        Completion::Done,
+        "{:?} {:?}",
+        driver.outbox_stats(),
+        driver.stats()
+    );
+    let got = driver.memory_records("mem");
+    assert_eq!(got.len(), sent.len() - 1);
+    let ids: std::collections::HashSet<&str> = got.iter().map(Record::event_id).collect();
+    let missing: Vec<&Record> = sent
+        .iter()
+        .filter(|r| !ids.contains(r.event_id()))
+        .collect();
+    assert!(missing.len() <= 1, "{} missing", missing.len());
+    let outbox = driver.outbox_stats().unwrap();
+    assert_eq!(outbox.damaged_entries, 1, "{outbox:?}");
+    assert!(outbox.quarantined_bytes > 0, "{outbox:?}");
+    assert!(outbox.sinks.iter().all(|s| s.lag == 0), "{outbox:?}");
+    let s = &driver.stats()[0];
+    assert!(
+        last_error(s).contains("1 damaged entries skipped") && last_error(s).contains("quarantine"),
+        "{s:?}"
+    );
+    drop(driver);
+    assert_eq!(
+        std::fs::read_dir(dir.join("quarantine")).unwrap().count(),
+        1
+    );
+
+    // The next start opens cleanly: nothing more quarantined, nothing
+    // delivered twice.
+    let driver = start();
+    assert_eq!(driver.flush(Duration::from_secs(20)), Completion::Done);
+    assert_eq!(driver.outbox_stats().unwrap().quarantined_bytes, 0);
+    assert_eq!(driver.memory_records("mem").len(), 0);
+    drop(driver);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -107,6 +107,8 @@ struct State {
     flush_deadline: Option<Instant>,
     outbox: Option<Outbox>,
     on_write_error: OnWriteError,
+    /// Outbox damage already reported in the sinks' `last_error`.
+    damage_noted: u64,
     /// Per sink, the outbox position last acknowledged.
     acked: HashMap<String, u64>,
     notifier: Option<Notifier>,
@@ -215,6 +217,12 @@ impl State {
                         Err(_) => self.pipeline.drop_stored(&sink, seq),
                     }
                 }
+            }
+        }
+        if outbox.damaged_entries() > self.damage_noted {
+            self.damage_noted = outbox.damaged_entries();
+            if let Some(damage) = outbox.damage_summary() {
+                self.pipeline.note_error(&format!("outbox: {damage}"));
             }
         }
     }
@@ -367,6 +375,7 @@ impl Driver {
                 stopped: false,
                 exited: false,
                 flush_deadline: None,
+                damage_noted: outbox.as_ref().map_or(0, Outbox::damaged_entries),
                 outbox,
                 on_write_error,
                 acked: HashMap::new(),
@@ -607,6 +616,9 @@ fn run(shared: &Shared, mut io: Io) {
         }
         let now = now_ms();
         s.feed(now);
+        // Records resolved without a transmission (a memory sink, kinds a
+        // sink does not take, damaged entries) are acknowledged here.
+        s.acknowledge();
         let budget = s.io_budget();
         let mut due = Vec::new();
         let mut alerts = Vec::new();
