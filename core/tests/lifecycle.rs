@@ -117,6 +117,28 @@ fn no_timeout_a_caller_passes_panics() {
     let (done, stats) = driver.shutdown(Duration::MAX);
     assert_eq!(done, Completion::Done);
     assert_eq!(stats[0].delivered, 3);
+
+    // The largest request time-out, against receivers that never answer.
+    for destination in [
+        Destination::Http {
+            url: format!("http://{}", silent_listener()),
+        },
+        Destination::Tcp {
+            addr: silent_listener(),
+        },
+    ] {
+        let driver = Driver::start(
+            one_sink(sink("x"), destination),
+            DriverOptions {
+                http_timeout: Some(Duration::MAX),
+                ..DriverOptions::default()
+            },
+        )
+        .unwrap();
+        driver.emit(r).unwrap();
+        driver.flush(Duration::from_millis(200));
+        driver.shutdown(Duration::from_millis(200));
+    }
 }
 
 #[test]
