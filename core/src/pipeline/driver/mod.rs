@@ -6,30 +6,29 @@ mod deadline;
 mod file;
 #[cfg(feature = "http")]
 mod http;
+mod io;
 mod report;
+mod state;
 mod tcp;
 
 pub use report::FlushReport;
 
+use io::Io;
+use state::{Shared, State, run};
+
 use super::outbox::{OnWriteError, Outbox, OutboxConfig, OutboxStats};
-use super::{Destination, Outcome, Pipeline, SinkStats, Transmit, WouldBlock};
+use super::{Destination, Pipeline, SinkStats, WouldBlock};
 use crate::clock::now_ms;
-use crate::notify::{Alert, ChannelHealth, Delivery, Notifier};
+use crate::notify::{ChannelHealth, Notifier};
 use crate::schema::Record;
 use std::collections::HashMap;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// A host function that receives a sink's encoded batches (`sink`, `body`);
 /// an `Err` is a failed delivery, retried and counted like any other.
 pub type Callback = Arc<dyn Fn(&str, &[u8]) -> Result<(), String> + Send + Sync>;
-
-/// How long the driver waits when nothing is due.
-const IDLE_WAIT: Duration = Duration::from_millis(500);
-
-/// Records read from the outbox into a sink per step, at most.
-const FEED_CHUNK: usize = 1024;
 
 /// Driver settings.
 #[derive(Default)]
@@ -47,10 +46,6 @@ pub struct DriverOptions {
     /// callback registered under the channel's id (email).
     pub notifier: Option<Notifier>,
 }
-
-/// Alerts waiting to be sent, at most; beyond, an alert counts as a failed
-/// delivery of its channel rather than growing memory.
-const MAX_PENDING_ALERTS: usize = 10_000;
 
 /// Why a record was not accepted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -84,238 +79,9 @@ pub enum Completion {
     TimedOut,
 }
 
-/// Time the driver thread keeps for itself before a flush deadline: a
-/// request started under a deadline ends this much before it, so its
-/// outcome (a time-out, usually) is counted before the flush returns.
-const REPORT_MARGIN: Duration = Duration::from_millis(50);
-
 /// How long a shutdown waits for an idle driver thread to exit even when
 /// its deadline has already passed; a thread stuck in I/O is left behind.
 const EXIT_GRACE: Duration = Duration::from_millis(100);
-
-struct State {
-    pipeline: Pipeline,
-    /// Set by a shutdown: the thread exits at its next look.
-    stopping: bool,
-    /// Set when a shutdown gave up waiting for the thread (stuck in a
-    /// callback or a request): whatever it reports afterwards is ignored.
-    stopped: bool,
-    /// Set by the thread as it exits (normally or by a panic).
-    exited: bool,
-    /// The earliest deadline of a running flush; requests started while it
-    /// is set are bounded by it.
-    flush_deadline: Option<Instant>,
-    outbox: Option<Outbox>,
-    on_write_error: OnWriteError,
-    /// Outbox damage already reported in the sinks' `last_error`.
-    damage_noted: u64,
-    /// Per sink, the outbox position last acknowledged.
-    acked: HashMap<String, u64>,
-    notifier: Option<Notifier>,
-    alerts: std::collections::VecDeque<Alert>,
-    /// Alerts taken by the driver thread and not yet reported back.
-    alerts_in_flight: usize,
-    /// What the thread is doing outside the lock, `(sink, target)`, and
-    /// since when: named in a shutdown's `last_error` when it never
-    /// returns.
-    in_progress: Vec<(String, String)>,
-    io_started: Option<Instant>,
-}
-
-impl State {
-    /// Shows `record` to the notifier and queues its alerts.
-    fn notify(&mut self, record: &Record, now: i64) {
-        let Some(notifier) = self.notifier.as_mut() else {
-            return;
-        };
-        for alert in notifier.on_record(record, now) {
-            if self.alerts.len() >= MAX_PENDING_ALERTS {
-                notifier.on_result(
-                    &alert.alert_id,
-                    false,
-                    Some("too many alerts waiting to be sent".into()),
-                    now,
-                );
-            } else {
-                self.alerts.push_back(alert);
-            }
-        }
-    }
-
-    /// Nothing queued, in flight, retrying, or waiting in the outbox.
-    fn is_idle(&self) -> bool {
-        self.alerts.is_empty()
-            && self.alerts_in_flight == 0
-            && self.pipeline.is_idle()
-            && self
-                .outbox
-                .as_ref()
-                .is_none_or(|o| o.stats().sinks.iter().all(|s| s.lag == 0))
-    }
-
-    /// Records still to be resolved, per sink: queued, in flight or
-    /// retrying, or (with an outbox) stored and not yet acknowledged.
-    fn pending_by_sink(&self) -> Vec<(String, u64)> {
-        let lags: HashMap<String, u64> = self
-            .outbox
-            .as_ref()
-            .map(|o| {
-                o.stats()
-                    .sinks
-                    .into_iter()
-                    .map(|s| (s.name, s.lag))
-                    .collect()
-            })
-            .unwrap_or_default();
-        self.pipeline
-            .stats()
-            .into_iter()
-            .map(|s| {
-                let lag = lags.get(&s.sink).copied().unwrap_or(0);
-                (s.sink, s.pending.max(lag))
-            })
-            .collect()
-    }
-
-    /// How long a request started now may take: up to the flush deadline
-    /// minus [`REPORT_MARGIN`]; `None` when no flush bounds it.
-    fn io_budget(&self) -> Option<Duration> {
-        deadline::left(self.flush_deadline).map(|l| l.saturating_sub(REPORT_MARGIN))
-    }
-
-    /// Moves outbox entries into sinks that have room.
-    fn feed(&mut self, now: i64) {
-        let Some(outbox) = self.outbox.as_mut() else {
-            return;
-        };
-        if let Err(e) = outbox.flush() {
-            self.pipeline.note_error(&format!("outbox: {e}"));
-        }
-        for sink in self.pipeline.sink_names() {
-            while self.pipeline.has_room(&sink) {
-                let entries = match outbox.read(&sink, FEED_CHUNK) {
-                    Ok(entries) => entries,
-                    Err(e) => {
-                        self.pipeline.note_error(&format!("outbox: {e}"));
-                        break;
-                    }
-                };
-                // Entries skipped as damaged are not handed out; the sink
-                // must still count them as seen, or it would never
-                // acknowledge past them.
-                if let Ok(through) = outbox.read_through(&sink) {
-                    self.pipeline.saw_stored(&sink, through);
-                }
-                if entries.is_empty() {
-                    break;
-                }
-                for (seq, bytes) in entries {
-                    match serde_json::from_slice::<Record>(&bytes) {
-                        Ok(record) => {
-                            self.pipeline.replay_to(&sink, &record, seq, now);
-                        }
-                        Err(_) => self.pipeline.drop_stored(&sink, seq),
-                    }
-                }
-            }
-        }
-        if outbox.damaged_entries() > self.damage_noted {
-            self.damage_noted = outbox.damaged_entries();
-            if let Some(damage) = outbox.damage_summary() {
-                self.pipeline.note_error(&format!("outbox: {damage}"));
-            }
-        }
-    }
-
-    /// Acknowledges in the outbox what every sink has resolved.
-    fn acknowledge(&mut self) {
-        let Some(outbox) = self.outbox.as_mut() else {
-            return;
-        };
-        for sink in self.pipeline.sink_names() {
-            let Some(through) = self.pipeline.resolved_through(&sink) else {
-                continue;
-            };
-            let last = self.acked.get(&sink).copied().unwrap_or(0);
-            if through > last {
-                match outbox.ack(&sink, through) {
-                    Ok(()) => {
-                        self.acked.insert(sink, through);
-                    }
-                    Err(e) => self.pipeline.note_error(&format!("outbox: {e}")),
-                }
-            }
-        }
-    }
-
-    /// Says in each sink's `last_error` why records were left behind by a
-    /// shutdown that ran out of time.
-    fn note_left_behind(&mut self, pending: &[(String, u64)], timeout: Duration) {
-        let since = self.io_started.map(|t| t.elapsed()).unwrap_or_default();
-        for (sink, target) in std::mem::take(&mut self.in_progress) {
-            self.pipeline.note_error_for(
-                &sink,
-                &format!(
-                    "no answer from {target} after {since:.1?}: abandoned by the shutdown \
-                     (a time-out)"
-                ),
-            );
-        }
-        let kept = if self.outbox.is_some() {
-            " (kept in the outbox for the next start)"
-        } else {
-            ""
-        };
-        let stats = self.pipeline.stats();
-        for (sink, n) in pending.iter().filter(|(_, n)| *n > 0) {
-            let last = stats
-                .iter()
-                .find(|s| &s.sink == sink)
-                .and_then(|s| s.last_error.clone())
-                .unwrap_or_else(|| "none recorded (a transmission was still in progress)".into());
-            self.pipeline.note_error_for(
-                sink,
-                &format!(
-                    "shutdown: {n} records still pending after {timeout:?}{kept}; \
-                     last failure: {last}"
-                ),
-            );
-        }
-    }
-}
-
-struct Shared {
-    state: Mutex<State>,
-    /// Wakes the driver (new records, shutdown) and waiters (progress).
-    changed: Condvar,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic while holding the lock cannot leave the pipeline's
-        // counters half-updated in a way later code trusts less than a
-        // stopped driver; keep going with what is there.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn wait<'a>(&self, guard: MutexGuard<'a, State>, d: Duration) -> MutexGuard<'a, State> {
-        match self.changed.wait_timeout(guard, d) {
-            Ok((g, _)) => g,
-            Err(poisoned) => poisoned.into_inner().0,
-        }
-    }
-}
-
-/// Marks the driver thread as exited when it returns or unwinds, so a
-/// shutdown waiting for it stops waiting.
-struct ExitSignal<'a>(&'a Shared);
-
-impl Drop for ExitSignal<'_> {
-    fn drop(&mut self) {
-        self.0.lock().exited = true;
-        self.0.changed.notify_all();
-    }
-}
 
 /// A pipeline running on its own thread. Dropping it shuts it down with a
 /// five-second grace period.
@@ -606,91 +372,6 @@ impl Drop for Driver {
     }
 }
 
-/// The driver loop: take what is due, do the I/O without the lock, report.
-fn run(shared: &Shared, mut io: Io) {
-    let _exit = ExitSignal(shared);
-    loop {
-        let mut s = shared.lock();
-        if s.stopping || s.stopped {
-            return;
-        }
-        let now = now_ms();
-        s.feed(now);
-        // Records resolved without a transmission (a memory sink, kinds a
-        // sink does not take, damaged entries) are acknowledged here.
-        s.acknowledge();
-        let budget = s.io_budget();
-        let mut due = Vec::new();
-        let mut alerts = Vec::new();
-        // Under a deadline: one request at a time, each bounded by the time
-        // left, and none once too little is left to report its outcome.
-        if budget.is_none_or(|b| !b.is_zero()) {
-            while let Some(t) = s.pipeline.poll_transmit(now) {
-                due.push(t);
-                if budget.is_some() {
-                    break;
-                }
-            }
-            if budget.is_none() || due.is_empty() {
-                alerts = s.alerts.drain(..).collect();
-            }
-        }
-        s.alerts_in_flight = alerts.len();
-        if due.is_empty() && alerts.is_empty() {
-            let wait = s.pipeline.next_wakeup().map_or(IDLE_WAIT, |at| {
-                Duration::from_millis(u64::try_from(at.saturating_sub(now)).unwrap_or(0).max(1))
-            });
-            let wait = match budget {
-                Some(b) if b.is_zero() => wait.min(deadline::wait_slice(s.flush_deadline)),
-                _ => wait,
-            };
-            drop(shared.wait(s, wait.min(IDLE_WAIT).max(Duration::from_millis(1))));
-            continue;
-        }
-        s.in_progress = due.iter().map(|t| (t.sink.clone(), target(t))).collect();
-        s.io_started = Some(Instant::now());
-        drop(s);
-        let outcomes: Vec<(u64, Outcome)> =
-            due.iter().map(|t| (t.id, io.perform(t, budget))).collect();
-        let alert_results: Vec<(String, Result<(), String>)> = alerts
-            .iter()
-            .map(|a| (a.alert_id.clone(), io.send_alert(a, budget)))
-            .collect();
-        let mut s = shared.lock();
-        // A shutdown gave up on this thread while it was in I/O: the
-        // pipeline's pending records were already counted; report nothing.
-        if s.stopped {
-            return;
-        }
-        let now = now_ms();
-        if let Some(notifier) = s.notifier.as_mut() {
-            for (id, result) in alert_results {
-                notifier.on_result(&id, result.is_ok(), result.err(), now);
-            }
-        }
-        s.alerts_in_flight = 0;
-        s.in_progress.clear();
-        s.io_started = None;
-        for (id, outcome) in outcomes {
-            s.pipeline.on_outcome(id, outcome, now);
-        }
-        s.acknowledge();
-        drop(s);
-        shared.changed.notify_all();
-    }
-}
-
-/// Where `t` goes, in words safe to show (no credential).
-fn target(t: &Transmit) -> String {
-    match &t.destination {
-        Destination::Http { url } => crate::endpoint::display(url),
-        Destination::Tcp { addr } => format!("tcp {}", crate::endpoint::display(addr)),
-        Destination::File { path, .. } => format!("file {path}"),
-        Destination::Callback => format!("the callback of sink `{}`", t.sink),
-        Destination::Memory { .. } => "memory".into(),
-    }
-}
-
 /// Appends `record` to the outbox; the driver thread feeds it to the sinks.
 fn store(outbox: &mut Outbox, record: &Record) -> Result<(), EmitError> {
     let bytes = serde_json::to_vec(record).map_err(|e| {
@@ -700,104 +381,4 @@ fn store(outbox: &mut Outbox, record: &Record) -> Result<(), EmitError> {
         })
     })?;
     outbox.append(&bytes).map(|_| ()).map_err(EmitError::Outbox)
-}
-
-/// The I/O the driver can do.
-struct Io {
-    #[cfg(feature = "http")]
-    http: http::Http,
-    tcp: tcp::Tcp,
-    callbacks: HashMap<String, Callback>,
-}
-
-impl Io {
-    fn new(options: DriverOptions) -> Self {
-        Io {
-            #[cfg(feature = "http")]
-            http: http::Http::new(options.http_timeout.unwrap_or(Duration::from_secs(30))),
-            tcp: tcp::Tcp::new(options.http_timeout.unwrap_or(Duration::from_secs(30))),
-            callbacks: options.callbacks,
-        }
-    }
-
-    /// Sends one alert: HTTP channels directly, email through the callback
-    /// registered under the channel's id (which receives the RFC 5322
-    /// message). A non-2xx answer is a failure with its status.
-    fn send_alert(&mut self, alert: &Alert, budget: Option<Duration>) -> Result<(), String> {
-        match &alert.delivery {
-            #[cfg(feature = "http")]
-            Delivery::Http(req) => {
-                match self
-                    .http
-                    .post(&req.url, &req.headers, &req.body, false, budget)
-                {
-                    Outcome::Http {
-                        status: 200..=299, ..
-                    }
-                    | Outcome::Delivered => Ok(()),
-                    Outcome::Http { status, .. } => Err(format!("HTTP {status}")),
-                    Outcome::Failed { error, .. } => Err(error),
-                }
-            }
-            #[cfg(not(feature = "http"))]
-            Delivery::Http(_) => {
-                let _ = budget;
-                Err("this build has no HTTP client (feature `http`)".into())
-            }
-            Delivery::Email(message) => match self.callbacks.get(&alert.channel_id) {
-                Some(cb) => cb(&alert.channel_id, message.message.as_bytes()),
-                None => Err(format!(
-                    "no email sender: register a callback under the channel id `{}`",
-                    alert.channel_id
-                )),
-            },
-        }
-    }
-
-    /// Performs `t`, taking at most `budget` where the transport allows a
-    /// time-out (HTTP, TCP); a callback or a file write cannot be bounded.
-    fn perform(&mut self, t: &Transmit, budget: Option<Duration>) -> Outcome {
-        match &t.destination {
-            #[cfg(feature = "http")]
-            Destination::Http { url } => self.http.post(url, &t.headers, &t.body, t.gzip, budget),
-            #[cfg(not(feature = "http"))]
-            Destination::Http { .. } => Outcome::Failed {
-                error: "this build has no HTTP client (feature `http`)".into(),
-                retryable: false,
-            },
-            Destination::Tcp { addr } => self.tcp.send(addr, &t.body, budget),
-            Destination::File {
-                path,
-                max_bytes,
-                keep,
-            } => file::append_rotating(path, *max_bytes, *keep, &t.body),
-            Destination::Callback => match self.callbacks.get(&t.sink) {
-                Some(cb) => {
-                    let cb = Arc::clone(cb);
-                    let body = t.body.clone();
-                    let sink = t.sink.clone();
-                    // A panicking host callback is a failed delivery, not a
-                    // dead driver.
-                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
-                        cb(&sink, &body)
-                    })) {
-                        Ok(Ok(())) => Outcome::Delivered,
-                        Ok(Err(error)) => Outcome::Failed {
-                            error,
-                            retryable: true,
-                        },
-                        Err(_) => Outcome::Failed {
-                            error: "the callback panicked".into(),
-                            retryable: true,
-                        },
-                    }
-                }
-                None => Outcome::Failed {
-                    error: format!("no callback registered for sink `{}`", t.sink),
-                    retryable: false,
-                },
-            },
-            Destination::Memory { .. } => Outcome::Delivered,
-        }
-    }
 }
