@@ -122,10 +122,10 @@ pub(crate) fn for_argument(py: Python<'_>, e: ApiError) -> PyErr {
             .unwrap_or(path);
         rest.split(['.', '[']).next().unwrap_or(rest).to_string()
     };
-    if e.kind == ErrorKind::Validation {
-        if let Some(first) = e.problems.first() {
-            return input(py, &argument(&first.path), first.message.clone());
-        }
+    if e.kind == ErrorKind::Validation
+        && let Some(first) = e.problems.first()
+    {
+        return input(py, &argument(&first.path), first.message.clone());
     }
     let mut e = e;
     if e.kind == ErrorKind::Input {

@@ -10,7 +10,6 @@ use crate::sink::PySink;
 use govstream::api::{
     CloseReport, FlushReport, HostSink, PipelineHandle, PipelineSpec, StartOptions,
 };
-use govstream::pipeline::outbox::OutboxConfig;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use std::collections::HashMap;
@@ -168,21 +167,37 @@ impl PyPipeline {
     /// With `outbox` (a directory), records are appended to a durable
     /// outbox before delivery, and what was not delivered when the process
     /// stopped is delivered after the next start; one process at a time may
-    /// use a directory (give each worker its own). `http_timeout` bounds
-    /// each HTTP request, in seconds.
+    /// use a directory (give each worker its own). When the outbox cannot
+    /// store a record (a full disk), `emit` raises `IoError`
+    /// (`outbox_errors="raise"`) or counts the record as dropped
+    /// (`outbox_errors="count"`, `stats()["dropped"]["outbox_write_error"]`)
+    /// and goes on. `http_timeout` bounds each HTTP request, in seconds.
     ///
     /// Raises `ValidationError` listing every configuration problem, and
     /// `IoError` when the outbox cannot be opened or is in use.
     #[new]
-    #[pyo3(signature = (sinks, *, outbox = None, http_timeout = 30.0))]
+    #[pyo3(signature = (sinks, *, outbox = None, outbox_errors = None, http_timeout = 30.0))]
     fn new(
         py: Python<'_>,
         sinks: Vec<Bound<'_, PySink>>,
         outbox: Option<std::path::PathBuf>,
+        outbox_errors: Option<String>,
         http_timeout: f64,
     ) -> PyResult<Self> {
+        let outbox = match outbox {
+            Some(dir) => {
+                let mut spec = serde_json::json!({ "dir": dir.to_string_lossy() });
+                if let Some(e) = outbox_errors {
+                    spec["on_write_error"] = serde_json::Value::String(e);
+                }
+                let spec: govstream::api::OutboxSpec = govstream::json_input::from_value(spec, "$")
+                    .map_err(|e| error::for_argument(py, e.into()))?;
+                Some(spec.config())
+            }
+            None => None,
+        };
         let options = StartOptions {
-            outbox: outbox.map(OutboxConfig::new),
+            outbox,
             http_timeout: duration(py, "http_timeout", http_timeout)?,
             ..StartOptions::default()
         };

@@ -218,10 +218,10 @@ fn check_spans(want: &[Value], ok: &Value, text: &str) -> Result<(), String> {
     }
     for (i, (w, m)) in want.iter().zip(matches).enumerate() {
         let at = format!("matches[{i}]");
-        if let Some(rule) = w.get("rule_id") {
-            if m.get("rule_id") != Some(rule) {
-                return Err(format!("{at}: rule {}, expected {rule}", m["rule_id"]));
-            }
+        if let Some(rule) = w.get("rule_id")
+            && m.get("rule_id") != Some(rule)
+        {
+            return Err(format!("{at}: rule {}, expected {rule}", m["rule_id"]));
         }
         let expected = w["text"]
             .as_str()
@@ -265,10 +265,10 @@ fn check(case: &Case, out: &Value) -> Result<(), String> {
             ("error_rule_id", "rule_id"),
             ("error_what", "what"),
         ] {
-            if let Some(want) = e.get(key) {
-                if err.get(field) != Some(want) {
-                    return Err(format!("error {field} is {}, expected {want}", err[field]));
-                }
+            if let Some(want) = e.get(key)
+                && err.get(field) != Some(want)
+            {
+                return Err(format!("error {field} is {}, expected {want}", err[field]));
             }
         }
         if let Some(paths) = e.get("error_problem_paths").and_then(Value::as_array) {
@@ -287,18 +287,18 @@ fn check(case: &Case, out: &Value) -> Result<(), String> {
     let ok = out
         .get("ok")
         .ok_or_else(|| format!("expected ok, got {out}"))?;
-    if let Some(want) = e.get("ok") {
-        if want != ok {
-            return Err(format!("output {ok}, expected {want}"));
-        }
+    if let Some(want) = e.get("ok")
+        && want != ok
+    {
+        return Err(format!("output {ok}, expected {want}"));
     }
     if let Some(want) = e.get("ok_subset") {
         subset(want, ok, "$")?;
     }
-    if let Some(want) = e.get("ok_type").and_then(Value::as_str) {
-        if type_name(ok) != want {
-            return Err(format!("output is a {}, expected a {want}", type_name(ok)));
-        }
+    if let Some(want) = e.get("ok_type").and_then(Value::as_str)
+        && type_name(ok) != want
+    {
+        return Err(format!("output is a {}, expected a {want}", type_name(ok)));
     }
     if let Some(list) = e.get("ok_contains").and_then(Value::as_array) {
         let s = ok.as_str().ok_or("ok_contains needs a string output")?;

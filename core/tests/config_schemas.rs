@@ -125,10 +125,10 @@ fn validate(root: &Value, schema: &Value, v: &Value, path: &str, errors: &mut Ve
                 }
             }
             "minimum" | "maximum" => {
-                if let (Some(x), Some(bound)) = (v.as_f64(), want.as_f64()) {
-                    if (key == "minimum" && x < bound) || (key == "maximum" && x > bound) {
-                        errors.push(format!("{path}: {key} {bound}"));
-                    }
+                if let (Some(x), Some(bound)) = (v.as_f64(), want.as_f64())
+                    && ((key == "minimum" && x < bound) || (key == "maximum" && x > bound))
+                {
+                    errors.push(format!("{path}: {key} {bound}"));
                 }
             }
             "minLength" | "maxLength" => {
@@ -303,14 +303,13 @@ fn resolve<'a>(root: &'a Value, s: &'a Value) -> &'a Value {
         return resolve(root, &root["$defs"][name]);
     }
     for key in ["anyOf", "oneOf"] {
-        if let Some(branches) = s.get(key).and_then(Value::as_array) {
-            if let Some(obj) = branches
+        if let Some(branches) = s.get(key).and_then(Value::as_array)
+            && let Some(obj) = branches
                 .iter()
                 .map(|b| resolve(root, b))
                 .find(|b| b.get("properties").is_some())
-            {
-                return obj;
-            }
+        {
+            return obj;
         }
     }
     s

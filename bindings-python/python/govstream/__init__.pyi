@@ -345,6 +345,7 @@ class Pipeline:
         sinks: Sequence[Sink],
         *,
         outbox: Union[str, "os.PathLike[str]", None] = None,
+        outbox_errors: Optional[Literal["raise", "count"]] = None,
         http_timeout: float = 30.0,
     ) -> Pipeline: ...
     @staticmethod

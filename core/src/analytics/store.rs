@@ -274,11 +274,11 @@ impl EventStore {
                 matches: Vec::new(),
             },
         );
-        if self.events.len() > self.capacity {
-            if let Some(((_, id), _)) = self.events.pop_first() {
-                self.timestamps.remove(&id);
-                self.evicted += 1;
-            }
+        if self.events.len() > self.capacity
+            && let Some(((_, id), _)) = self.events.pop_first()
+        {
+            self.timestamps.remove(&id);
+            self.evicted += 1;
         }
         Inserted::Stored
     }

@@ -318,23 +318,14 @@ impl Default for StartOptions {
     }
 }
 
-fn totals(stats: &[SinkStats]) -> (u64, u64, u64) {
-    stats.iter().fold((0, 0, 0), |(d, l, x), s| {
-        (d + s.delivered, l + s.dead_lettered, x + s.dropped_total())
-    })
-}
-
 fn flush_report(driver: &Driver, timeout: Duration) -> FlushReport {
-    let (d0, l0, x0) = totals(&driver.stats());
-    let complete = driver.flush(timeout) == Completion::Done;
-    let after = driver.stats();
-    let (d1, l1, x1) = totals(&after);
+    let r = driver.flush_report(timeout);
     FlushReport {
-        complete,
-        delivered: d1.saturating_sub(d0),
-        dead_lettered: l1.saturating_sub(l0),
-        dropped: x1.saturating_sub(x0),
-        pending: after.iter().map(|s| s.pending + s.in_flight).sum(),
+        complete: r.completion == Completion::Done,
+        delivered: r.delivered,
+        dead_lettered: r.dead_lettered,
+        dropped: r.dropped,
+        pending: r.pending,
     }
 }
 

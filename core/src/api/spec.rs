@@ -6,7 +6,7 @@ use super::sink::{BuiltSink, Sink};
 use crate::Problem;
 use crate::json_input::from_value;
 use crate::notify::NotifyConfig;
-use crate::pipeline::outbox::OutboxConfig;
+use crate::pipeline::outbox::{OnWriteError, OutboxConfig};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -24,6 +24,11 @@ pub struct OutboxSpec {
     /// Size of one segment file (default 8 MiB).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment_bytes: Option<u64>,
+    /// What `emit` does when the outbox cannot store a record (a full
+    /// disk): `raise` (default; an `io` error) or `count` (counted as
+    /// dropped, `outbox_write_error`, and the host goes on).
+    #[serde(default)]
+    pub on_write_error: OnWriteError,
 }
 
 impl OutboxSpec {
@@ -36,6 +41,7 @@ impl OutboxSpec {
         if let Some(s) = self.segment_bytes {
             c.segment_bytes = s;
         }
+        c.on_write_error = self.on_write_error;
         c
     }
 }
@@ -162,10 +168,10 @@ impl PipelineSpec {
         if self.http_timeout_ms == 0 {
             problems.push(Problem::new("$.http_timeout_ms", "must be at least 1"));
         }
-        if let Some(o) = &self.outbox {
-            if o.dir.trim().is_empty() {
-                problems.push(Problem::new("$.outbox.dir", "must not be empty"));
-            }
+        if let Some(o) = &self.outbox
+            && o.dir.trim().is_empty()
+        {
+            problems.push(Problem::new("$.outbox.dir", "must not be empty"));
         }
         if let Err(e) = self.notify_config() {
             problems.extend(e.problems);

@@ -221,10 +221,10 @@ impl CompiledRule {
         {
             return None;
         }
-        if let Some(v) = &self.spec.validator {
-            if !validators::validate(v, value) {
-                return None;
-            }
+        if let Some(v) = &self.spec.validator
+            && !validators::validate(v, value)
+        {
+            return None;
         }
         let mut confidence = self.spec.confidence;
         if let Some(ctx) = &self.spec.context {

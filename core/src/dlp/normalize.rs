@@ -145,10 +145,10 @@ fn fold(c: char) -> Fold {
         _ => {}
     }
     let zero = DIGIT_ZEROS.partition_point(|&z| z <= cp);
-    if let Some(&z) = zero.checked_sub(1).and_then(|i| DIGIT_ZEROS.get(i)) {
-        if cp - z < 10 {
-            return ascii(u32::from(b'0') + cp - z);
-        }
+    if let Some(&z) = zero.checked_sub(1).and_then(|i| DIGIT_ZEROS.get(i))
+        && cp - z < 10
+    {
+        return ascii(u32::from(b'0') + cp - z);
     }
     Fold::Keep
 }

@@ -356,15 +356,17 @@ impl Scanner {
         };
         let input = Input::new(hay).range(start..end);
         let mut consider = |s: usize, e: usize| {
-            if s < e && hay.is_char_boundary(s) && hay.is_char_boundary(e) {
-                if let Some(confidence) = rule.accept(hay, s, e) {
-                    out.push(Finding {
-                        rule: index,
-                        byte_start: s,
-                        byte_end: e,
-                        confidence,
-                    });
-                }
+            if s < e
+                && hay.is_char_boundary(s)
+                && hay.is_char_boundary(e)
+                && let Some(confidence) = rule.accept(hay, s, e)
+            {
+                out.push(Finding {
+                    rule: index,
+                    byte_start: s,
+                    byte_end: e,
+                    confidence,
+                });
             }
         };
         match rule.value_group {

@@ -117,10 +117,10 @@ pub(super) fn digit_runs(bytes: &[u8], min_digits: usize) -> Vec<(usize, usize, 
     // The current run: (start, end, digits).
     let mut run: Option<(usize, usize, usize)> = None;
     let mut close = |run: &mut Option<(usize, usize, usize)>| {
-        if let Some(r) = run.take() {
-            if r.2 >= min_digits {
-                runs.push(r);
-            }
+        if let Some(r) = run.take()
+            && r.2 >= min_digits
+        {
+            runs.push(r);
         }
     };
     for (c, chunk) in bytes.chunks(CHUNK).enumerate() {

@@ -360,10 +360,10 @@ fn check_channel(c: &ChannelConfig, path: &str, p: &mut Vec<Problem>) {
             required("to", !c.to.is_empty(), p);
         }
     }
-    if let (Some(url), true) = (&c.url, kind != Email) {
-        if let Err(e) = check_url(url) {
-            p.push(Problem::new(format!("{path}.url"), e));
-        }
+    if let (Some(url), true) = (&c.url, kind != Email)
+        && let Err(e) = check_url(url)
+    {
+        p.push(Problem::new(format!("{path}.url"), e));
     }
     if kind == Opsgenie && c.url.is_some() && c.region.is_some() {
         p.push(Problem::new(
@@ -372,22 +372,22 @@ fn check_channel(c: &ChannelConfig, path: &str, p: &mut Vec<Problem>) {
         ));
     }
     for (field, value) in [("routing_key", &c.routing_key), ("api_key", &c.api_key)] {
-        if let Some(v) = value {
-            if v.is_empty() || !v.bytes().all(|b| b.is_ascii_graphic()) {
-                p.push(Problem::new(
-                    format!("{path}.{field}"),
-                    "must be non-empty printable ASCII without spaces",
-                ));
-            }
-        }
-    }
-    if let Some(from) = &c.from {
-        if !valid_address(from) {
+        if let Some(v) = value
+            && (v.is_empty() || !v.bytes().all(|b| b.is_ascii_graphic()))
+        {
             p.push(Problem::new(
-                format!("{path}.from"),
-                format!("`{from}` is not a plain address like alerts@example.com"),
+                format!("{path}.{field}"),
+                "must be non-empty printable ASCII without spaces",
             ));
         }
+    }
+    if let Some(from) = &c.from
+        && !valid_address(from)
+    {
+        p.push(Problem::new(
+            format!("{path}.from"),
+            format!("`{from}` is not a plain address like alerts@example.com"),
+        ));
     }
     for (j, to) in c.to.iter().enumerate() {
         if !valid_address(to) {
@@ -397,13 +397,13 @@ fn check_channel(c: &ChannelConfig, path: &str, p: &mut Vec<Problem>) {
             ));
         }
     }
-    if let Some(secret) = &c.secret {
-        if webhook_key(secret).is_none() {
-            p.push(Problem::new(
-                format!("{path}.secret"),
-                "must be `whsec_` and base64 of 24 to 64 bytes",
-            ));
-        }
+    if let Some(secret) = &c.secret
+        && webhook_key(secret).is_none()
+    {
+        p.push(Problem::new(
+            format!("{path}.secret"),
+            "must be `whsec_` and base64 of 24 to 64 bytes",
+        ));
     }
     if c.dedup_window_secs > MAX_WINDOW_SECS {
         p.push(Problem::new(

@@ -306,11 +306,11 @@ impl Notifier {
                     ch.health.suppressed += 1;
                     continue;
                 }
-                if let Some(bucket) = &mut ch.bucket {
-                    if !bucket.take(now_ms) {
-                        ch.health.rate_limited += 1;
-                        continue;
-                    }
+                if let Some(bucket) = &mut ch.bucket
+                    && !bucket.take(now_ms)
+                {
+                    ch.health.rate_limited += 1;
+                    continue;
                 }
                 ch.dedup.note(&key, now_ms);
                 ch.health.alerts += 1;

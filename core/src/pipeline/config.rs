@@ -40,16 +40,27 @@ pub enum Destination {
 }
 
 impl Destination {
-    /// An HTTP destination for a URL that [`endpoint::check_http_url`]
-    /// accepts (`http://` or `https://`, a host, an optional port of 1 to
-    /// 65535; userinfo is allowed and sent); `None` for anything else, so a
-    /// host can say which argument was wrong.
+    /// An HTTP destination for an `http://` or `https://` URL with a host
+    /// (userinfo is allowed and sent; the host after it must not be empty);
+    /// `None` for anything else, so a host can say which argument was wrong.
+    /// [`Destination::try_http`] says what is wrong.
     pub fn http(url: &str) -> Option<Destination> {
-        endpoint::check_http_url(url)
-            .ok()
-            .map(|()| Destination::Http {
-                url: url.to_string(),
-            })
+        Destination::try_http(url).ok()
+    }
+
+    /// Like [`Destination::http`], with an error (kind `input`, location
+    /// `url`) saying what is wrong: another scheme, an empty or malformed
+    /// host (spaces, control characters, an unclosed `[`), a port that is
+    /// not a number from 1 to 65535, or spaces and control characters
+    /// anywhere. The message never repeats the userinfo, path or query.
+    pub fn try_http(url: &str) -> crate::Result<Destination> {
+        endpoint::check_http_url(url).map_err(|message| crate::Error::Input {
+            location: "url".to_owned(),
+            message: format!("the URL {message}"),
+        })?;
+        Ok(Destination::Http {
+            url: url.to_string(),
+        })
     }
 
     /// A TCP destination for `host:port` or `tcp://host:port` with a port
@@ -226,6 +237,33 @@ mod tests {
             "https://h /",
         ] {
             assert_eq!(Destination::http(bad), None, "{bad}");
+        }
+        assert!(Destination::http("http://[::1]:8080/in").is_some());
+        assert!(Destination::http("http://u:p@[::1]/in").is_some());
+        assert!(Destination::http("https://h.example:443/a?b=c d").is_none());
+        for (bad, why) in [
+            ("http://u:p@[::1", "no closing `]`"),
+            ("http://[::1]x/in", "after the IPv6 address"),
+            ("http://[nope]:80", "not a valid IPv6"),
+            ("http://u:secret@h:65536/in?token=t", "from 1 to 65535"),
+            ("http://u:secret@h:0/in?token=t", "from 1 to 65535"),
+            ("http://h:/in", "from 1 to 65535"),
+            ("http://h:+80/in", "from 1 to 65535"),
+            ("http://h:http/in", "from 1 to 65535"),
+            ("http://my host/in", "spaces or control"),
+            ("http://h\u{7}ost/in", "spaces or control"),
+            ("http://u:secret@/in?token=t", "no host"),
+            ("http://h<x>/in", "cannot have"),
+            ("ftp://u:secret@h/x", "http:// or https://"),
+        ] {
+            let err = Destination::try_http(bad).unwrap_err();
+            let text = err.to_string();
+            assert_eq!(err.kind(), "input");
+            assert!(text.contains(why), "{bad}: {text}");
+            assert!(
+                !text.contains("secret") && !text.contains("token"),
+                "{text}"
+            );
         }
         assert_eq!(
             Destination::tcp("tcp://10.0.0.5:514"),

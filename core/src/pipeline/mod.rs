@@ -244,6 +244,56 @@ impl Pipeline {
         }
     }
 
+    /// Records `error` as the last error of `sink` only.
+    // Only the native driver calls it.
+    #[cfg_attr(
+        not(all(feature = "native", not(target_arch = "wasm32"))),
+        allow(dead_code)
+    )]
+    pub(crate) fn note_error_for(&mut self, sink: &str, error: &str) {
+        if let Some(s) = self.sinks.iter_mut().find(|s| s.config.name == sink) {
+            s.note_error(error);
+        }
+    }
+
+    /// Counts `record` as emitted and dropped for `reason` by every sink
+    /// that takes it, without queueing it (it could not be stored).
+    // Only the native driver calls it.
+    #[cfg_attr(
+        not(all(feature = "native", not(target_arch = "wasm32"))),
+        allow(dead_code)
+    )]
+    pub(crate) fn count_dropped(&mut self, record: &Record, reason: &str) {
+        for s in self.sinks.iter_mut().filter(|s| s.wants(record)) {
+            s.count_dropped(reason);
+        }
+    }
+
+    /// Notes that every outbox entry up to `seq` was handed to `sink` or
+    /// skipped (damaged), so it may acknowledge past entries it never saw.
+    // Only the native driver calls it.
+    #[cfg_attr(
+        not(all(feature = "native", not(target_arch = "wasm32"))),
+        allow(dead_code)
+    )]
+    pub(crate) fn saw_stored(&mut self, sink: &str, seq: u64) {
+        if let Some(s) = self.sinks.iter_mut().find(|s| s.config.name == sink) {
+            s.saw(seq);
+        }
+    }
+
+    /// Each sink's name and destination, in order.
+    // Only the native driver calls it.
+    #[cfg_attr(
+        not(all(feature = "native", not(target_arch = "wasm32"))),
+        allow(dead_code)
+    )]
+    pub(crate) fn destinations(&self) -> impl Iterator<Item = (&str, &Destination)> {
+        self.sinks
+            .iter()
+            .map(|s| (s.config.name.as_str(), s.destination()))
+    }
+
     /// True when a driver waiting for [`Pipeline::next_wakeup`] should look
     /// again now (a batch filled up, or a first record started a timer);
     /// lets a driver skip waking up for every record.

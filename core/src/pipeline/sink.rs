@@ -99,6 +99,26 @@ impl SinkMachine {
         self.drop_records(1, reason);
     }
 
+    /// Counts one record as emitted and dropped for `reason`, never queued.
+    // Only the native driver calls it.
+    #[cfg_attr(
+        not(all(feature = "native", not(target_arch = "wasm32"))),
+        allow(dead_code)
+    )]
+    pub(crate) fn count_dropped(&mut self, reason: &str) {
+        self.stats.emitted += 1;
+        self.drop_records(1, reason);
+    }
+
+    // Only the native driver calls it.
+    #[cfg_attr(
+        not(all(feature = "native", not(target_arch = "wasm32"))),
+        allow(dead_code)
+    )]
+    pub(crate) fn destination(&self) -> &Destination {
+        &self.destination
+    }
+
     pub(crate) fn note_error(&mut self, error: &str) {
         self.stats.last_error = Some(error.to_string());
     }

@@ -330,13 +330,13 @@ impl PolicyConfig {
 fn read(value: &Value, p: &mut Problems) -> PolicyConfig {
     let mut cfg = PolicyConfig::default();
     let top = Obj::new(Some(value), "$".into(), TOP, p);
-    if let Some(v) = top.unsigned("schema_version", p) {
-        if v != 1 {
-            p.push(
-                top.path_of("schema_version"),
-                format!("unsupported schema version {v}; this version of govstream reads 1"),
-            );
-        }
+    if let Some(v) = top.unsigned("schema_version", p)
+        && v != 1
+    {
+        p.push(
+            top.path_of("schema_version"),
+            format!("unsupported schema version {v}; this version of govstream reads 1"),
+        );
     }
 
     let org = top.obj("org", &["id", "name"], p);

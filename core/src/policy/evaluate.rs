@@ -280,10 +280,10 @@ impl Compiled {
             .unwrap_or(0);
         let mut end = s.cut.min(listed_end.saturating_add(RECORD_CONTEXT_BYTES));
         let next = s.findings.partition_point(|f| f.byte_start < end);
-        if let Some(f) = next.checked_sub(1).and_then(|p| s.findings.get(p)) {
-            if f.byte_end > end {
-                end = f.byte_start;
-            }
+        if let Some(f) = next.checked_sub(1).and_then(|p| s.findings.get(p))
+            && f.byte_end > end
+        {
+            end = f.byte_start;
         }
         while !text.is_char_boundary(end) {
             end -= 1;

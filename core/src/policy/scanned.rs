@@ -120,11 +120,11 @@ fn extend_to_repeats(text: &str, findings: &mut Vec<Finding>) -> Vec<Finding> {
     let mut templates: Vec<Finding> = Vec::new();
     let mut seen = HashSet::new();
     for f in findings.iter() {
-        if let Some(v) = text.get(f.byte_start..f.byte_end) {
-            if seen.insert(v) {
-                values.push(v);
-                templates.push(*f);
-            }
+        if let Some(v) = text.get(f.byte_start..f.byte_end)
+            && seen.insert(v)
+        {
+            values.push(v);
+            templates.push(*f);
         }
     }
     // Occurrences of every value as (start, end, value index), leftmost and

@@ -77,13 +77,13 @@ impl Record {
     /// `confidence` would be written as `null` and never read back, so it is
     /// refused here.
     pub fn to_json_line(&self) -> Result<String> {
-        if let Record::DlpMatch(m) = self {
-            if !m.confidence.is_finite() {
-                return Err(self.encode_error(format!(
-                    "confidence must be a finite number, found {}",
-                    m.confidence
-                )));
-            }
+        if let Record::DlpMatch(m) = self
+            && !m.confidence.is_finite()
+        {
+            return Err(self.encode_error(format!(
+                "confidence must be a finite number, found {}",
+                m.confidence
+            )));
         }
         serde_json::to_string(self).map_err(|e| self.encode_error(e.to_string()))
     }

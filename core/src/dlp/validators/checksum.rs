@@ -23,7 +23,7 @@ pub(super) fn luhn(value: &str) -> bool {
             return false;
         }
     }
-    count >= 12 && sum % 10 == 0
+    count >= 12 && sum.is_multiple_of(10)
 }
 
 /// IBAN length per country, sorted by country code. Source: SWIFT IBAN

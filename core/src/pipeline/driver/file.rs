@@ -9,6 +9,13 @@ use std::path::Path;
 pub(super) fn append_rotating(path: &str, max_bytes: u64, keep: u32, body: &[u8]) -> Outcome {
     match append(Path::new(path), max_bytes, keep, body) {
         Ok(()) => Outcome::Delivered,
+        // A directory where the file should be is a configuration
+        // mistake no retry fixes (`Driver::start` refuses it up front; it
+        // can still appear later).
+        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => Outcome::Failed {
+            error: format!("file {path}: is a directory, not a file to append to"),
+            retryable: false,
+        },
         Err(e) => Outcome::Failed {
             error: format!("file {path}: {e}"),
             retryable: true,
@@ -79,6 +86,19 @@ mod tests {
             "{\"n\":0}\n{\"n\":1}\n"
         );
         assert!(!rotated(&path, 3).exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_directory_is_a_permanent_failure() {
+        let dir = std::env::temp_dir().join(format!("govstream-isdir-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let Outcome::Failed { error, retryable } =
+            append_rotating(dir.to_str().unwrap(), 1 << 20, 1, b"x\n")
+        else {
+            panic!("a directory cannot be appended to");
+        };
+        assert!(!retryable && error.contains("is a directory"), "{error}");
         fs::remove_dir_all(&dir).unwrap();
     }
 }

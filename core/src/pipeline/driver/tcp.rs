@@ -1,21 +1,35 @@
 //! TCP for the native driver (syslog over TCP): one connection per
-//! address, reopened after an error.
+//! address, reopened after an error. Connecting and writing are bounded by
+//! a time-out, shortened to a flush deadline's budget when there is one: a
+//! receiver that accepts and never reads cannot hold a shutdown.
 
 use super::super::Outcome;
 use crate::endpoint;
 use std::collections::HashMap;
 use std::io::Write;
-use std::net::TcpStream;
+use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-#[derive(Default)]
 pub(super) struct Tcp {
     streams: HashMap<String, TcpStream>,
+    timeout: Duration,
 }
 
 impl Tcp {
-    pub(super) fn send(&mut self, addr: &str, body: &[u8]) -> Outcome {
-        let result = self.stream(addr).and_then(|s| {
+    /// Connections whose connect and each write take at most `timeout`.
+    pub(super) fn new(timeout: Duration) -> Self {
+        Tcp {
+            streams: HashMap::new(),
+            // A zero time-out means "none" to `set_write_timeout`.
+            timeout: timeout.max(Duration::from_millis(1)),
+        }
+    }
+
+    pub(super) fn send(&mut self, addr: &str, body: &[u8], budget: Option<Duration>) -> Outcome {
+        let timeout = budget.map_or(self.timeout, |b| b.min(self.timeout));
+        let timeout = timeout.max(Duration::from_millis(1));
+        let result = self.stream(addr, timeout).and_then(|s| {
+            s.set_write_timeout(Some(timeout))?;
             s.write_all(body)?;
             s.flush()
         });
@@ -31,10 +45,9 @@ impl Tcp {
         }
     }
 
-    fn stream(&mut self, addr: &str) -> std::io::Result<&mut TcpStream> {
+    fn stream(&mut self, addr: &str, timeout: Duration) -> std::io::Result<&mut TcpStream> {
         if !self.streams.contains_key(addr) {
-            let s = TcpStream::connect(addr)?;
-            s.set_write_timeout(Some(Duration::from_secs(30)))?;
+            let s = connect(addr, timeout)?;
             s.set_nodelay(true)?;
             self.streams.insert(addr.to_string(), s);
         }
@@ -42,6 +55,19 @@ impl Tcp {
             .get_mut(addr)
             .ok_or_else(|| std::io::Error::other("connection vanished"))
     }
+}
+
+/// Connects to the first address `addr` resolves to that answers within
+/// `timeout` each.
+fn connect(addr: &str, timeout: Duration) -> std::io::Result<TcpStream> {
+    let mut last = None;
+    for a in addr.to_socket_addrs()? {
+        match TcpStream::connect_timeout(&a, timeout) {
+            Ok(s) => return Ok(s),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("the address resolved to nothing")))
 }
 
 #[cfg(test)]
@@ -52,7 +78,8 @@ mod tests {
     fn failures_show_no_credentials() {
         // `Destination::tcp` refuses user info; a destination built by hand
         // may still carry it, and the error must not repeat it.
-        let Outcome::Failed { error, .. } = Tcp::default().send("user:pass@127.0.0.1:1", b"x")
+        let Outcome::Failed { error, .. } =
+            Tcp::new(Duration::from_secs(5)).send("user:pass@127.0.0.1:1", b"x", None)
         else {
             panic!("cannot connect");
         };

@@ -1,6 +1,7 @@
 //! How an outbox is configured: where it lives, how big it may grow, what
 //! happens at the bound, and when appends are fsynced.
 
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// What [`Outbox::append`](super::Outbox::append) does when a record would
@@ -34,11 +35,31 @@ pub enum SyncPolicy {
     Batch,
 }
 
+/// What the native driver's `emit` does when the outbox cannot store a
+/// record (disk full, an I/O failure, or the size bound under
+/// [`OutboxOverflow::Reject`]).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum OnWriteError {
+    /// `emit` returns the error (kind `io`): the host decides.
+    #[default]
+    Raise,
+    /// `emit` returns `Ok` and every sink that takes the record counts it
+    /// as dropped (`outbox_write_error`), with the error as `last_error`.
+    /// Recording never stops the host; records are lost while the disk is
+    /// full, and stored again once space returns.
+    Count,
+}
+
 /// Where and how the outbox stores records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxConfig {
     /// The directory holding segments and cursors; created if missing. One
-    /// `Outbox` at a time may use it (the outbox takes no lock).
+    /// `Outbox` at a time may use it: it holds an exclusive lock on
+    /// `outbox.lock` there for its life, and a second opener (in this or
+    /// another process) fails. Give each worker process its own directory.
     pub dir: PathBuf,
     /// Size at which the active segment is closed and a new one started
     /// (a single larger record gets a segment of its own). At least 64.
@@ -49,11 +70,13 @@ pub struct OutboxConfig {
     pub overflow: OutboxOverflow,
     /// When appends are fsynced.
     pub sync: SyncPolicy,
+    /// What the driver's `emit` does when a record cannot be stored.
+    pub on_write_error: OnWriteError,
 }
 
 impl OutboxConfig {
     /// Defaults in `dir`: 8 MiB segments, 256 MiB bound, reject on
-    /// overflow, fsync on every append.
+    /// overflow, fsync on every append, write errors raised.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         OutboxConfig {
             dir: dir.into(),
@@ -61,6 +84,7 @@ impl OutboxConfig {
             max_bytes: 256 << 20,
             overflow: OutboxOverflow::default(),
             sync: SyncPolicy::default(),
+            on_write_error: OnWriteError::default(),
         }
     }
 }

@@ -61,6 +61,36 @@ pub(super) fn replace_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> crate
     sync_dir(dir)
 }
 
+/// The name of the lock file in an outbox directory.
+pub(super) const LOCK_FILE: &str = "outbox.lock";
+
+/// Takes the exclusive lock on `dir`'s lock file, held until the returned
+/// file is closed (or the process dies, which the OS sees to). Two outboxes
+/// on one directory would interleave appends and delete each other's
+/// segments, so a second opener, in this process or another, fails at once.
+pub(super) fn lock_dir(dir: &Path) -> crate::Result<File> {
+    let path = dir.join(LOCK_FILE);
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| io_error(&path, "open the lock file", &e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::Io {
+            location: dir.display().to_string(),
+            message: format!(
+                "another process (or another outbox in this one) uses this outbox: it holds \
+                 the lock on {LOCK_FILE}; each worker process needs its own outbox \
+                 directory, such as outbox/<worker index>"
+            ),
+        }),
+        Err(fs::TryLockError::Error(e)) => Err(io_error(&path, "lock", &e)),
+    }
+}
+
 /// The whole content of `path`, or `None` when it does not exist.
 pub(super) fn read_if_exists(path: &Path) -> crate::Result<Option<Vec<u8>>> {
     match fs::read(path) {

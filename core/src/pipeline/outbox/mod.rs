@@ -18,7 +18,7 @@ mod stats;
 #[cfg(test)]
 mod tests;
 
-pub use config::{OutboxConfig, OutboxOverflow, SyncPolicy};
+pub use config::{OnWriteError, OutboxConfig, OutboxOverflow, SyncPolicy};
 pub use stats::{OutboxStats, SinkPosition};
 
 use crate::{Error, Result};
@@ -47,6 +47,8 @@ pub struct Outbox {
     segments: VecDeque<Segment>,
     /// Append handle on the active segment.
     active: File,
+    /// The directory lock, held for the outbox's life (released on drop).
+    _lock: File,
     total_bytes: u64,
     sinks: Vec<SinkCursor>,
     unsynced: bool,
@@ -57,6 +59,8 @@ pub struct Outbox {
     torn_tail_recovered: u64,
     dropped_overflow: u64,
     rejected: u64,
+    damaged_entries: u64,
+    quarantined_bytes: u64,
 }
 
 fn config_error(message: impl Into<String>) -> Error {
@@ -75,8 +79,18 @@ impl Outbox {
     /// to this directory) starts at the oldest retained record. Segments
     /// every listed sink has acknowledged are deleted.
     ///
-    /// Errors: a bad config or sink name, I/O failures, and corruption that
-    /// is not a torn tail (the error names the file and byte offset).
+    /// Damage that is not a torn tail (a flipped byte, a stale entry) does
+    /// not stop the open: the damaged bytes are copied to `quarantine/` in
+    /// the directory, cut out of their segment, and counted in
+    /// [`OutboxStats::damaged_entries`] and
+    /// [`OutboxStats::quarantined_bytes`]; every intact entry stays
+    /// readable.
+    ///
+    /// Errors: a bad config or sink name, another outbox holding the
+    /// directory's lock (kind `io`: in this process or another; each worker
+    /// process needs its own directory), I/O failures, a damaged cursor
+    /// file, and segments whose names or headers contradict each other (the
+    /// error names the file and byte offset).
     pub fn open(config: OutboxConfig, sinks: &[&str]) -> Result<Outbox> {
         if config.segment_bytes < 64 {
             return Err(config_error("segment_bytes must be at least 64"));
@@ -100,6 +114,7 @@ impl Outbox {
         }
         let dir = config.dir.clone();
         fs::create_dir_all(&dir).map_err(|e| io_error(&dir, "create directory", &e))?;
+        let lock = disk::lock_dir(&dir)?;
 
         let mut firsts = Vec::new();
         let listing = fs::read_dir(&dir).map_err(|e| io_error(&dir, "list directory", &e))?;
@@ -109,7 +124,7 @@ impl Outbox {
             let Some(name) = name.to_str() else { continue };
             if let Some(first) = segment::parse_file_name(name) {
                 firsts.push(first);
-            } else if cursor::is_leftover(name) {
+            } else if cursor::is_leftover(name) || name.ends_with(segment::REWRITE_SUFFIX) {
                 let path = item.path();
                 fs::remove_file(&path).map_err(|e| io_error(&path, "remove", &e))?;
             }
@@ -123,19 +138,36 @@ impl Outbox {
         let newest_ack = cursors.iter().filter_map(|c| c.1).max().unwrap_or(0);
 
         let mut torn = 0;
-        let mut segments = VecDeque::with_capacity(firsts.len().max(1));
+        let (mut damaged_entries, mut quarantined_bytes) = (0, 0);
+        let mut damaged_tail = false;
+        let mut segments: VecDeque<Segment> = VecDeque::with_capacity(firsts.len().max(1));
         for (i, &first) in firsts.iter().enumerate() {
             let is_last = i + 1 == firsts.len();
-            let seg = segment::recover(&dir, first, is_last, &mut torn)?;
-            let expected = segments.back().map(Segment::end_seq);
-            if let Some(expected) = expected.filter(|&e| e != first) {
-                let message = format!(
-                    "segment starts at seq {first} where seq {expected} was expected: \
-                     a segment is missing or was altered"
-                );
-                return Err(disk::corrupt(&seg.path, 0, message));
+            let found = segment::recover(&dir, first, is_last, &mut torn)?;
+            damaged_entries += found.lost;
+            quarantined_bytes += found.quarantined;
+            if let Some(prev) = segments.back_mut() {
+                let expected = prev.end_seq();
+                if first < expected {
+                    let message = format!(
+                        "segment starts at seq {first} where seq {expected} was expected: \
+                         it overlaps the segment before it"
+                    );
+                    return Err(disk::corrupt(&found.segment.path, 0, message));
+                }
+                // Entries missing between two segments are holes: lost to
+                // damage at the end of the previous one (now or in an
+                // earlier open), or with a whole segment file.
+                let gap = first - expected;
+                damaged_entries += if damaged_tail { gap.max(1) } else { gap };
+                prev.offsets.extend((0..gap).map(|_| None));
             }
-            segments.push_back(seg);
+            damaged_tail = found.damaged_tail;
+            if damaged_tail && is_last {
+                // How many entries the damage held is unknown; at least one.
+                damaged_entries += 1;
+            }
+            segments.push_back(found.segment);
         }
         if segments.is_empty() {
             // Continue after the newest acknowledged seq, so a sink's cursor
@@ -168,6 +200,7 @@ impl Outbox {
             config,
             segments,
             active,
+            _lock: lock,
             total_bytes,
             sinks,
             unsynced: false,
@@ -175,6 +208,8 @@ impl Outbox {
             torn_tail_recovered: torn,
             dropped_overflow: 0,
             rejected: 0,
+            damaged_entries,
+            quarantined_bytes,
         };
         outbox.delete_acknowledged_segments()?;
         Ok(outbox)
@@ -222,7 +257,7 @@ impl Outbox {
             return Err(io_error(&path, "append to", &e));
         }
         let seg = self.active_segment_mut();
-        seg.offsets.push(before);
+        seg.offsets.push(Some(before));
         seg.bytes += size;
         self.total_bytes += size;
         self.unsynced = true;
@@ -255,36 +290,74 @@ impl Outbox {
     /// `(seq, record)`. A reopened outbox hands out everything after the
     /// sink's acknowledged position again.
     ///
-    /// Errors: an unknown sink, I/O failures, and an entry whose checksum no
-    /// longer matches (named by file and offset).
+    /// Entries that no longer match their checksum (changed on disk since
+    /// the open) are skipped and counted in
+    /// [`OutboxStats::damaged_entries`], like damage found by `open`.
+    ///
+    /// Errors: an unknown sink and I/O failures.
     pub fn read(&mut self, sink: &str, max: usize) -> Result<Vec<(u64, Vec<u8>)>> {
         let idx = self.sink_index(sink)?;
         let oldest = self.segments.front().map_or(1, |s| s.first_seq);
         let mut seq = self.sinks[idx].next_read.max(oldest);
         let mut out = Vec::new();
         let first = self.segments.partition_point(|s| s.end_seq() <= seq);
-        for seg in self.segments.iter().skip(first) {
+        let mut newly_damaged = Vec::new();
+        for (k, seg) in self.segments.iter().enumerate().skip(first) {
             if out.len() >= max {
                 break;
             }
-            let Some(&start) = seg.offsets.get((seq - seg.first_seq) as usize) else {
-                continue;
-            };
-            let mut file = File::open(&seg.path).map_err(|e| io_error(&seg.path, "open", &e))?;
-            file.seek(SeekFrom::Start(start))
-                .map_err(|e| io_error(&seg.path, "seek in", &e))?;
+            if seq < seg.first_seq || seq >= seg.end_seq() {
+                seq = seq.max(seg.first_seq);
+                if seq >= seg.end_seq() {
+                    continue;
+                }
+            }
+            let file = File::open(&seg.path).map_err(|e| io_error(&seg.path, "open", &e))?;
             let mut reader = BufReader::new(file);
+            let mut pos = None;
             while out.len() < max && seq < seg.end_seq() {
-                let offset = seg.offsets[(seq - seg.first_seq) as usize];
-                out.push((
-                    seq,
-                    segment::read_entry(&mut reader, &seg.path, offset, seq)?,
-                ));
+                let i = (seq - seg.first_seq) as usize;
+                let Some(offset) = seg.offsets[i] else {
+                    seq += 1;
+                    continue;
+                };
+                if pos != Some(offset) {
+                    reader
+                        .seek(SeekFrom::Start(offset))
+                        .map_err(|e| io_error(&seg.path, "seek in", &e))?;
+                }
+                match segment::read_entry(&mut reader, &seg.path, offset, seq) {
+                    Ok(payload) => {
+                        pos = Some(offset + ENTRY_OVERHEAD + payload.len() as u64);
+                        out.push((seq, payload));
+                    }
+                    // Changed on disk since the open: skipped like damage
+                    // found then, and the next open quarantines it.
+                    Err(_) => {
+                        pos = None;
+                        newly_damaged.push((k, i));
+                    }
+                }
                 seq += 1;
+            }
+        }
+        for (k, i) in newly_damaged {
+            if let Some(slot) = self.segments.get_mut(k).and_then(|s| s.offsets.get_mut(i)) {
+                *slot = None;
+                self.damaged_entries += 1;
             }
         }
         self.sinks[idx].next_read = seq;
         Ok(out)
+    }
+
+    /// The highest sequence number [`read`](Self::read) has handed out to
+    /// `sink` or passed over (damaged entries are skipped, not handed out),
+    /// or its acknowledged position when it has read nothing since. Errors
+    /// only for an unknown sink.
+    pub fn read_through(&self, sink: &str) -> Result<u64> {
+        let idx = self.sink_index(sink)?;
+        Ok(self.sinks[idx].next_read.saturating_sub(1))
     }
 
     /// Durably records that `sink` stored every record up to `up_to_seq`:
@@ -332,7 +405,7 @@ impl Outbox {
         OutboxStats {
             bytes: self.total_bytes,
             segments: self.segments.len(),
-            entries: self.segments.iter().map(|s| s.offsets.len() as u64).sum(),
+            entries: self.segments.iter().map(Segment::entries).sum(),
             last_seq,
             sinks: self
                 .sinks
@@ -347,7 +420,30 @@ impl Outbox {
             torn_tail_recovered: self.torn_tail_recovered,
             dropped_overflow: self.dropped_overflow,
             rejected: self.rejected,
+            damaged_entries: self.damaged_entries,
+            quarantined_bytes: self.quarantined_bytes,
         }
+    }
+
+    /// What was found damaged and skipped, in words, or `None` when nothing
+    /// was.
+    pub fn damage_summary(&self) -> Option<String> {
+        if self.damaged_entries == 0 && self.quarantined_bytes == 0 {
+            return None;
+        }
+        Some(format!(
+            "{} damaged entries skipped ({} unreadable bytes copied to {} for inspection); \
+             every other record is delivered",
+            self.damaged_entries,
+            self.quarantined_bytes,
+            self.config.dir.join(segment::QUARANTINE_DIR).display()
+        ))
+    }
+
+    /// Entries skipped as damaged since the open (see
+    /// [`OutboxStats::damaged_entries`]).
+    pub fn damaged_entries(&self) -> u64 {
+        self.damaged_entries
     }
 
     /// The directory this outbox lives in.
@@ -432,7 +528,7 @@ impl Outbox {
             c.acked = c.acked.max(oldest - 1);
             c.next_read = c.next_read.max(oldest);
         }
-        self.dropped_overflow += seg.offsets.len() as u64;
+        self.dropped_overflow += seg.entries();
         disk::sync_dir(&self.config.dir)
     }
 

@@ -11,8 +11,11 @@
 //!
 //! Opening a segment scans it and decides, for each damaged spot, whether it
 //! is a torn tail (the last write of a crashed process, safe to cut off) or
-//! corruption (bytes that were once durable and changed, reported with file
-//! and offset).
+//! damage (bytes that were once durable and changed). Damage does not stop
+//! the outbox: the scan resynchronises on the next intact entry, the
+//! damaged bytes are copied to `quarantine/` and cut out of the segment, and
+//! the sequence numbers they held become holes. Entry numbers may therefore
+//! skip (never go back) within a segment and between segments.
 
 use super::crc32::{Crc32, crc32};
 use super::disk::{self, corrupt, io_error};
@@ -94,13 +97,42 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
 /// What a scan found in one segment file.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct Scan {
-    /// Byte offset of every intact entry, in sequence order.
-    pub(super) offsets: Vec<u64>,
-    /// Length of the intact prefix (header plus intact entries).
+    /// Per sequence number from the segment's first: the byte offset of
+    /// its intact entry, or `None` for a hole (damaged, or cut out by an
+    /// earlier repair).
+    pub(super) offsets: Vec<Option<u64>>,
+    /// Where appends may continue: the end of the last intact entry (or of
+    /// the header). Everything after it is cut off.
     pub(super) valid_len: u64,
     /// A torn tail was found after `valid_len` (or the header itself was
     /// torn, in which case `valid_len` is 0).
     pub(super) torn: bool,
+    /// Damaged byte ranges `[start, end)`, in file order: to quarantine and
+    /// cut out.
+    pub(super) damaged: Vec<(u64, u64)>,
+    /// Holes: sequence numbers missing inside the segment.
+    pub(super) lost: u64,
+    /// The segment ends in damage after its last intact entry: how many
+    /// entries it held only the next segment's number can tell.
+    pub(super) damaged_tail: bool,
+}
+
+/// The intact entry at `at`, if there is one: `(seq, total length)`. Only
+/// sequence numbers from `min_seq` are looked for, which makes a false
+/// match inside a payload all but impossible on top of the checksum.
+fn entry_at(bytes: &[u8], at: usize, min_seq: u64) -> Option<(u64, usize)> {
+    let rest = bytes.len().checked_sub(at)?;
+    if rest < ENTRY_OVERHEAD as usize {
+        return None;
+    }
+    let len = u32_at(bytes, at);
+    let total = ENTRY_OVERHEAD as usize + len as usize;
+    let seq = u64_at(bytes, at + 8);
+    if total > rest || seq < min_seq || seq > MAX_SEQ {
+        return None;
+    }
+    let payload = &bytes[at + ENTRY_OVERHEAD as usize..at + total];
+    (u32_at(bytes, at + 4) == entry_crc(len, seq, payload)).then_some((seq, total))
 }
 
 /// Checks a whole segment file. `is_last` says whether it is the newest
@@ -110,9 +142,12 @@ pub(super) struct Scan {
 /// of the file (a short header, a length pointing past the end, or a bad
 /// checksum on an entry that ends exactly at the end) or when everything
 /// from it to the end is zero bytes (space a filesystem extended but never
-/// filled). Anything else is corruption, returned as an error naming the
-/// file and the offset. A wrong sequence number under a correct checksum is
-/// never a torn write, so it is always corruption.
+/// filled). Anything else is damage: the scan carries on at the next intact
+/// entry with a higher sequence number and reports the bytes in between.
+/// An intact entry whose sequence number goes back is damage too. Errors
+/// remain only for what is not damage to data: a file name outside the
+/// numbering, a header that disagrees with the name under a good checksum,
+/// an unknown format version.
 pub(super) fn scan(
     path: &Path,
     bytes: &[u8],
@@ -135,89 +170,84 @@ pub(super) fn scan(
     let torn_here = |at: usize, reaches_end: bool| {
         is_last && (reaches_end || bytes[at..].iter().all(|&b| b == 0))
     };
+    let mut out = Scan {
+        offsets: Vec::new(),
+        valid_len: 0,
+        torn: false,
+        damaged: Vec::new(),
+        lost: 0,
+        damaged_tail: false,
+    };
     let header = HEADER_LEN as usize;
     let header_ok =
         bytes.len() >= header && bytes[..8] == MAGIC && u32_at(bytes, 20) == crc32(&bytes[..20]);
-    if !header_ok {
-        if torn_here(0, bytes.len() < header) {
-            return Ok(Scan {
-                offsets: Vec::new(),
-                valid_len: 0,
-                torn: true,
-            });
+    if header_ok {
+        let version = u32_at(bytes, 8);
+        if version != VERSION {
+            return Err(corrupt(
+                path,
+                8,
+                format!("unsupported segment version {version}"),
+            ));
         }
-        let what = if bytes.len() < header {
-            "segment header is cut short"
-        } else {
-            "bad segment header (magic or checksum)"
-        };
-        return Err(corrupt(path, 0, what));
-    }
-    let version = u32_at(bytes, 8);
-    if version != VERSION {
-        return Err(corrupt(
-            path,
-            8,
-            format!("unsupported segment version {version}"),
-        ));
-    }
-    let named = u64_at(bytes, 12);
-    if named != first_seq {
-        return Err(corrupt(
-            path,
-            12,
-            format!("header says first seq {named} but the file name says {first_seq}"),
-        ));
+        let named = u64_at(bytes, 12);
+        if named != first_seq {
+            return Err(corrupt(
+                path,
+                12,
+                format!("header says first seq {named} but the file name says {first_seq}"),
+            ));
+        }
+    } else if torn_here(0, bytes.len() < header) {
+        out.torn = true;
+        return Ok(out);
+    } else {
+        // The file name still says where the numbering starts; the header
+        // is rewritten by the repair.
+        out.damaged.push((0, bytes.len().min(header) as u64));
     }
 
-    let mut offsets = Vec::new();
-    let mut at = header;
+    let mut at = header.min(bytes.len());
+    out.valid_len = at as u64;
     let mut expected = first_seq;
     while at < bytes.len() {
-        let rest = bytes.len() - at;
-        let (problem, reaches_end) = if rest < ENTRY_OVERHEAD as usize {
-            ("entry header is cut short".to_owned(), true)
-        } else {
-            let len = u32_at(bytes, at);
-            let total = ENTRY_OVERHEAD as usize + len as usize;
-            if total > rest {
-                (
-                    format!("entry of {len} bytes runs past the end of the file"),
-                    true,
-                )
-            } else {
-                let seq = u64_at(bytes, at + 8);
-                let payload = &bytes[at + ENTRY_OVERHEAD as usize..at + total];
-                if u32_at(bytes, at + 4) != entry_crc(len, seq, payload) {
-                    ("entry checksum mismatch".to_owned(), total == rest)
-                } else if seq != expected {
-                    let msg = format!("entry has seq {seq} where {expected} was expected");
-                    return Err(corrupt(path, at as u64, msg));
-                } else if seq > MAX_SEQ {
-                    let msg = format!("entry seq {seq} is past the largest, {MAX_SEQ}");
-                    return Err(corrupt(path, at as u64, msg));
-                } else {
-                    offsets.push(at as u64);
-                    at += total;
-                    expected += 1;
-                    continue;
-                }
+        if let Some((seq, total)) = entry_at(bytes, at, 0) {
+            if seq >= expected {
+                // Skipped numbers are holes: entries lost to damage now or
+                // cut out by an earlier repair.
+                out.offsets.extend((expected..seq).map(|_| None));
+                out.lost += seq - expected;
+                out.offsets.push(Some(at as u64));
+                expected = seq + 1;
+                at += total;
+                out.valid_len = at as u64;
+                continue;
             }
-        };
-        if torn_here(at, reaches_end) {
-            return Ok(Scan {
-                offsets,
-                valid_len: at as u64,
-                torn: true,
-            });
+            // An intact entry numbered backwards: stale bytes, not ours.
+            out.damaged.push((at as u64, (at + total) as u64));
+            at += total;
+            continue;
         }
-        return Err(corrupt(path, at as u64, problem));
+        let rest = bytes.len() - at;
+        let reaches_end = rest < ENTRY_OVERHEAD as usize
+            || ENTRY_OVERHEAD as usize + u32_at(bytes, at) as usize >= rest;
+        if torn_here(at, reaches_end) {
+            out.torn = true;
+            return Ok(out);
+        }
+        match (at + 1..bytes.len()).find(|&p| entry_at(bytes, p, expected).is_some()) {
+            Some(next) => {
+                out.damaged.push((at as u64, next as u64));
+                at = next;
+            }
+            None => {
+                out.damaged.push((at as u64, bytes.len() as u64));
+                out.damaged_tail = true;
+                break;
+            }
+        }
     }
-    Ok(Scan {
-        offsets,
-        valid_len: at as u64,
-        torn: false,
-    })
+    Ok(out)
 }
 
 /// Reads the entry at `offset` (the reader is positioned there) and checks
@@ -256,8 +286,9 @@ pub(super) fn read_entry(
 pub(super) struct Segment {
     pub(super) path: PathBuf,
     pub(super) first_seq: u64,
-    /// Byte offset of every entry; entry `i` has seq `first_seq + i`.
-    pub(super) offsets: Vec<u64>,
+    /// Byte offset of every entry; entry `i` has seq `first_seq + i`;
+    /// `None` is a hole (an entry lost to damage).
+    pub(super) offsets: Vec<Option<u64>>,
     pub(super) bytes: u64,
 }
 
@@ -265,6 +296,11 @@ impl Segment {
     /// The sequence number the next entry of this segment would have.
     pub(super) fn end_seq(&self) -> u64 {
         self.first_seq + self.offsets.len() as u64
+    }
+
+    /// Entries present (holes not counted).
+    pub(super) fn entries(&self) -> u64 {
+        self.offsets.iter().filter(|o| o.is_some()).count() as u64
     }
 }
 
@@ -297,17 +333,41 @@ pub(super) fn open_for_append(seg: &Segment) -> Result<File> {
         .map_err(|e| io_error(&seg.path, "open", &e))
 }
 
+/// What recovering one segment found and did.
+#[derive(Debug)]
+pub(super) struct Recovered {
+    pub(super) segment: Segment,
+    /// Sequence numbers missing inside the segment (holes).
+    pub(super) lost: u64,
+    /// Bytes cut out as damaged and copied to `quarantine/`.
+    pub(super) quarantined: u64,
+    /// The segment ended in damage (its lost entries are counted by the
+    /// caller from the next segment's first number).
+    pub(super) damaged_tail: bool,
+}
+
+/// The directory that receives damaged bytes, inside an outbox directory.
+pub(super) const QUARANTINE_DIR: &str = "quarantine";
+
+/// Suffix of a segment being rewritten; a leftover one is deleted at open.
+pub(super) const REWRITE_SUFFIX: &str = ".seg.tmp";
+
 /// Scans one segment file and cuts off a torn tail (or rewrites a torn
-/// header) so that appends continue after the last intact entry.
+/// header) so that appends continue after the last intact entry. Damaged
+/// bytes are copied to `quarantine/` and the segment is rewritten without
+/// them, so the damage is reported once and later opens find a clean file.
 pub(super) fn recover(
     dir: &Path,
     first_seq: u64,
     is_last: bool,
     torn: &mut u64,
-) -> Result<Segment> {
+) -> Result<Recovered> {
     let path = dir.join(file_name(first_seq));
     let bytes = fs::read(&path).map_err(|e| io_error(&path, "read", &e))?;
     let scan = scan(&path, &bytes, first_seq, is_last)?;
+    if !scan.damaged.is_empty() {
+        return repair(dir, &path, first_seq, &bytes, scan);
+    }
     let mut valid_len = scan.valid_len;
     if scan.torn {
         *torn += 1;
@@ -326,11 +386,74 @@ pub(super) fn recover(
             .and_then(|()| file.sync_data())
             .map_err(|e| io_error(&path, "truncate torn tail of", &e))?;
     }
-    Ok(Segment {
-        path,
-        first_seq,
-        offsets: scan.offsets,
-        bytes: valid_len,
+    Ok(Recovered {
+        segment: Segment {
+            path,
+            first_seq,
+            offsets: scan.offsets,
+            bytes: valid_len,
+        },
+        lost: scan.lost,
+        quarantined: 0,
+        damaged_tail: false,
+    })
+}
+
+/// Copies the damaged ranges of `bytes` to `quarantine/` and rewrites the
+/// segment with its header and intact entries only (a torn tail found
+/// after damage is dropped with the rest).
+fn repair(dir: &Path, path: &Path, first_seq: u64, bytes: &[u8], scan: Scan) -> Result<Recovered> {
+    let quarantine = dir.join(QUARANTINE_DIR);
+    fs::create_dir_all(&quarantine).map_err(|e| io_error(&quarantine, "create directory", &e))?;
+    let name = file_name(first_seq);
+    let stamp = crate::clock::now_ms();
+    let mut quarantined = 0;
+    for &(start, end) in &scan.damaged {
+        let piece = bytes.get(start as usize..end as usize).unwrap_or_default();
+        if piece.is_empty() {
+            continue;
+        }
+        let target = quarantine.join(format!("{name}.at-{start}.{stamp}.bin"));
+        fs::write(&target, piece).map_err(|e| io_error(&target, "write", &e))?;
+        quarantined += piece.len() as u64;
+    }
+    let mut clean = encode_header(first_seq).to_vec();
+    let mut offsets = Vec::with_capacity(scan.offsets.len());
+    for offset in &scan.offsets {
+        offsets.push(offset.and_then(|o| {
+            let at = o as usize;
+            let len = u32_at(bytes, at) as usize;
+            let entry = bytes.get(at..at + ENTRY_OVERHEAD as usize + len)?;
+            let new = clean.len() as u64;
+            clean.extend_from_slice(entry);
+            Some(new)
+        }));
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&tmp)
+        .map_err(|e| io_error(&tmp, "create", &e))?;
+    file.write_all(&clean)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| io_error(&tmp, "write", &e))?;
+    drop(file);
+    fs::rename(&tmp, path).map_err(|e| io_error(path, "replace the repaired segment", &e))?;
+    disk::sync_dir(dir)?;
+    Ok(Recovered {
+        segment: Segment {
+            path: path.to_path_buf(),
+            first_seq,
+            offsets,
+            bytes: clean.len() as u64,
+        },
+        lost: scan.lost,
+        quarantined,
+        damaged_tail: scan.damaged_tail,
     })
 }
 
@@ -364,7 +487,10 @@ mod tests {
     fn a_clean_segment_scans_with_every_offset() {
         let bytes = segment(5, &[b"a", b"", b"ccc"]);
         let scan = scan(Path::new("x.seg"), &bytes, 5, true).unwrap();
-        assert_eq!(scan.offsets, vec![24, 24 + 17, 24 + 17 + 16]);
+        assert_eq!(
+            scan.offsets,
+            vec![Some(24), Some(24 + 17), Some(24 + 17 + 16)]
+        );
         assert_eq!(scan.valid_len, bytes.len() as u64);
         assert!(!scan.torn);
     }
@@ -379,13 +505,26 @@ mod tests {
     }
 
     #[test]
-    fn a_torn_header_is_only_tolerated_in_the_last_segment() {
+    fn a_torn_header_is_only_a_torn_write_in_the_last_segment() {
         let bytes = encode_header(3);
         for cut in 0..bytes.len() {
             let s = scan(Path::new("x.seg"), &bytes[..cut], 3, true).unwrap();
             assert_eq!((s.valid_len, s.torn), (0, true));
-            let err = scan(Path::new("x.seg"), &bytes[..cut], 3, false).unwrap_err();
-            assert!(err.to_string().contains("x.seg at byte 0"), "{err}");
+            let s = scan(Path::new("x.seg"), &bytes[..cut], 3, false).unwrap();
+            assert!(!s.torn && s.damaged == [(0, cut as u64)], "{s:?}");
+        }
+    }
+
+    #[test]
+    fn a_flipped_byte_is_skipped_up_to_the_next_intact_entry() {
+        let good = segment(1, &[b"one", b"two", b"three"]);
+        for at in 24..good.len() - 22 {
+            let mut bad = good.clone();
+            bad[at] ^= 0x40;
+            let s = scan(Path::new("x.seg"), &bad, 1, false).unwrap();
+            let kept = s.offsets.iter().filter(|o| o.is_some()).count();
+            assert!(kept == 2 && !s.torn, "flip at {at}: {s:?}");
+            assert_eq!(s.damaged.len(), 1, "flip at {at}");
         }
     }
 
@@ -406,9 +545,11 @@ mod tests {
         assert!(scan(x, &segment(MAX_SEQ, &[b"a"]), MAX_SEQ, true).is_ok());
         // One past the last seq names a segment, which must stay empty.
         assert!(scan(x, &segment(MAX_SEQ + 1, &[]), MAX_SEQ + 1, true).is_ok());
-        let err = scan(x, &segment(MAX_SEQ, &[b"a", b"b"]), MAX_SEQ, true).unwrap_err();
-        assert!(err.to_string().contains("x.seg at byte 41"), "{err}");
-        assert!(err.to_string().contains("past the largest"), "{err}");
+        // An entry past the largest seq is never kept.
+        for is_last in [true, false] {
+            let s = scan(x, &segment(MAX_SEQ, &[b"a", b"b"]), MAX_SEQ, is_last).unwrap();
+            assert_eq!((s.offsets, s.valid_len), (vec![Some(24)], 41));
+        }
     }
 
     #[test]
@@ -419,14 +560,18 @@ mod tests {
     }
 
     #[test]
-    fn a_wrong_sequence_under_a_good_checksum_is_corruption_even_at_the_tail() {
+    fn numbers_may_skip_forward_but_never_go_back() {
+        // A skip is a hole left by a repair: no damage.
         let mut bytes = segment(1, &[b"a"]);
-        bytes.extend(encode_entry(9, 1, b"b"));
-        let err = scan(Path::new("x.seg"), &bytes, 1, true).unwrap_err();
-        assert!(
-            err.to_string().contains("seq 9 where 2 was expected"),
-            "{err}"
-        );
+        bytes.extend(encode_entry(4, 1, b"b"));
+        let s = scan(Path::new("x.seg"), &bytes, 1, false).unwrap();
+        assert_eq!(s.offsets, vec![Some(24), None, None, Some(41)]);
+        assert!(s.damaged.is_empty() && s.lost == 2);
+        // Going back is a stale entry: damage, cut out.
+        bytes.extend(encode_entry(2, 1, b"c"));
+        let s = scan(Path::new("x.seg"), &bytes, 1, true).unwrap();
+        assert_eq!(s.offsets.len(), 4);
+        assert_eq!(s.damaged, vec![(58, 75)]);
     }
 
     #[test]

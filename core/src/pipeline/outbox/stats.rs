@@ -36,4 +36,12 @@ pub struct OutboxStats {
     pub dropped_overflow: u64,
     /// Appends refused by the size bound.
     pub rejected: u64,
+    /// Entries lost to damage and skipped: sequence numbers missing from
+    /// the retained log when it was opened (counted at every open while
+    /// their segment is kept), plus entries a read found changed on disk.
+    /// A damaged stretch at the end of the newest segment counts one.
+    pub damaged_entries: u64,
+    /// Damaged bytes cut out of segments by `open` and copied to
+    /// `quarantine/` in the outbox directory.
+    pub quarantined_bytes: u64,
 }

@@ -397,3 +397,31 @@ fn drop_oldest_policy_deletes_unacknowledged_segments_and_counts_the_loss() {
     .unwrap();
     assert_eq!(records(&mut o, "s"), vec![(5, vec![1u8; 20])]);
 }
+
+#[test]
+fn a_second_outbox_on_the_same_directory_is_refused_until_the_first_closes() {
+    let dir = TempDir::new("lock");
+    let first = Outbox::open(dir.config(), &["s"]).unwrap();
+    let err = Outbox::open(dir.config(), &["s"]).unwrap_err();
+    assert_eq!(err.kind(), "io");
+    let text = err.to_string();
+    assert!(
+        text.contains("another process") && text.contains("its own outbox directory"),
+        "{text}"
+    );
+    drop(first);
+    let mut again = Outbox::open(dir.config(), &["s"]).unwrap();
+    again.append(b"x").unwrap();
+}
+
+#[test]
+fn on_write_error_reads_as_snake_case_and_defaults_to_raise() {
+    assert_eq!(OutboxConfig::new("x").on_write_error, OnWriteError::Raise);
+    for (text, mode) in [
+        ("\"raise\"", OnWriteError::Raise),
+        ("\"count\"", OnWriteError::Count),
+    ] {
+        assert_eq!(serde_json::from_str::<OnWriteError>(text).unwrap(), mode);
+        assert_eq!(serde_json::to_string(&mode).unwrap(), text);
+    }
+}
