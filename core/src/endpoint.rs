@@ -90,6 +90,11 @@ pub fn check_http_url(url: &str) -> Result<(), &'static str> {
     if host.contains([']', '[']) {
         return Err("has a bracket outside an IPv6 host");
     }
+    // RFC 3986 reg-name characters (IPv6 hosts were checked above).
+    let reg_name = |b: u8| b.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=:".contains(&b);
+    if !hostport.starts_with('[') && !host.bytes().all(reg_name) {
+        return Err("has a character a host name cannot have");
+    }
     if let Some(port) = port {
         let valid = !port.is_empty()
             && port.bytes().all(|b| b.is_ascii_digit())

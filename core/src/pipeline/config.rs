@@ -242,19 +242,19 @@ mod tests {
         assert!(Destination::http("http://u:p@[::1]/in").is_some());
         assert!(Destination::http("https://h.example:443/a?b=c d").is_none());
         for (bad, why) in [
-            ("http://u:p@[::1", "no closing `]`"),
-            ("http://[::1]x/in", "after the IPv6 address"),
-            ("http://[nope]:80", "not a valid IPv6"),
+            ("http://u:p@[::1", "unclosed `[`"),
+            ("http://[::1]x/in", "after `]`"),
+            ("http://[nope]:80", "not an IPv6 address"),
             ("http://u:secret@h:65536/in?token=t", "from 1 to 65535"),
             ("http://u:secret@h:0/in?token=t", "from 1 to 65535"),
             ("http://h:/in", "from 1 to 65535"),
             ("http://h:+80/in", "from 1 to 65535"),
             ("http://h:http/in", "from 1 to 65535"),
-            ("http://my host/in", "spaces or control"),
-            ("http://h\u{7}ost/in", "spaces or control"),
-            ("http://u:secret@/in?token=t", "no host"),
+            ("http://my host/in", "spaces, control"),
+            ("http://h\u{7}ost/in", "spaces, control"),
+            ("http://u:secret@/in?token=t", "must name a host"),
             ("http://h<x>/in", "cannot have"),
-            ("ftp://u:secret@h/x", "http:// or https://"),
+            ("ftp://u:secret@h/x", "https:// or http://"),
         ] {
             let err = Destination::try_http(bad).unwrap_err();
             let text = err.to_string();
