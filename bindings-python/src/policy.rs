@@ -211,7 +211,7 @@ impl PyPolicy {
     /// ...     {"org_id": "org_acme", "url": "https://claude.ai/chat/42", "user_id": "u-7",
     /// ...      "source_system": "swg"})
     /// >>> r["record_type"], r["url"], r["classification"]
-    /// ('shadow_ai_event', 'https://claude.ai/chat/42', 'unknown_ai')
+    /// ('shadow_ai_event', 'https://claude.ai/chat/42', 'unknown')
     #[pyo3(signature = (report, *, now_ms = None))]
     fn shadow_report<'py>(
         &self,

@@ -65,7 +65,7 @@ def test_a_second_user_of_an_outbox_directory_is_refused_at_once(tmp_path: pathl
     first = govstream.Pipeline([govstream.Sink.memory("m")], outbox=outbox)
     with pytest.raises(govstream.IoError) as e:
         govstream.Pipeline([govstream.Sink.memory("m")], outbox=outbox)
-    assert e.value.kind == "io" and "own directory" in str(e.value)
+    assert e.value.kind == "io" and "own outbox directory" in str(e.value)
     # Another process is refused the same way while this one holds it.
     script = (
         "import govstream, sys\n"
