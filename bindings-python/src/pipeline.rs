@@ -46,9 +46,10 @@ fn duration(py: Python<'_>, what: &str, seconds: f64) -> PyResult<Duration> {
         .map_err(|e| error::input(py, what, format!("`{what}` is not a duration: {e}")))
 }
 
-/// What a `flush` or `close` achieved. True (as a bool) only when
-/// everything that was pending was delivered; `complete` is True when
-/// nothing is left pending, delivered or given up.
+/// What a `flush` or `close` achieved. True (as a bool) only when nothing
+/// is left pending and nothing was given up since the previous flush;
+/// `complete` is True when nothing is left pending, delivered or given up.
+/// The counts cover records resolved since the previous flush.
 ///
 /// >>> import govstream
 /// >>> with govstream.Pipeline([govstream.Sink.memory("m")]) as p:
@@ -69,19 +70,20 @@ impl PyFlushResult {
         self.report.complete
     }
 
-    /// Records delivered meanwhile.
+    /// Records delivered since the previous flush.
     #[getter]
     fn delivered(&self) -> u64 {
         self.report.delivered
     }
 
-    /// Records given up for good meanwhile (see `dead_letters`).
+    /// Records given up for good since the previous flush (see
+    /// `dead_letters`).
     #[getter]
     fn dead_lettered(&self) -> u64 {
         self.report.dead_lettered
     }
 
-    /// Records dropped meanwhile (see `stats()["dropped"]`).
+    /// Records dropped since the previous flush (see `stats()["dropped"]`).
     #[getter]
     fn dropped(&self) -> u64 {
         self.report.dropped

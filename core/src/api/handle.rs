@@ -28,25 +28,27 @@ impl<F: Fn(&str, &[u8]) -> Result<(), String> + Send + Sync> HostSink for F {
     }
 }
 
-/// What a `flush` achieved.
+/// What a `flush` or `close` achieved. The counts cover every record
+/// resolved since the previous flush (or since the start), so a record
+/// given up between two flushes is reported by the next one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct FlushReport {
     /// True when nothing is left pending: every record was delivered or
     /// given up for good.
     pub complete: bool,
-    /// Records delivered during the flush.
+    /// Records delivered since the previous flush.
     pub delivered: u64,
-    /// Records given up for good during the flush (dead letters).
+    /// Records given up for good since the previous flush (dead letters).
     pub dead_lettered: u64,
-    /// Records dropped during the flush.
+    /// Records dropped since the previous flush.
     pub dropped: u64,
     /// Records still queued, in flight or waiting to retry.
     pub pending: u64,
 }
 
 impl FlushReport {
-    /// True when the flush completed and gave nothing up: everything that
-    /// was pending was delivered.
+    /// True when the flush completed and nothing was given up since the
+    /// previous one: everything emitted meanwhile was delivered.
     pub fn all_delivered(&self) -> bool {
         self.complete && self.dead_lettered == 0 && self.dropped == 0
     }
@@ -73,6 +75,9 @@ enum State {
 }
 
 struct Inner {
+    /// Delivered, dead-lettered and dropped totals at the end of the last
+    /// flush: the baseline of the next report.
+    reported: Mutex<(u64, u64, u64)>,
     state: Mutex<State>,
     closed: Condvar,
     sinks: Vec<(String, &'static str)>,
@@ -187,6 +192,7 @@ impl PipelineHandle {
         let inner = Arc::new(Inner {
             state: Mutex::new(State::Running(Arc::new(driver))),
             closed: Condvar::new(),
+            reported: Mutex::new((0, 0, 0)),
             sinks: names,
         });
         let mut registry = live();
@@ -225,7 +231,7 @@ impl PipelineHandle {
     /// is pending; says what became of the records meanwhile.
     pub fn flush(&self, timeout: Duration) -> Result<FlushReport, ApiError> {
         let driver = self.driver()?;
-        Ok(flush_report(&driver, timeout))
+        Ok(flush_report(&self.inner, &driver, timeout))
     }
 
     /// Flushes for up to `timeout`, then stops delivery: what is still
@@ -318,13 +324,25 @@ impl Default for StartOptions {
     }
 }
 
-fn flush_report(driver: &Driver, timeout: Duration) -> FlushReport {
+fn totals(stats: &[SinkStats]) -> (u64, u64, u64) {
+    stats.iter().fold((0, 0, 0), |(d, l, x), s| {
+        (d + s.delivered, l + s.dead_lettered, x + s.dropped_total())
+    })
+}
+
+fn flush_report(inner: &Inner, driver: &Driver, timeout: Duration) -> FlushReport {
     let r = driver.flush_report(timeout);
+    let now = totals(&driver.stats());
+    let mut reported = inner
+        .reported
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let (d0, l0, x0) = std::mem::replace(&mut *reported, now);
     FlushReport {
         complete: r.completion == Completion::Done,
-        delivered: r.delivered,
-        dead_lettered: r.dead_lettered,
-        dropped: r.dropped,
+        delivered: now.0.saturating_sub(d0),
+        dead_lettered: now.1.saturating_sub(l0),
+        dropped: now.2.saturating_sub(x0),
         pending: r.pending,
     }
 }
@@ -361,7 +379,7 @@ fn close_inner(inner: &Inner, timeout: Duration) -> Arc<CloseReport> {
             }
         }
     };
-    let flush = flush_report(&driver, timeout);
+    let flush = flush_report(inner, &driver, timeout);
     let mut memory = BTreeMap::new();
     let mut dead_letters = BTreeMap::new();
     for (name, kind) in &inner.sinks {
