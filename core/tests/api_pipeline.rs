@@ -2,6 +2,9 @@
 //! native driver (emit, flush, close and what stays readable after), and the
 //! host-driven machine for hosts that do their own I/O.
 #![cfg(feature = "native")]
+// clippy.toml allows panics inside #[test] functions only; the helpers
+// here are test code too.
+#![allow(clippy::panic)]
 
 use govstream::api::{
     CompiledPolicy, ErrorKind, HostOutcome, HostPipeline, HostSink, PipelineHandle, PipelineSpec,
