@@ -70,6 +70,11 @@ fn config_error(message: impl Into<String>) -> Error {
     }
 }
 
+/// The most sequence numbers a hole may span: entries lost to damage or
+/// with a deleted segment (a full 8 MiB segment of the smallest entries
+/// holds far fewer). A larger jump is not damage the outbox can explain.
+pub(crate) const MAX_SEQ_GAP: u64 = 1 << 20;
+
 impl Outbox {
     /// Opens (or creates) the outbox in `config.dir` for `sinks`, recovering
     /// from whatever a crash left: every segment is checksummed, a torn write
@@ -159,6 +164,13 @@ impl Outbox {
                 // damage at the end of the previous one (now or in an
                 // earlier open), or with a whole segment file.
                 let gap = first - expected;
+                if gap > MAX_SEQ_GAP {
+                    let message = format!(
+                        "segment starts at seq {first}, {gap} entries after the segment before \
+                         it ends: more than lost segments could have held"
+                    );
+                    return Err(disk::corrupt(&found.segment.path, 0, message));
+                }
                 damaged_entries += if damaged_tail { gap.max(1) } else { gap };
                 prev.offsets.extend((0..gap).map(|_| None));
             }

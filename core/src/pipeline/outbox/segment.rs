@@ -212,7 +212,9 @@ pub(super) fn scan(
     let mut expected = first_seq;
     while at < bytes.len() {
         if let Some((seq, total)) = entry_at(bytes, at, 0) {
-            if seq >= expected {
+            // A jump further than any damage could explain is not ours
+            // either (and would take memory in proportion to it).
+            if seq >= expected && seq - expected <= super::MAX_SEQ_GAP {
                 // Skipped numbers are holes: entries lost to damage now or
                 // cut out by an earlier repair.
                 out.offsets.extend((expected..seq).map(|_| None));
@@ -223,7 +225,8 @@ pub(super) fn scan(
                 out.valid_len = at as u64;
                 continue;
             }
-            // An intact entry numbered backwards: stale bytes, not ours.
+            // An intact entry numbered backwards, or far ahead: stale or
+            // foreign bytes, not ours.
             out.damaged.push((at as u64, (at + total) as u64));
             at += total;
             continue;
