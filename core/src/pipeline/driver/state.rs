@@ -202,6 +202,12 @@ impl State {
             ""
         };
         let stats = self.pipeline.stats();
+        // A zero timeout follows a flush that already ran out of time.
+        let when = if timeout.is_zero() {
+            "when the flush's time ran out".to_string()
+        } else {
+            format!("after {timeout:?}")
+        };
         for (sink, n) in pending.iter().filter(|(_, n)| *n > 0) {
             let last = stats
                 .iter()
@@ -211,7 +217,7 @@ impl State {
             self.pipeline.note_error_for(
                 sink,
                 &format!(
-                    "shutdown: {n} records still pending after {timeout:?}{kept}; \
+                    "shutdown: {n} records still pending {when}{kept}; \
                      last failure: {last}"
                 ),
             );
