@@ -65,8 +65,8 @@ pub(crate) fn audit_event<'py>(
 /// counting from 1, `kind`, `detail`, `error`, `text_excerpt`) and
 /// `skipped_lines` (other loggers). `utc_offset` (`+02:00`, `-05:00`) is
 /// the log's local time offset (default UTC); `org_id` fills every event's
-/// org. Never raises for a bad line; raises `InputError` for a bad
-/// `utc_offset`.
+/// org. Never raises for a bad line; raises `ValidationError` (problem
+/// `$.utc_offset`) for a bad `utc_offset`.
 ///
 /// >>> import govstream
 /// >>> r = govstream.parse_keycloak("")
@@ -87,6 +87,6 @@ pub(crate) fn parse_keycloak<'py>(
     };
     let report = py
         .detach(|| govstream::api::parse_keycloak(&input))
-        .map_err(|e| error::for_argument(py, e))?;
+        .map_err(|e| error::api_to_py(py, &e))?;
     json::to_python(py, &report)
 }
