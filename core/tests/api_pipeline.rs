@@ -46,10 +46,14 @@ fn close_keeps_the_final_stats_memory_and_dead_letters_readable() {
     assert_eq!(report.flush.dead_lettered, 2);
     assert!(!report.flush.all_delivered());
     assert_eq!(report.memory["m"].len(), 2);
-    assert_eq!(report.dead_letters["cb"].len(), 1);
+    // One or two batches, depending on how fast the driver picks them up.
+    let ids = |letters: &[govstream::pipeline::DeadLetter]| {
+        letters.iter().map(|d| d.record_ids.len()).sum::<usize>()
+    };
+    assert_eq!(ids(&report.dead_letters["cb"]), 2);
     // Still readable after close, and closing again gives the same report.
     assert_eq!(p.memory_records("m").map(|r| r.len()).ok(), Some(2));
-    assert_eq!(p.dead_letters("cb").map(|d| d.len()).ok(), Some(1));
+    assert_eq!(p.dead_letters("cb").map(|d| ids(&d)).ok(), Some(2));
     assert_eq!(*p.close(Duration::ZERO), *report);
     let err = p
         .emit(&records("hello"), Duration::ZERO)
