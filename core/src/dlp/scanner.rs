@@ -183,6 +183,21 @@ impl Scanner {
         self.rules.get(index).map(|r| &r.spec)
     }
 
+    /// The furthest a match plus its context window reaches: text more
+    /// than this far before the end of a growing text has its findings
+    /// settled (a stream releases it). Encoded runs are not included: a
+    /// stream holds those back by their own shape.
+    pub fn match_reach(&self) -> usize {
+        self.rules
+            .iter()
+            .map(|r| {
+                let window = r.spec.context.as_ref().map_or(0, |c| c.window);
+                r.spec.max_len.saturating_add(window)
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     /// The scan limit in bytes.
     pub fn max_scan_bytes(&self) -> usize {
         self.max_scan_bytes

@@ -294,7 +294,7 @@ impl Compiled {
     /// Rewrites the findings `keep` selects in `text[..end]`; when `end` is
     /// the scan cut of a text not scanned whole, the unscanned marker
     /// follows.
-    fn rewrite(
+    pub(super) fn rewrite(
         &self,
         text: &str,
         s: &Scanned,
@@ -318,7 +318,7 @@ impl Compiled {
         out
     }
 
-    fn evaluate(&self, text: &str, ctx: &EvaluationContext) -> Decision {
+    pub(super) fn evaluate(&self, text: &str, ctx: &EvaluationContext) -> Decision {
         let phase = ctx.phase;
         let s = self.scan(text);
         let matches = self.match_infos(&s, phase);

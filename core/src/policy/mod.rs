@@ -9,6 +9,7 @@ mod reader;
 mod records;
 mod scanned;
 mod scrub;
+mod stream;
 mod tools;
 
 pub use config::{
@@ -18,6 +19,7 @@ pub use config::{
 };
 pub use evaluate::{Decision, EvaluationContext, MatchInfo, RedactOutcome, ScanReport};
 pub use loggable::LoggableDecision;
+pub use stream::{InvalidUtf8, StreamOutcome, StreamRedactor};
 
 use crate::clock::KeyedHash;
 use crate::dlp::{Dialect, RuleSpec, Scanner, ScannerRule, packs};
