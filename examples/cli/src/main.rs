@@ -9,6 +9,7 @@ mod classify;
 mod export;
 mod input;
 mod stats;
+mod stream;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use govstream::policy::{Policy, PolicyConfig};
@@ -43,6 +44,11 @@ enum Command {
         /// Redaction style; defaults to the policy's.
         #[arg(long, value_enum)]
         style: Option<Style>,
+        /// Read the input as one raw text as it arrives, and write each
+        /// piece as soon as it is safe to show (a model's output piped
+        /// through on a terminal); the output is byte for byte `--plain`'s.
+        #[arg(long, conflicts_with = "lossy")]
+        stream: bool,
     },
     /// Deliver records (as written by `evaluate`) to a SIEM target through
     /// the real pipeline, then print the sink's stats as one JSON line.
@@ -430,7 +436,24 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
                 d.scan_truncated,
             ))
         }),
-        Command::Redact { run, style } => each(&run, style, out, |policy, item, out| {
+        Command::Redact {
+            run,
+            style,
+            stream: true,
+        } => {
+            let policy = load_policy(run.policy.as_deref(), style)?;
+            let worst = stream::redact(&policy, run.input.as_deref(), out)?;
+            let threshold = run.fail_on.map(Severity::from);
+            Ok(match (worst, threshold) {
+                (Some(w), Some(t)) if w >= t => ExitCode::from(1),
+                _ => ExitCode::SUCCESS,
+            })
+        }
+        Command::Redact {
+            run,
+            style,
+            stream: false,
+        } => each(&run, style, out, |policy, item, out| {
             let redacted = policy.redact_outcome(&item.text);
             if item.plain {
                 out.write_all(redacted.text.as_bytes())?;
