@@ -24,5 +24,7 @@ cd "$root"
 "$venv/bin/mypy" --strict examples/python benches/python
 "$venv/bin/python" examples/python/gateway.py > /dev/null
 echo "examples/python/gateway.py: ok"
+"$venv/bin/python" examples/python/stream_reply.py > /dev/null
+echo "examples/python/stream_reply.py: ok"
 # The Python-vs-Rust evaluate benchmark, one short pass (figures: README).
 "$venv/bin/python" benches/python/evaluate.py --quick

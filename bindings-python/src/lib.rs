@@ -13,6 +13,7 @@ mod policy;
 mod record;
 mod shadow;
 mod sink;
+mod stream;
 
 use pyo3::prelude::*;
 
@@ -36,6 +37,7 @@ fn _govstream(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sink::PySink>()?;
     m.add_class::<pipeline::PyPipeline>()?;
     m.add_class::<pipeline::PyFlushResult>()?;
+    m.add_class::<stream::PyStreamRedactor>()?;
     m.add_class::<analytics::PyAnalytics>()?;
     m.add_function(wrap_pyfunction!(policy::builtin_rules, m)?)?;
     m.add_function(wrap_pyfunction!(shadow::classify, m)?)?;

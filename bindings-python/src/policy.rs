@@ -198,6 +198,40 @@ impl PyPolicy {
         Ok(out.text)
     }
 
+    /// A `StreamRedactor` for a text that arrives in chunks.
+    ///
+    /// >>> govstream.Policy.default().redactor()
+    /// <govstream.StreamRedactor held_back=0 finished=False>
+    fn redactor(&self) -> crate::stream::PyStreamRedactor {
+        crate::stream::PyStreamRedactor::new(self.inner.stream())
+    }
+
+    /// Redacts a reply that arrives in chunks (`str` or `bytes`): iterate
+    /// the result to get the text safe to show, piece by piece. `chunks`
+    /// may be an iterable or an async iterable (then use `async for`).
+    /// Put together, the pieces are `Policy.redact` of the whole reply; a
+    /// match split across chunks is still found. When the iteration ends,
+    /// `.decision` is the whole reply's `Decision` in `context` (a
+    /// response, unless `context` says otherwise).
+    ///
+    /// >>> s = govstream.Policy.default().stream(["mail jane.doe@", "acme.com now"])
+    /// >>> "".join(s)
+    /// 'mail [REDACTED:pii.email] now'
+    /// >>> s.decision.matches[0].rule_id
+    /// 'pii.email'
+    #[pyo3(signature = (chunks, *, context = None))]
+    fn stream<'py>(
+        &self,
+        py: Python<'py>,
+        chunks: &Bound<'py, PyAny>,
+        context: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let redactor = Py::new(py, self.redactor())?;
+        py.import("govstream._stream")?
+            .getattr("Stream")?
+            .call1((redactor, chunks, context))
+    }
+
     /// Reads a shadow-AI report — the JSON body external systems POST to
     /// `/v1/shadow-ai/report` (`docs/shadow.md`), as a str or a dict — and
     /// returns its `shadow_ai_event` record dict, classified by this
@@ -259,6 +293,11 @@ pub(crate) struct PyDecision {
 }
 
 impl PyDecision {
+    /// Wraps a core decision.
+    pub(crate) fn from_core(inner: Decision) -> Self {
+        PyDecision { inner }
+    }
+
     /// The core decision, for the pipeline and analytics wrappers.
     pub(crate) fn decision(&self) -> &Decision {
         &self.inner

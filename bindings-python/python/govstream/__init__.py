@@ -27,6 +27,7 @@ from ._govstream import (
     RuleError,
     ScanTruncatedWarning,
     Sink,
+    StreamRedactor,
     ValidationError,
     __version__,
     audit_event,
@@ -35,6 +36,7 @@ from ._govstream import (
     parse_keycloak,
     summarize,
 )
+from ._stream import Stream
 
 __all__ = [
     "Analytics",
@@ -50,6 +52,8 @@ __all__ = [
     "RuleError",
     "ScanTruncatedWarning",
     "Sink",
+    "Stream",
+    "StreamRedactor",
     "ValidationError",
     "audit_event",
     "builtin_rules",

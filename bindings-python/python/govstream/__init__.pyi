@@ -4,9 +4,12 @@ import os
 from types import TracebackType
 from typing import (
     Any,
+    AsyncIterable,
+    AsyncIterator,
     Callable,
     Dict,
     Iterable,
+    Iterator,
     List,
     Literal,
     Mapping,
@@ -32,6 +35,8 @@ __all__ = [
     "RuleError",
     "ScanTruncatedWarning",
     "Sink",
+    "Stream",
+    "StreamRedactor",
     "ValidationError",
     "audit_event",
     "builtin_rules",
@@ -178,6 +183,13 @@ class Policy:
     def scan(self, text: str) -> List[Match]: ...
     def redact(self, text: str) -> str: ...
     def rules(self) -> List[Dict[str, Any]]: ...
+    def redactor(self) -> StreamRedactor: ...
+    def stream(
+        self,
+        chunks: Union[Iterable[Union[str, bytes]], AsyncIterable[Union[str, bytes]]],
+        *,
+        context: Optional[Mapping[str, Any]] = None,
+    ) -> Stream: ...
     def shadow_report(
         self, report: Union[str, Mapping[str, Any]], *, now_ms: Optional[int] = None
     ) -> Dict[str, Any]: ...
@@ -317,6 +329,33 @@ class Sink:
     def name(self) -> str: ...
     @property
     def kind(self) -> _SinkKind: ...
+
+@final
+class StreamRedactor:
+    """Redacts a text that arrives in chunks: `push` returns what is safe
+    to show, `finish` the rest; together they equal `Policy.redact`."""
+
+    def push(self, chunk: Union[str, bytes]) -> str: ...
+    def finish(self, context: Optional[Mapping[str, Any]] = None) -> str: ...
+    @property
+    def decision(self) -> Optional[Decision]: ...
+    @property
+    def held_back(self) -> int: ...
+    @property
+    def holdback(self) -> int: ...
+    @property
+    def late_repeats(self) -> int: ...
+
+class Stream:
+    """`Policy.stream(chunks)`: iterate (or `async for`) for the text safe
+    to show; `decision` once the iteration has ended."""
+
+    @property
+    def decision(self) -> Optional[Decision]: ...
+    @property
+    def late_repeats(self) -> int: ...
+    def __iter__(self) -> Iterator[str]: ...
+    def __aiter__(self) -> AsyncIterator[str]: ...
 
 @final
 class FlushResult:

@@ -8,7 +8,10 @@ use crate::audit::{
     AuditEventBuilder, KeycloakOptions, KeycloakReport, LineProblem, parse_keycloak_with,
 };
 use crate::json_input::from_value;
-use crate::policy::{Decision, EvaluationContext, Policy, RedactOutcome, RuleInfo, ScanReport};
+use crate::policy::{
+    Decision, EvaluationContext, Policy, RedactOutcome, RuleInfo, ScanReport, StreamOutcome,
+    StreamRedactor,
+};
 use crate::schema::{ApiEventType, Record, ShadowAiEvent};
 use crate::shadow::{Classification, Classifier};
 use serde::{Deserialize, Serialize};
@@ -83,39 +86,13 @@ impl CompiledPolicy {
     /// An unknown key is an `input` error too: a misspelt field would
     /// otherwise be dropped without a word.
     pub fn evaluate_value(&self, text: &str, context: Value) -> Result<Decision, ApiError> {
-        let context = match context {
-            Value::Null => EvaluationContext::default(),
-            other => {
-                let given: Vec<String> = match &other {
-                    Value::Object(o) => o
-                        .iter()
-                        .filter(|(_, v)| !v.is_null())
-                        .map(|(k, _)| k.clone())
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                let read: EvaluationContext = from_value(other, "$.context")?;
-                // Flattened fields defeat serde's `deny_unknown_fields`: a
-                // key that does not come back out was not read.
-                let known = serde_json::to_value(&read).unwrap_or(Value::Null);
-                if let Some(key) = given
-                    .iter()
-                    .find(|k| known.get(k.as_str()).is_none() && k.as_str() != "metadata")
-                {
-                    // Placed by position, never named: a key may be a
-                    // value pasted in the wrong place.
-                    let n = given.iter().position(|k| k == key).unwrap_or(0) + 1;
-                    return Err(ApiError::input(
-                        "$.context",
-                        format!(
-                            "unknown field (key {n} of the context); expected an event field name (docs/schema.md)"
-                        ),
-                    ));
-                }
-                read
-            }
-        };
-        Ok(self.policy.evaluate(text, &context))
+        Ok(self.policy.evaluate(text, &read_context(context)?))
+    }
+
+    /// Starts redacting a streamed text (a model's reply arriving in
+    /// chunks): see [`StreamRedactor`]. End it with [`finish_stream`].
+    pub fn stream(&self) -> StreamRedactor {
+        self.policy.stream()
     }
 
     /// The matches in `text`, at most `limits.max_matches` of them.
@@ -162,6 +139,53 @@ impl CompiledPolicy {
             .map_err(|e| ApiError::input("$", format!("not JSON: {e}")))?;
         self.shadow_report(&json, now_ms)
     }
+}
+
+/// Ends a stream: the rest of the redacted text and the whole text's
+/// evaluation in `context` (an object of event field names, or null).
+/// Errors: `input` for a bad context or a stream that ended inside a UTF-8
+/// sequence.
+pub fn finish_stream(stream: StreamRedactor, context: Value) -> Result<StreamOutcome, ApiError> {
+    let context = read_context(context)?;
+    stream
+        .finish(&context)
+        .map_err(|e| ApiError::input("stream", e.to_string()))
+}
+
+/// The evaluation context from JSON (null: the default). An unknown key is
+/// an `input` error too: a misspelt field would otherwise be dropped
+/// without a word.
+fn read_context(context: Value) -> Result<EvaluationContext, ApiError> {
+    if context.is_null() {
+        return Ok(EvaluationContext::default());
+    }
+    let given: Vec<String> = match &context {
+        Value::Object(o) => o
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, _)| k.clone())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let read: EvaluationContext = from_value(context, "$.context")?;
+    // Flattened fields defeat serde's `deny_unknown_fields`: a key that
+    // does not come back out was not read.
+    let known = serde_json::to_value(&read).unwrap_or(Value::Null);
+    if let Some(n) = given
+        .iter()
+        .position(|k| known.get(k.as_str()).is_none() && k.as_str() != "metadata")
+    {
+        // Placed by position, never named: a key may be a value pasted in
+        // the wrong place.
+        return Err(ApiError::input(
+            "$.context",
+            format!(
+                "unknown field (key {} of the context); expected an event field name (docs/schema.md)",
+                n + 1
+            ),
+        ));
+    }
+    Ok(read)
 }
 
 /// An audit record to build.

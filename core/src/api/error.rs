@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 /// | `validation` | a record, payload or spec failed validation; `what` and `problems` say how |
 /// | `input` | input that could not be read (bad JSON, a wrong type, an unknown name); `location` says where |
 /// | `io` | the system refused an operation (a full disk, an outbox another process holds) |
-/// | `closed` | the pipeline was already closed |
+/// | `closed` | the pipeline (or stream) was already closed |
 /// | `full` | a sink with `overflow: block` stayed full for the whole timeout |
 ///
 /// No message ever repeats a value the host passed in: values are named by
@@ -113,6 +113,14 @@ impl ApiError {
             location: None,
             rule_id: None,
             what: None,
+        }
+    }
+
+    /// A stream was used after `finish`.
+    pub fn closed_stream() -> Self {
+        ApiError {
+            message: "the stream is finished".into(),
+            ..ApiError::closed()
         }
     }
 

@@ -10,6 +10,7 @@
 //! | what a host does | call |
 //! |---|---|
 //! | compile a policy, evaluate, scan, redact, list rules, classify | [`CompiledPolicy`] |
+//! | redact a streamed reply chunk by chunk | [`CompiledPolicy::stream`], [`finish_stream`] |
 //! | built-in rules, version | [`builtin_rules`], [`version`] |
 //! | read a shadow-AI report | [`CompiledPolicy::shadow_report`] |
 //! | build an audit record, read a Keycloak log | [`audit_event`], [`parse_keycloak`] |
@@ -30,9 +31,11 @@ pub mod json;
 mod sink;
 mod spec;
 
+pub use crate::policy::{StreamOutcome, StreamRedactor};
 pub use calls::{
     AnalyticsInput, AuditEventInput, CompiledPolicy, EvaluateInput, KeycloakInput, KeycloakOutput,
-    analytics_report_html, analytics_summary, audit_event, builtin_rules, parse_keycloak, version,
+    analytics_report_html, analytics_summary, audit_event, builtin_rules, finish_stream,
+    parse_keycloak, version,
 };
 pub use error::{ApiError, ErrorKind};
 #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
