@@ -350,6 +350,12 @@ class Stream:
     """`Policy.stream(chunks)`: iterate (or `async for`) for the text safe
     to show; `decision` once the iteration has ended."""
 
+    def __init__(
+        self,
+        redactor: StreamRedactor,
+        chunks: Union[Iterable[Union[str, bytes]], AsyncIterable[Union[str, bytes]]],
+        context: Optional[Mapping[str, Any]],
+    ) -> None: ...
     @property
     def decision(self) -> Optional[Decision]: ...
     @property
