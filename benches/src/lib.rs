@@ -2,6 +2,8 @@
 //! and text dense with findings, built to any size from fixed material so
 //! every run measures the same bytes.
 
+pub mod real_text;
+
 /// English prose about ordinary work, without secrets or personal data.
 const PROSE: &str = "The quarterly planning meeting ran long because the team wanted to revisit \
 the roadmap before committing to new work. Several people argued that the migration should \
