@@ -20,6 +20,11 @@
 use super::{Compiled, Decision, EvaluationContext, Policy};
 use std::sync::Arc;
 
+/// New bytes to gather before scanning again: each scan reads the text so
+/// far, so scanning per token would cost the square of the reply; this
+/// bounds it to one scan per 256 bytes, for at most 256 bytes of delay.
+const MIN_STEP: usize = 256;
+
 /// The encoding of `-----BEGIN ` starts a base64 run that may hold a key
 /// (see `dlp/encoded.rs`): never released while the run may still grow.
 const ENCODED_PEM: &[u8] = b"LS0t";
@@ -40,6 +45,8 @@ pub struct StreamRedactor {
     released: String,
     holdback: usize,
     late_repeats: usize,
+    /// Text length at the last scan.
+    scanned_len: usize,
 }
 
 /// What a finished stream gives.
@@ -79,6 +86,7 @@ impl Policy {
             released: String::new(),
             holdback,
             late_repeats: 0,
+            scanned_len: 0,
         }
     }
 }
@@ -147,6 +155,10 @@ impl StreamRedactor {
     }
 
     fn release(&mut self, last: bool) -> String {
+        if !last && self.text.len() < self.scanned_len + MIN_STEP {
+            return String::new();
+        }
+        self.scanned_len = self.text.len();
         let s = self.policy.scan(&self.text);
         let len = self.text.len();
         // Past the scan limit nothing is shown but the marker, at the end.
