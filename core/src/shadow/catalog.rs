@@ -140,9 +140,9 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// The catalog shipped with govstream: over 150 hosts of chat
-    /// assistants, model APIs, code assistants, media generators, search,
-    /// writing, agents and suite AI features.
+    /// The catalog shipped with govstream: over 1,200 host patterns of chat
+    /// assistants, model APIs and gateways, code assistants, media and story
+    /// generators, search, writing, agents and suite AI features.
     pub fn builtin() -> Catalog {
         static BUILTIN: OnceLock<Catalog> = OnceLock::new();
         BUILTIN
@@ -323,7 +323,7 @@ mod tests {
     #[test]
     fn builtin_reads_cleanly_and_is_large_enough() {
         let c = Catalog::from_json(BUILTIN_JSON).unwrap();
-        assert!(c.host_count() >= 150, "{} hosts", c.host_count());
+        assert!(c.host_count() >= 1200, "{} hosts", c.host_count());
         assert_eq!(Catalog::builtin(), c);
         for cat in ToolCategory::ALL {
             assert!(
