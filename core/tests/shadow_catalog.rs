@@ -793,6 +793,7 @@ fn alternate_domains_name_the_same_tool() {
         ("gptengineer.app", "Lovable"),
         ("api2.cursor.sh", "Cursor"),
         ("api.cursorapi.com", "Cursor"),
+        ("origin-tracker.githubusercontent.com", "GitHub Copilot"),
     ] {
         assert_eq!(c.classify(input).tool.as_deref(), Some(tool), "{input}");
     }
