@@ -124,6 +124,10 @@ pub struct CatalogTool {
     /// Exact hostnames and `*.suffix` wildcards, normalized (lowercase ASCII,
     /// punycode, no trailing dot).
     pub hosts: Vec<String>,
+    /// Where the hosts come from (the vendor's documentation, a public
+    /// list), so a reviewer can check an entry; free text, optional.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// A set of AI tools, each host pattern belonging to exactly one tool.
@@ -136,9 +140,9 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// The catalog shipped with govstream: over 150 hosts of chat
-    /// assistants, model APIs, code assistants, media generators, search,
-    /// writing, agents and suite AI features.
+    /// The catalog shipped with govstream: over 1,200 host patterns of chat
+    /// assistants, model APIs and gateways, code assistants, media and story
+    /// generators, search, writing, agents and suite AI features.
     pub fn builtin() -> Catalog {
         static BUILTIN: OnceLock<Catalog> = OnceLock::new();
         BUILTIN
@@ -197,7 +201,7 @@ impl Catalog {
 }
 
 const TOP_FIELDS: &[&str] = &["version", "tools"];
-const TOOL_FIELDS: &[&str] = &["tool", "vendor", "category", "severity", "hosts"];
+const TOOL_FIELDS: &[&str] = &["tool", "vendor", "category", "severity", "hosts", "source"];
 const SEVERITIES: &[&str] = &["low", "medium", "high", "critical"];
 
 fn read_catalog(value: &serde_json::Value, problems: &mut Vec<Problem>) -> Option<Catalog> {
@@ -259,6 +263,7 @@ fn read_tool(
         obj.word("category", ToolCategory::parse, &names, problems)
     };
     let severity = obj.word("severity", Severity::parse, SEVERITIES, problems);
+    let source = obj.string("source", 512, problems);
     let hosts_path = obj.at("hosts");
     let mut hosts = Vec::new();
     match obj.get("hosts") {
@@ -307,6 +312,7 @@ fn read_tool(
         category,
         severity: severity.unwrap_or_else(|| category.default_severity()),
         hosts,
+        source: source.map(str::to_string),
     })
 }
 
@@ -317,7 +323,7 @@ mod tests {
     #[test]
     fn builtin_reads_cleanly_and_is_large_enough() {
         let c = Catalog::from_json(BUILTIN_JSON).unwrap();
-        assert!(c.host_count() >= 150, "{} hosts", c.host_count());
+        assert!(c.host_count() >= 1200, "{} hosts", c.host_count());
         assert_eq!(Catalog::builtin(), c);
         for cat in ToolCategory::ALL {
             assert!(
@@ -345,6 +351,30 @@ mod tests {
         assert_eq!(c.tools[0].severity, Severity::High);
         assert_eq!(c.tools[1].severity, Severity::Critical);
         assert_eq!(c.tools[1].hosts, ["*.b.example"]);
+    }
+
+    #[test]
+    fn a_source_is_optional_kept_and_checked() {
+        let c = Catalog::from_json(
+            r#"{"version": 1, "tools": [
+                {"tool": "A", "vendor": "V", "category": "chat", "hosts": ["a.example"], "source": " docs.a.example/api "},
+                {"tool": "B", "vendor": "V", "category": "chat", "hosts": ["b.example"]}
+            ]}"#,
+        )
+        .unwrap();
+        assert_eq!(c.tools[0].source.as_deref(), Some("docs.a.example/api"));
+        assert_eq!(c.tools[1].source, None);
+        assert!(!c.to_json().contains("\"source\": null"));
+        assert_eq!(Catalog::from_json(&c.to_json()).unwrap(), c);
+        let err = Catalog::from_json(
+            r#"{"version": 1, "tools": [
+                {"tool": "A", "vendor": "V", "category": "chat", "hosts": ["a.example"], "source": ""},
+                {"tool": "B", "vendor": "V", "category": "chat", "hosts": ["b.example"], "source": 3}
+            ]}"#,
+        )
+        .unwrap_err();
+        let got: Vec<&str> = err.problems().iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(got, ["$.tools[0].source", "$.tools[1].source"]);
     }
 
     #[test]
