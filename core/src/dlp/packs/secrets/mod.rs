@@ -15,6 +15,7 @@
 //! `high`; identifiers that are not secret on their own are `medium`.
 
 mod ai;
+mod azure;
 mod cloud;
 mod code_platforms;
 mod commerce;
@@ -28,6 +29,7 @@ use crate::schema::{Category, Severity};
 /// The rules of the `secrets` pack.
 pub(super) fn rules() -> Vec<RuleSpec> {
     let mut rules = cloud::rules();
+    rules.extend(azure::rules());
     rules.extend(code_platforms::rules());
     rules.extend(ai::rules());
     rules.extend(messaging::rules());
