@@ -3,7 +3,7 @@
 //! AI Search keys (32 hex). The storage and Service Bus keys, whose
 //! connection strings name them, stay in `cloud.rs`.
 
-use super::{entropy, secret};
+use super::{ASSIGN, entropy, secret};
 use crate::dlp::RuleSpec;
 use crate::schema::Severity;
 
@@ -103,7 +103,9 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "azure_ai_services_key",
             "Azure OpenAI / AI Search key",
             Severity::Critical,
-            r#"(?i)(?:api[_-]?key|(?:openai|search|admin|query|cognitive|subscription|azure)[_-]?(?:api[_-]?|admin[_-]?|query[_-]?)?key|key[12]|azurekeycredential\()["']?[ \t]*(?:=>|:=|[:=])?[ \t]*["']?(?P<value>[0-9a-f]{32})\b"#,
+            &format!(
+                r"(?i)(?:(?:api[_-]?key|(?:openai|search|admin|query|cognitive|subscription|azure)[_-]?(?:api[_-]?|admin[_-]?|query[_-]?)?key|key[12]){ASSIGN}|azurekeycredential\([ \t]*[\x22']?)(?P<value>[0-9a-f]{{32}})\b"
+            ),
         )
         .keywords(&[
             "api_key",
@@ -137,6 +139,10 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .tp(
             r#"credential = AzureKeyCredential("0123cafe38d27c16b05af49e38d27c16")"#,
             "0123cafe38d27c16b05af49e38d27c16",
+        )
+        .tp(
+            "- name: AZURE_OPENAI_API_KEY\n  value: \"fa4edeadbeef3a18f6d4b2907e5c3a18\"\n- name: AZURE_OPENAI_ENDPOINT\n  value: https://fake.openai.azure.com/",
+            "fa4edeadbeef3a18f6d4b2907e5c3a18",
         )
         .fp("api_key: fa4edeadbeef3a18f6d4b2907e5c3a18")
         .fp("AZURE_OPENAI_API_KEY=00000000000000000000000000000000 # openai.azure.com")

@@ -1,7 +1,7 @@
 //! Cloud and infrastructure providers: AWS, Azure storage and Service Bus,
 //! Google, DigitalOcean, Heroku and Datadog.
 
-use super::{entropy, secret};
+use super::{ASSIGN, entropy, secret};
 use crate::dlp::RuleSpec;
 use crate::schema::Severity;
 
@@ -93,7 +93,9 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "azure_storage_account_key",
             "Azure storage account key",
             Severity::Critical,
-            r#"(?i)(?:account|storage)[_-]?(?:access[_-]?)?key[0-9]?["']?(?:\s*(?:=>|:=|[:=])\s*|\s+)["']?(?P<value>[A-Za-z0-9+/]{86}==)"#,
+            &format!(
+                r"(?i)(?:account|storage)[_-]?(?:access[_-]?)?key[0-9]?{ASSIGN}(?P<value>[A-Za-z0-9+/]{{86}}==)"
+            ),
         )
         .keywords(&[
             "accountkey",
@@ -387,7 +389,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "datadog_api_key",
             "Datadog API key",
             Severity::Critical,
-            r#"(?i)(?:api|datadog|\bdd)[_-]?key["']?\s*(?:=>|:=|[:=])\s*["']?(?P<value>[0-9a-z]{32})\b"#,
+            &format!(r"(?i)(?:api|datadog|\bdd)[_-]?key{ASSIGN}(?P<value>[0-9a-z]{{32}})\b"),
         )
         .keywords(&["api_key", "api-key", "apikey", "datadog", "dd_key", "dd-key"])
         .max_len(80)
@@ -409,13 +411,17 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "DATADOG_KEY=FAKEexampleQXelsz6BIPWdkry5AHOVc",
             "FAKEexampleQXelsz6BIPWdkry5AHOVc",
         )
-        .fp("DD_API_KEY=${DATADOG_API_KEY}"),
+        .fp("DD_API_KEY=${DATADOG_API_KEY}")
+        .tp(
+            "- name: DD_API_KEY\n  value: \"0123cafe38d27c16b05af49e38d27c16\"",
+            "0123cafe38d27c16b05af49e38d27c16",
+        ),
         // Application keys: 40 hex characters, same source.
         secret(
             "datadog_app_key",
             "Datadog application key",
             Severity::Critical,
-            r#"(?i)app(?:lication)?[_-]?key["']?\s*(?:=>|:=|[:=])\s*["']?(?P<value>[0-9a-z]{40})\b"#,
+            &format!(r"(?i)app(?:lication)?[_-]?key{ASSIGN}(?P<value>[0-9a-z]{{40}})\b"),
         )
         .keywords(&[
             "app_key",
@@ -438,6 +444,10 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "cafebabe3e94fa50b61c72d83e94fa50b61c72d8",
         )
         .fp("FIREBASE_APP_KEY=fa4edeadbeef3a18f6d4b2907e5c3a18f6d4b290")
-        .fp("DD_APP_KEY=fa4edeadbeef3a18f6d4b2907e5c3a18"),
+        .fp("DD_APP_KEY=fa4edeadbeef3a18f6d4b2907e5c3a18")
+        .tp(
+            r#"<add key="DATADOG_APPLICATION_KEY" value="cafebabe3e94fa50b61c72d83e94fa50b61c72d8" />"#,
+            "cafebabe3e94fa50b61c72d83e94fa50b61c72d8",
+        ),
     ]
 }

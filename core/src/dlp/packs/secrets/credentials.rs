@@ -75,6 +75,9 @@ const EXPRESSIONS: &[&str] = &[
     // `!Ref DbPassword`): code and config, not a literal.
     r"@{1,2}[A-Za-z_][A-Za-z0-9_]*",
     r"!{1,2}[A-Za-z][A-Za-z0-9_:.]*",
+    // Colon paths of words (`SecretString:password` in CloudFormation's
+    // `{{resolve:secretsmanager:…}}`, `vault:db:password`).
+    r"(?:[A-Za-z][a-z]+)+(?::(?:[A-Za-z][a-z]+)+)+",
 ];
 
 /// What the assignment rules drop: placeholders and expressions.
@@ -92,15 +95,16 @@ fn not_literals() -> Vec<&'static str> {
 /// one); then the value: up to `max` bytes on either side of a character
 /// that is not a letter. The value's bounds are lazy so that an escaped
 /// closing quote (`\"`) ends it. A name right after a word and a `:` is
-/// part of an ARN or URN (`arn:aws:secretsmanager:…:secret:prod/db`), not a
-/// key; after a lone `:` it is a Ruby symbol (`:password => "…"`). The
+/// part of an ARN or URN (`arn:aws:secretsmanager:…:secret:prod/db`), and
+/// after `::` of a type path (`"AWS::ApiGateway::ApiKey": "48205d4f"`), not
+/// a key; after a lone `:` it is a Ruby symbol (`:password => "…"`). The
 /// contexts are gitleaks'
 /// `GenerateSampleSecrets` templates and detect-secrets' `keyword_test.py`.
 fn assignment(name: &str, max: usize) -> String {
     let v = r#"[^\s"'`,;&<>(){}\[\]]"#;
     let non_letter = r#"[^\s"'`,;&<>(){}\[\]a-zA-Z]"#;
     format!(
-        r#"(?i)(?:^|[^:]|[^A-Za-z0-9]:)(?:<[A-Za-z0-9_.:-]{{0,40}}?{name}>[ \t]*|{name}(?:[_-]?[0-9]{{1,3}})?(?:(?:\[\])?\\?["']?\]?(?:[ \t]*:?[ \t]*\bstr(?:ing)?\b)?[ \t]*(?:=>|:{{1,3}}=|[?+.]?=|:)[ \t]*(?:[|>][-+]?[ \t]*\r?\n[ \t]*)?|\\?["'][ \t]*,[ \t]*\\?["']))@?\\?["'`]?(?P<value>{v}{{0,{max}}}?{non_letter}{v}{{0,{max}}}?)(?:\\[nrt"'`]|["'`\s,;&)}}\]<>]|$)"#
+        r#"(?i)(?:^|[^:]|[^A-Za-z0-9:]:)(?:<[A-Za-z0-9_.:-]{{0,40}}?{name}>[ \t]*|{name}(?:[_-]?[0-9]{{1,3}})?(?:(?:\[\])?\\?["']?\]?(?:[ \t]*:?[ \t]*\bstr(?:ing)?\b)?[ \t]*(?:=>|:{{1,3}}=|[?+.]?=|:)[ \t]*(?:[|>][-+]?[ \t]*\r?\n[ \t]*)?|\\?["'][ \t]*,[ \t]*\\?["']))@?\\?["'`]?(?P<value>{v}{{0,{max}}}?{non_letter}{v}{{0,{max}}}?)(?:\\[nrt"'`]|["'`\s,;&)}}\]<>]|$)"#
     )
 }
 
@@ -276,6 +280,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("password_locator = 'input#password.form-control'")
         .fp("password: !vault |")
         .fp("password = @password")
+        .fp("password: !Sub '{{resolve:secretsmanager:MyRdsSecret:SecretString:password}}'")
         .tp(r#"{ :password => "Xk9#FAKEmP2vL" }"#, "Xk9#FAKEmP2vL")
         .fp("password: arn:aws:ssm:us-east-1:123456789012:parameter/prod/db-password")
         .tp("password: Xk9#mP2v/Lq7z", "Xk9#mP2v/Lq7z"),
@@ -356,7 +361,8 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("api_key: your-api-key-here")
         .fp("API_KEY=<API_KEY>")
         .fp("api_key = settings.API_KEY")
-        .fp("apiKey: 12345"),
+        .fp("apiKey: 12345")
+        .fp(r#""AWS::ApiGateway::ApiKey": "48205d4ffd7feba3","#),
         secret(
             "token_assignment",
             "Token assignment",

@@ -255,7 +255,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "telegram_bot_token_named",
             "Telegram bot token (named)",
             Severity::Critical,
-            r"(?i:telegram|telebot|bot[_-]?token|tg[_-]?token)[^\n]{0,64}?[^0-9\n](?P<value>[0-9]{8,10}:[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)",
+            r"(?i:telegram|telebot|bot[_-]?token|tg[_-]?token)[\s\S]{0,64}?[^0-9](?P<value>[0-9]{8,10}:[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)",
         )
         .keywords(&["telegram", "telebot", "bot_token", "bot-token", "bottoken", "tg_token", "tg-token", "tgtoken"])
         .max_len(140)
@@ -270,7 +270,11 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "111044447:SPVTestOnlyjg01iJi75WXerIN_U8ctyIDq",
         )
         .fp("TELEGRAM_BOT_TOKEN=123456789:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
-        .fp("telegram chat 1234567:Xm2FAKEhrT2vl_B79xfUgAlIJUdJAZv0wxS"),
+        .fp("telegram chat 1234567:Xm2FAKEhrT2vl_B79xfUgAlIJUdJAZv0wxS")
+        .tp(
+            "- name: TELEGRAM_TOKEN\n  value: \"911331757:rL30FAKEanLDEY91cNAfoxeObOAG0y6Bhx2\"",
+            "911331757:rL30FAKEanLDEY91cNAfoxeObOAG0y6Bhx2",
+        ),
         // Twilio ids are AC/SK and 32 hex (Twilio docs "Account SID", "API
         // keys"). An account SID is an identifier, not a secret, so medium.
         secret(
