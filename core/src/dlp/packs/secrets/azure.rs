@@ -74,14 +74,17 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         // characters, 52 random, then the `JQQJ` signature at offset 52 and,
         // at offset 76, a provider signature such as `AZDO` (Azure DevOps
         // PATs since 2024, Azure DevOps release notes, sprint 241) or
-        // `ACOG` (Azure AI services keys).
+        // `ACOG` (Azure AI services keys). The signature is not checked
+        // against a list, so providers added later are found too. Azure AI
+        // Search's identifiable keys are the older 52-character layout of
+        // the same library: 42 random, `AzSe`, a kind letter `A`–`D`, 5 more.
         secret(
             "azure_identifiable_key",
             "Microsoft identifiable key (Azure DevOps PAT, Azure AI services key)",
             Severity::Critical,
-            r"\b(?P<value>[0-9A-Za-z]{52}JQQJ[0-9A-Za-z]{20}[A-Z]{4}[0-9A-Za-z]{4})\b",
+            r"\b(?P<value>[0-9A-Za-z]{52}JQQJ[0-9A-Za-z]{28}|[0-9A-Za-z]{42}AzSe[A-D][0-9A-Za-z]{5})\b",
         )
-        .keywords(&["jqqj"])
+        .keywords(&["jqqj", "azse"])
         .max_len(96)
         .validator(entropy(3.5))
         .label("AZURE_KEY")
@@ -92,6 +95,10 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .tp(
             r#"AZURE_OPENAI_KEY="TestOnlyBxltXe1pEbaCNEuoU7D4mFZDw6WvXhwjViwZl0ABhsTbJQQJ99BAACYeBjFXJ3w3AAAAACOGqEFY""#,
             "TestOnlyBxltXe1pEbaCNEuoU7D4mFZDw6WvXhwjViwZl0ABhsTbJQQJ99BAACYeBjFXJ3w3AAAAACOGqEFY",
+        )
+        .tp(
+            "AZURE_SEARCH_ADMIN_KEY=FAKEexampleDKRYfmt07CJQXelsz6BIPWdkry5AHOVAzSeCq4Tx9",
+            "FAKEexampleDKRYfmt07CJQXelsz6BIPWdkry5AHOVAzSeCq4Tx9",
         )
         .fp("AZURE_DEVOPS_PAT=FAKEol081crwkIHWJH2yiqDDyrFjVSi7HWl22hN2hTYfsB8NlGDpJQQJ99BAACAAAAAAAAAAAAASAZDOBucTx")
         .fp("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAJQQJ99BAACAAAAAAAAAAAAASAZDOAAAA"),
