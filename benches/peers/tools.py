@@ -46,6 +46,7 @@ _RULE_CLASSES = {
     "pii.email": "email", "pii.us_ssn": "us_ssn", "pii.us_ssn_unformatted": "us_ssn",
     "pii.ipv4": "ipv4", "financial.iban": "iban", "secrets.jwt": "jwt",
     "secrets.aws_access_key_id": "aws_key", "secrets.aws_secret_access_key": "aws_key",
+    "secrets.jwt_assignment": "jwt",
     "secrets.slack_bot_token": "slack_token", "secrets.slack_user_token": "slack_token",
     "secrets.slack_app_token": "slack_token", "secrets.slack_config_token": "slack_token",
     "secrets.slack_legacy_token": "slack_token", "secrets.putty_private_key": "private_key",

@@ -1,7 +1,7 @@
-//! Cloud and infrastructure providers: AWS, Azure, Google, DigitalOcean,
-//! Heroku and Datadog.
+//! Cloud and infrastructure providers: AWS, Azure storage and Service Bus,
+//! Google, DigitalOcean, Heroku and Datadog.
 
-use super::{entropy, secret};
+use super::{ASSIGN, entropy, secret};
 use crate::dlp::RuleSpec;
 use crate::schema::Severity;
 
@@ -86,14 +86,28 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE")
         .fp("aws_secret_access_key = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
         .fp("Set AWS_SECRET_ACCESS_KEY in your environment before running the tool."),
-        // 64-byte keys, so 86 base64 characters and `==` (Azure Storage docs).
+        // 64-byte keys, so 86 base64 characters and `==` (Azure Storage docs),
+        // after `AccountKey` or a storage key variable (`AZURE_STORAGE_KEY`,
+        // `storage_access_key`, the names of the Azure CLI and SDK docs).
         secret(
             "azure_storage_account_key",
             "Azure storage account key",
             Severity::Critical,
-            r#"(?i)account[_-]?key["']?(?:\s*[:=]\s*|\s+)["']?(?P<value>[A-Za-z0-9+/]{86}==)"#,
+            &format!(
+                r"(?i)(?:account|storage)[_-]?(?:access[_-]?)?key[0-9]?{ASSIGN}(?P<value>[A-Za-z0-9+/]{{86}}==)"
+            ),
         )
-        .keywords(&["accountkey", "account_key", "account-key"])
+        .keywords(&[
+            "accountkey",
+            "account_key",
+            "account-key",
+            "storagekey",
+            "storage_key",
+            "storage-key",
+            "storageaccesskey",
+            "storage_access_key",
+            "storage-access-key",
+        ])
         .max_len(128)
         .validator(entropy(4.5))
         .allow_values(&[AZURITE_KEY])
@@ -107,6 +121,10 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "TestOnly+/DOZkv6FQbmx8HSdoz+JUfq1ALWhs3CNYju5EPalw7GRcny9ITep0/KVgr2BMXit4DOZkv6FQbmx8==",
         )
         .fp("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;")
+        .tp(
+            "AZURE_STORAGE_KEY=FAKEexampleDKRYfmt07CJQXelsz6BIPWdkry5AHOVcjqx4/GNUbipw3+FMTahov29ELSZgnu18DKRYfmt07CJ==",
+            "FAKEexampleDKRYfmt07CJQXelsz6BIPWdkry5AHOVcjqx4/GNUbipw3+FMTahov29ELSZgnu18DKRYfmt07CJ==",
+        )
         .fp("AccountKey=<your-storage-account-key>")
         .fp("AccountKey=FAKEexampleDKRYfmt07CJQXelsz6BIPWdkry5AHOVcjqx4/GNUbipw3+FMTahov29ELSZgnu18DKRYfmt07=="),
         // Format from "Configure Azure Storage connection strings".
@@ -246,6 +264,56 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("GOOGLE_CLIENT_SECRET=GOCSPX-your-client-secret")
         .fp("GOOGLE_CLIENT_SECRET=GOCSPX-FAKE-example_3AHOVcjqx29GNUbEXTRA"),
+        // Google OAuth 2.0 access tokens start `ya29.` (Google Identity
+        // "Using OAuth 2.0 to access Google APIs" responses; secrets-patterns-db
+        // "Google OAuth Access Token" `ya29\.[0-9A-Za-z\-_]+`). They run to
+        // 2048 bytes; `max_len` bounds the unbounded run.
+        secret(
+            "google_oauth_access_token",
+            "Google OAuth access token",
+            Severity::Critical,
+            r"\b(?P<value>ya29\.[0-9A-Za-z_-]{20,})",
+        )
+        .keywords(&["ya29."])
+        .max_len(2100)
+        .validator(entropy(3.5))
+        .label("GOOGLE_OAUTH_TOKEN")
+        .tp(
+            "curl -H 'Authorization: Bearer ya29.a0FAKEexample-Zx81qLr7TvB2_3AHOVcjqx4' https://www.googleapis.com/drive/v3/files",
+            "ya29.a0FAKEexample-Zx81qLr7TvB2_3AHOVcjqx4",
+        )
+        .tp(
+            "gcloud_auth: ya29.TestOnly3EPalw5GRcny7ITep_9KVgr0BMXit2DOZkv4",
+            "ya29.TestOnly3EPalw5GRcny7ITep_9KVgr0BMXit2DOZkv4",
+        )
+        .fp("access_token=ya29.<your-access-token>")
+        .fp("tokens look like ya29.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        // A GCP service-account key file (Google Cloud "Create and delete
+        // service account keys": JSON with `"type": "service_account"`,
+        // `private_key_id` of 40 hex and the PEM in `private_key`). The key
+        // id is reported here, whatever the key order; the PEM itself is
+        // `private_key`'s.
+        secret(
+            "gcp_service_account",
+            "GCP service account key",
+            Severity::Critical,
+            r#"(?i)\\?"private_key_id\\?"\s*:\s*\\?"(?P<value>[0-9a-f]{40})\\?""#,
+        )
+        .keywords(&["private_key_id"])
+        .max_len(128)
+        .validator(entropy(3.0))
+        .context_required(&["service_account"], 4096)
+        .label("GCP_SERVICE_ACCOUNT")
+        .tp(
+            r#"{"type": "service_account", "project_id": "fake-proj", "private_key_id": "fa4edeadbeef3a18f6d4b2907e5c3a18f6d4b290", "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEv...\n-----END PRIVATE KEY-----\n"}"#,
+            "fa4edeadbeef3a18f6d4b2907e5c3a18f6d4b290",
+        )
+        .tp(
+            r#"{"private_key_id": "cafebabe3e94fa50b61c72d83e94fa50b61c72d8", "project_id": "p", "type": "service_account"}"#,
+            "cafebabe3e94fa50b61c72d83e94fa50b61c72d8",
+        )
+        .fp(r#"{"type": "authorized_user", "private_key_id": "fa4edeadbeef3a18f6d4b2907e5c3a18f6d4b290"}"#)
+        .fp(r#"{"type": "service_account", "private_key_id": "<key-id>"}"#),
         // gitleaks `digitalocean-pat` / `-access-token` / `-refresh-token`.
         secret(
             "digitalocean_token",
@@ -314,16 +382,19 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("HRKU-AAxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
         // Datadog API keys are 32 hex characters (Datadog "API and
         // Application Keys"); only a Datadog word nearby tells them apart.
+        // Letters beyond hex are taken too, as gitleaks `datadog-access-token`
+        // and trufflehog `datadogtoken` do: keys pasted into examples are
+        // often not hex.
         secret(
             "datadog_api_key",
             "Datadog API key",
             Severity::Critical,
-            r#"(?i)api[_-]?key["']?\s*(?:=>|:=|[:=])\s*["']?(?P<value>[0-9a-f]{32})\b"#,
+            &format!(r"(?i)(?:api|datadog|\bdd)[_-]?key{ASSIGN}(?P<value>[0-9a-z]{{32}})\b"),
         )
-        .keywords(&["api_key", "api-key", "apikey"])
+        .keywords(&["api_key", "api-key", "apikey", "datadog", "dd_key", "dd-key"])
         .max_len(80)
         .validator(entropy(3.0))
-        .context_required(&["datadog", "dd_api", "dd-api", "ddog"], 256)
+        .context_required(&["datadog", "dd_api", "dd-api", "dd_key", "ddog"], 256)
         .label("DATADOG_API_KEY")
         .tp(
             "DD_API_KEY=fa4edeadbeef3a18f6d4b2907e5c3a18",
@@ -335,13 +406,22 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("api_key: fa4edeadbeef3a18f6d4b2907e5c3a18")
         .fp("DD_API_KEY=fa4edeadbeef3a18f6d4b2907e5c3a1")
-        .fp("DD_API_KEY=00000000000000000000000000000000"),
+        .fp("DD_API_KEY=00000000000000000000000000000000")
+        .tp(
+            "DATADOG_KEY=FAKEexampleQXelsz6BIPWdkry5AHOVc",
+            "FAKEexampleQXelsz6BIPWdkry5AHOVc",
+        )
+        .fp("DD_API_KEY=${DATADOG_API_KEY}")
+        .tp(
+            "- name: DD_API_KEY\n  value: \"0123cafe38d27c16b05af49e38d27c16\"",
+            "0123cafe38d27c16b05af49e38d27c16",
+        ),
         // Application keys: 40 hex characters, same source.
         secret(
             "datadog_app_key",
             "Datadog application key",
             Severity::Critical,
-            r#"(?i)app(?:lication)?[_-]?key["']?\s*(?:=>|:=|[:=])\s*["']?(?P<value>[0-9a-f]{40})\b"#,
+            &format!(r"(?i)app(?:lication)?[_-]?key{ASSIGN}(?P<value>[0-9a-z]{{40}})\b"),
         )
         .keywords(&[
             "app_key",
@@ -364,6 +444,10 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "cafebabe3e94fa50b61c72d83e94fa50b61c72d8",
         )
         .fp("FIREBASE_APP_KEY=fa4edeadbeef3a18f6d4b2907e5c3a18f6d4b290")
-        .fp("DD_APP_KEY=fa4edeadbeef3a18f6d4b2907e5c3a18"),
+        .fp("DD_APP_KEY=fa4edeadbeef3a18f6d4b2907e5c3a18")
+        .tp(
+            r#"<add key="DATADOG_APPLICATION_KEY" value="cafebabe3e94fa50b61c72d83e94fa50b61c72d8" />"#,
+            "cafebabe3e94fa50b61c72d83e94fa50b61c72d8",
+        ),
     ]
 }

@@ -60,6 +60,24 @@ const EXPRESSIONS: &[&str] = &[
     r"[A-Za-z][A-Za-z0-9+.-]*://.*",
     r"[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/[a-z0-9._/-]*)?",
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.]+Z?)?",
+    // Names of a secret kept elsewhere: AWS ARNs (`arn:aws:secretsmanager:…`,
+    // AWS "Amazon Resource Names" reference) and slash-separated resource
+    // names of lower-case words (`projects/p/secrets/db/versions/2`,
+    // `prod/db/credentials`). Mixed-case segments stay values, so a base64
+    // key with a `/` in it is still reported.
+    r"arn:[a-z0-9-]+:[a-z0-9-]+:.*",
+    r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*(?:/[a-z0-9]+(?:[-_.][a-z0-9]+)*)+/?",
+    // CSS selectors and element ids (`#password`, `.password-field`,
+    // `input#password.form-control`): lower-case or camel-case words after
+    // `#` or `.`, where a password would mix in digits and symbols.
+    r"[a-z]*(?:[#.][a-z]+(?:[A-Z][a-z]+)*[0-9]?(?:[-_][a-z]+(?:[A-Z][a-z]+)*[0-9]?)*)+",
+    // Ruby instance variables (`@password`) and YAML tags (`!vault |`,
+    // `!Ref DbPassword`): code and config, not a literal.
+    r"@{1,2}[A-Za-z_][A-Za-z0-9_]*",
+    r"!{1,2}[A-Za-z][A-Za-z0-9_:.]*",
+    // Colon paths of words (`SecretString:password` in CloudFormation's
+    // `{{resolve:secretsmanager:…}}`, `vault:db:password`).
+    r"(?:[A-Za-z][a-z]+)+(?::(?:[A-Za-z][a-z]+)+)+",
 ];
 
 /// What the assignment rules drop: placeholders and expressions.
@@ -76,13 +94,17 @@ fn not_literals() -> Vec<&'static str> {
 /// comma, quoted value, so that `encode(data, "secret", algorithm=…)` is not
 /// one); then the value: up to `max` bytes on either side of a character
 /// that is not a letter. The value's bounds are lazy so that an escaped
-/// closing quote (`\"`) ends it. The contexts are gitleaks'
+/// closing quote (`\"`) ends it. A name right after a word and a `:` is
+/// part of an ARN or URN (`arn:aws:secretsmanager:…:secret:prod/db`), and
+/// after `::` of a type path (`"AWS::ApiGateway::ApiKey": "48205d4f"`), not
+/// a key; after a lone `:` it is a Ruby symbol (`:password => "…"`). The
+/// contexts are gitleaks'
 /// `GenerateSampleSecrets` templates and detect-secrets' `keyword_test.py`.
 fn assignment(name: &str, max: usize) -> String {
     let v = r#"[^\s"'`,;&<>(){}\[\]]"#;
     let non_letter = r#"[^\s"'`,;&<>(){}\[\]a-zA-Z]"#;
     format!(
-        r#"(?i)(?:<[A-Za-z0-9_.:-]{{0,40}}?{name}>[ \t]*|{name}(?:[_-]?[0-9]{{1,3}})?(?:(?:\[\])?\\?["']?\]?(?:[ \t]*:?[ \t]*\bstr(?:ing)?\b)?[ \t]*(?:=>|:{{1,3}}=|[?+.]?=|:)[ \t]*(?:[|>][-+]?[ \t]*\r?\n[ \t]*)?|\\?["'][ \t]*,[ \t]*\\?["']))@?\\?["'`]?(?P<value>{v}{{0,{max}}}?{non_letter}{v}{{0,{max}}}?)(?:\\[nrt"'`]|["'`\s,;&)}}\]<>]|$)"#
+        r#"(?i)(?:^|[^:]|[^A-Za-z0-9:]:)(?:<[A-Za-z0-9_.:-]{{0,40}}?{name}>[ \t]*|{name}(?:[_-]?[0-9]{{1,3}})?(?:(?:\[\])?\\?["']?\]?(?:[ \t]*:?[ \t]*\bstr(?:ing)?\b)?[ \t]*(?:=>|:{{1,3}}=|[?+.]?=|:)[ \t]*(?:[|>][-+]?[ \t]*\r?\n[ \t]*)?|\\?["'][ \t]*,[ \t]*\\?["']))@?\\?["'`]?(?P<value>{v}{{0,{max}}}?{non_letter}{v}{{0,{max}}}?)(?:\\[nrt"'`]|["'`\s,;&)}}\]<>]|$)"#
     )
 }
 
@@ -171,14 +193,16 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("postgres://user:password@localhost:5432/db")
         .fp("mysql://root:${MYSQL_ROOT_PASSWORD}@db/app")
         .fp("amqp://guest:guest@localhost:5672/ and redis://localhost:6379/0"),
-        // ADO.NET and JDBC key-value strings (Microsoft "Connection string
-        // syntax"; JDBC driver docs): a user key before the password makes
-        // it a connection string rather than any `password=`.
+        // ADO.NET, ODBC, OLE DB and JDBC key-value strings (Microsoft
+        // "Connection string syntax", ODBC `SQLDriverConnect` keywords; JDBC
+        // driver docs): a user, server, database, driver or DSN key before
+        // the password makes it a connection string rather than any
+        // `password=`. ODBC quotes a value with `;` in it in braces.
         secret(
             "connection_string_password",
             "Password in an ADO.NET or JDBC connection string",
             Severity::High,
-            r#"(?i)\b(?:user id|userid|uid|user|username)[ \t]*=[ \t]*[^;&"'\r\n]{1,128}[;&](?:[^;&"'\r\n]{0,128}[;&]){0,4}?[ \t]*(?:password|pwd)[ \t]*=[ \t]*(?P<value>[^;&"'\s]{1,128})"#,
+            r#"(?i)\b(?:user id|userid|uid|user|username|server|data source|host|database|initial catalog|driver|dsn|provider|address|addr)[ \t]*=[ \t]*[^;&"'\r\n]{1,128}[;&](?:[^;&"'\r\n]{0,128}[;&]){0,6}?[ \t]*(?:password|pwd)[ \t]*=[ \t]*(?P<value>\{[^}\r\n]{1,128}\}|[^;&"'\s]{1,128})"#,
         )
         .keywords(&["password", "pwd"])
         .max_len(1024)
@@ -192,7 +216,14 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "jdbc:mysql://db.internal:3306/shop?user=shop&password=Vb8#FAKEm4Tz",
             "Vb8#FAKEm4Tz",
         )
+        .tp(
+            "Driver={ODBC Driver 18 for SQL Server};Server=tcp:db.example.net,1433;Uid=app;Pwd={Q7v;FAKE-x2Lp};Encrypt=yes;",
+            "{Q7v;FAKE-x2Lp}",
+        )
+        .tp("Server=db;Database=app;Password=Rz4%FAKEpw8s;User Id=sa;", "Rz4%FAKEpw8s")
+        .tp("DSN=prod;PWD=Vb8#FAKEm4Tz;", "Vb8#FAKEm4Tz")
         .fp("Server=myServerAddress;Database=myDataBase;User Id=myUsername;Password=myPassword;")
+        .fp("Server=db;Database=app;Password=${SA_PASSWORD};")
         .fp("Data Source=db;User ID=sa;Password=<YourStrong!Passw0rd>;")
         .fp("Data Source=db;User ID=sa;Password=;"),
         // `password = …` in env files, YAML, JSON, TOML, code and shell.
@@ -241,7 +272,18 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp(r#"password => "${ES_PASSWORD}""#)
         .fp("password = get_password()")
         .fp("pwd: /home/user/projects")
-        .fp("password: 2024-01-15"),
+        .fp("password: 2024-01-15")
+        // CSS selectors, element ids, YAML tags, instance variables and
+        // the names of secrets stored elsewhere.
+        .fp("password_field = '#password'")
+        .fp(r#"self.password_css = ".password-field""#)
+        .fp("password_locator = 'input#password.form-control'")
+        .fp("password: !vault |")
+        .fp("password = @password")
+        .fp("password: !Sub '{{resolve:secretsmanager:MyRdsSecret:SecretString:password}}'")
+        .tp(r#"{ :password => "Xk9#FAKEmP2vL" }"#, "Xk9#FAKEmP2vL")
+        .fp("password: arn:aws:ssm:us-east-1:123456789012:parameter/prod/db-password")
+        .tp("password: Xk9#mP2v/Lq7z", "Xk9#mP2v/Lq7z"),
         secret(
             "secret_assignment",
             "Secret assignment",
@@ -277,7 +319,13 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp(r#"SECRET_KEY = os.getenv("SECRET_KEY")"#)
         .fp("secret: ${{ secrets.DEPLOY_KEY }}")
         .fp("The secret: it is all in the timing.")
-        .fp("Use secret: kubernetes.io/dockerconfigjson for registry credentials"),
+        .fp("Use secret: kubernetes.io/dockerconfigjson for registry credentials")
+        .fp("secret_arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf'")
+        .fp("secret: projects/my-proj/secrets/db-pass/versions/latest")
+        .tp(
+            "aws_secret = wJalrXUtnFAKE/K7MDENG/bPxRfiCYEXAMPLE",
+            "wJalrXUtnFAKE/K7MDENG/bPxRfiCYEXAMPLE",
+        ),
         secret(
             "api_key_assignment",
             "API key assignment",
@@ -313,7 +361,8 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("api_key: your-api-key-here")
         .fp("API_KEY=<API_KEY>")
         .fp("api_key = settings.API_KEY")
-        .fp("apiKey: 12345"),
+        .fp("apiKey: 12345")
+        .fp(r#""AWS::ApiGateway::ApiKey": "48205d4ffd7feba3","#),
         secret(
             "token_assignment",
             "Token assignment",

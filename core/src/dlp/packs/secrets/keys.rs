@@ -1,5 +1,5 @@
 //! Private keys and signed tokens: PEM (PKCS#1, SEC 1, PKCS#8), OpenSSH,
-//! PuTTY and OpenPGP private keys, and JWTs.
+//! PuTTY and OpenPGP private keys, and JWTs (by shape, and in a variable).
 //!
 //! Their bodies are unbounded in the patterns: a counted bound such as
 //! `{0,16000}` compiles to one automaton state per repetition, megabytes per
@@ -7,7 +7,7 @@
 //! through the prefilter window; a longer block is matched over its first
 //! part, which still redacts the key material that matters.
 
-use super::secret;
+use super::{entropy, secret};
 use crate::dlp::{RuleSpec, Validator};
 use crate::schema::Severity;
 
@@ -49,12 +49,14 @@ pub(super) fn rules() -> Vec<RuleSpec> {
     vec![
         // RFC 7468 armor. A complete block needs a 40-character base64 run
         // inside (prose between two markers has none); a block pasted
-        // without its END line is matched over its base64 lines.
+        // without its END line is matched over its base64 lines. Quotes and
+        // `+` between lines are string concatenation in code
+        // (`"-----BEGIN RSA PRIVATE KEY-----\n" + "MII…"`).
         secret(
             "private_key",
             "PEM private key",
             Severity::Critical,
-            r"-----BEGIN (?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY-----(?:[A-Za-z0-9+/=\s\\:,-]{0,200}?[A-Za-z0-9+/=]{40}[A-Za-z0-9+/=\s\\:,-]*?-----END (?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY-----|[\s\\]{1,4}[A-Za-z0-9+/=]{40,80}(?:[\s\\]{1,4}[A-Za-z0-9+/=]{16,80})*)",
+            r#"-----BEGIN (?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY-----(?:[A-Za-z0-9+/=\s\\:,"'-]{0,200}?[A-Za-z0-9+/=]{40}[A-Za-z0-9+/=\s\\:,"'-]*?-----END (?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY-----|(?:[\s"'+]|\\[nrt]?){1,12}[A-Za-z0-9+/=]{40,80}(?:(?:[\s"'+]|\\[nrt]?){1,12}[A-Za-z0-9+/=]{16,80})*)"#,
         )
         .keywords(&["private key-----"])
         .max_len(16384)
@@ -68,7 +70,16 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIFAKEexampleCNYju5EPalw7GRcny9ITep0/KVgr2BMXit4DOZkv6FQ\nDQdq3ERer4FSfs5GTgt6HUhu7IViv8JWjw9KXkx\n(the rest got cut off)",
             "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIFAKEexampleCNYju5EPalw7GRcny9ITep0/KVgr2BMXit4DOZkv6FQ\nDQdq3ERer4FSfs5GTgt6HUhu7IViv8JWjw9KXkx",
         )
+        .tp(
+            "String key = \"-----BEGIN RSA PRIVATE KEY-----\\n\" +\n    \"MIIEowIBAAKCAQEAfakeFAKEAHOVcjqx4/GNUbipw3+FMTahov29ELSZgnu18DKR\\n\" +\n    \"BKTclu3AJSbkt2/IRajs1+HQZir09GPYhqz8FOXgpy7ENWfox6DMVenw5CLUdmv4\\n\";",
+            "-----BEGIN RSA PRIVATE KEY-----\\n\" +\n    \"MIIEowIBAAKCAQEAfakeFAKEAHOVcjqx4/GNUbipw3+FMTahov29ELSZgnu18DKR\\n\" +\n    \"BKTclu3AJSbkt2/IRajs1+HQZir09GPYhqz8FOXgpy7ENWfox6DMVenw5CLUdmv4",
+        )
+        .tp(
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQIFAKEexample3AHOVcjqx4\n-----END ENCRYPTED PRIVATE KEY-----",
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQIFAKEexample3AHOVcjqx4\n-----END ENCRYPTED PRIVATE KEY-----",
+        )
         .fp("-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAfakeFAKEAHOVcjqx4/GNUbip\n-----END PUBLIC KEY-----")
+        .fp(r#"pem = "-----BEGIN RSA PRIVATE KEY-----\n" + "..." + "\n-----END RSA PRIVATE KEY-----""#)
         .fp("Paste it between -----BEGIN RSA PRIVATE KEY----- and -----END RSA PRIVATE KEY----- exactly as issued, with nothing else around it.")
         .fp("-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----"),
         // OpenSSH's own format (PROTOCOL.key in OpenSSH): the body always
@@ -163,5 +174,31 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("the header eyJhbGciOiJIUzI1NiJ9 alone is not a token")
         .fp("eyJAAAA.eyJBBB and eyJBB.eyJCC.eyJDDDD"),
+        // A three-part token starting `ey` put in a JWT or token variable
+        // (gitleaks `jwt`: `ey` + 17, `.ey` + 17, `.` + 10). The name and
+        // the three parts say what it is, so the header is not decoded:
+        // generated and redacted-then-edited tokens whose header no longer
+        // parses are still tokens. The payload may carry `/` or `\` when
+        // the token sits in an escaped string.
+        secret(
+            "jwt_assignment",
+            "JSON Web Token in a variable",
+            Severity::High,
+            r#"(?i)(?:jwt|token|bearer)[A-Za-z0-9_.-]{0,32}?["'\]]?[ \t]*(?:=>|:=|[:=]|,)?[ \t]*(?:bearer[ \t]+)?["'`]?(?P<value>ey[A-Za-z0-9_-]{17,}\.ey[A-Za-z0-9_/\\-]{17,}\.[A-Za-z0-9_/\\-]{10,}={0,2})"#,
+        )
+        .keywords(&["jwt", "token", "bearer"])
+        .max_len(8192)
+        .validator(entropy(4.0))
+        .label("JWT")
+        .tp(
+            r#"const jwt = "eyFAKEexampleBKTclu3AJSbkt2.eyTestOnlyIRajs1HQZir09GPYhqz8.FOXgpy7ENWfox6DMVenw5CLUdmv4";"#,
+            "eyFAKEexampleBKTclu3AJSbkt2.eyTestOnlyIRajs1HQZir09GPYhqz8.FOXgpy7ENWfox6DMVenw5CLUdmv4",
+        )
+        .tp(
+            "ID_TOKEN=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJmYWtlLXVzZXIifQ.FAKEsignature3AHOVcjqx29GNU",
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJmYWtlLXVzZXIifQ.FAKEsignature3AHOVcjqx29GNU",
+        )
+        .fp("token = eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0")
+        .fp("jwt: eyAAAAAAAAAAAAAAAAAAAAAAAA.eyAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAA"),
     ]
 }

@@ -76,18 +76,20 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("SLACK_APP_TOKEN=xapp-1-your-app-token")
         .fp("SLACK_APP_TOKEN=xapp-1-A0FAKE12345-1234567890123-short"),
-        // Configuration tokens (xoxe.xoxb-1- / xoxe.xoxp-1-, 163 to 166
-        // characters) and their refresh tokens (xoxe-1-, 146): Slack API docs
-        // "Configuration tokens"; lengths from gitleaks
-        // `slack-config-access-token` / `-refresh-token`.
+        // Configuration tokens (xoxe.xoxb-1- / xoxe.xoxp-1-) and refresh
+        // tokens (xoxe-1-): Slack API docs "Configuration tokens" and "Token
+        // rotation". gitleaks `slack-config-access-token` / `-refresh-token`
+        // pin today's lengths (163 to 166, and 146); Slack documents no
+        // length, so any body from 100 to 200 is taken and the prefix with
+        // the entropy floor tell it from prose.
         secret(
             "slack_config_token",
-            "Slack configuration token",
+            "Slack configuration or refresh token",
             Severity::Critical,
-            r"\b(?:xoxe\.xox[bp]-[0-9]-[0-9A-Za-z]{163,166}|xoxe-[0-9]-[0-9A-Za-z]{146})\b",
+            r"\b(?:xoxe\.xox[bp]-[0-9]-[0-9A-Za-z]{100,200}|xoxe-[0-9]-[0-9A-Za-z]{100,200})\b",
         )
         .keywords(&["xoxe.xoxb-", "xoxe.xoxp-", "xoxe-"])
-        .max_len(200)
+        .max_len(230)
         .validator(entropy(3.5))
         .label("SLACK_TOKEN")
         .tp(
@@ -97,6 +99,10 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .tp(
             &format!(r#"{{"refresh_token": "xoxe-1-{}"}}"#, &SLACK_CONFIG_BODY[..146]),
             &format!("xoxe-1-{}", &SLACK_CONFIG_BODY[..146]),
+        )
+        .tp(
+            &format!("SLACK_CONFIG: xoxe.xoxb-1-{}", &SLACK_CONFIG_BODY[..150]),
+            &format!("xoxe.xoxb-1-{}", &SLACK_CONFIG_BODY[..150]),
         )
         .fp("xoxe.xoxp-1-SlackAppConfigurationAccessTokenHere")
         .fp("xoxe-1-xxx and XOxE-RROAmw, Home and Garden, 5:24, 20120323"),
@@ -240,6 +246,35 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("order 1234567:AAFAKE-example3AHOVcjqx29GNUbipw18F shipped")
         .fp("TELEGRAM_BOT_TOKEN=123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
         .fp("ticket 123456789:Approved by the release manager"),
+        // The same shape with any first character after the colon, where a
+        // Telegram word says what it is (Telegram Bot API docs: "the token
+        // is a string like `110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw`";
+        // the task's `\d{8,10}:[A-Za-z0-9_-]{35}`). Tokens made up for
+        // examples do not always start with `A`.
+        secret(
+            "telegram_bot_token_named",
+            "Telegram bot token (named)",
+            Severity::Critical,
+            r"(?i:telegram|telebot|bot[_-]?token|tg[_-]?token)[\s\S]{0,64}?[^0-9](?P<value>[0-9]{8,10}:[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)",
+        )
+        .keywords(&["telegram", "telebot", "bot_token", "bot-token", "bottoken", "tg_token", "tg-token", "tgtoken"])
+        .max_len(140)
+        .validator(entropy(3.5))
+        .label("TELEGRAM_TOKEN")
+        .tp(
+            r#"bot = telebot.TeleBot("6851580154:Xm2FAKEhrT2vl_B79xfUgAlIJUdJAZv0wxS")"#,
+            "6851580154:Xm2FAKEhrT2vl_B79xfUgAlIJUdJAZv0wxS",
+        )
+        .tp(
+            "https://api.telegram.org/bot111044447:SPVTestOnlyjg01iJi75WXerIN_U8ctyIDq/getMe",
+            "111044447:SPVTestOnlyjg01iJi75WXerIN_U8ctyIDq",
+        )
+        .fp("TELEGRAM_BOT_TOKEN=123456789:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+        .fp("telegram chat 1234567:Xm2FAKEhrT2vl_B79xfUgAlIJUdJAZv0wxS")
+        .tp(
+            "- name: TELEGRAM_TOKEN\n  value: \"911331757:rL30FAKEanLDEY91cNAfoxeObOAG0y6Bhx2\"",
+            "911331757:rL30FAKEanLDEY91cNAfoxeObOAG0y6Bhx2",
+        ),
         // Twilio ids are AC/SK and 32 hex (Twilio docs "Account SID", "API
         // keys"). An account SID is an identifier, not a secret, so medium.
         secret(

@@ -15,6 +15,7 @@
 //! `high`; identifiers that are not secret on their own are `medium`.
 
 mod ai;
+mod azure;
 mod cloud;
 mod code_platforms;
 mod commerce;
@@ -28,6 +29,7 @@ use crate::schema::{Category, Severity};
 /// The rules of the `secrets` pack.
 pub(super) fn rules() -> Vec<RuleSpec> {
     let mut rules = cloud::rules();
+    rules.extend(azure::rules());
     rules.extend(code_platforms::rules());
     rules.extend(ai::rules());
     rules.extend(messaging::rules());
@@ -36,6 +38,15 @@ pub(super) fn rules() -> Vec<RuleSpec> {
     rules.extend(credentials::rules());
     rules
 }
+
+/// What sits between a key's name and its value in the name-anchored
+/// vendor rules: a closing quote or bracket (`$cfg["dd_api_key"] =`), then
+/// `=`, `:`, `=>`, `:=` or only blanks (`--account-key KEY`), or the
+/// value half of a name/value pair: Kubernetes `env` entries
+/// (`- name: DD_API_KEY` / `value: "…"`) and .NET `appSettings`
+/// (`<add key="…" value="…" />`); then an opening quote. It is spliced into
+/// patterns with `format!`, so it holds no braces.
+const ASSIGN: &str = r#"["'\]]{0,2}(?:[ \t]*(?:=>|:=|[:=])[ \t]*|[ \t]+|[ \t]+value=|[ \t]*\r?\n[ \t]*-?[ \t]*value:[ \t]*)["'`]?"#;
 
 /// Starts a rule of this pack: `name` becomes the id `secrets.<name>`.
 fn secret(name: &str, title: &str, severity: Severity, pattern: &str) -> RuleSpec {
