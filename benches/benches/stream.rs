@@ -13,7 +13,9 @@ fn reply() -> String {
     while s.len() < 4096 {
         s.push_str(prose);
         if s.len() % 1024 < prose.len() {
-            s.push_str("Use AKIAIOSFODNN7EXAMPLE, mail jane.doe@acme.com, card 4111 1111 1111 1111. ");
+            s.push_str(
+                "Use AKIAIOSFODNN7EXAMPLE, mail jane.doe@acme.com, card 4111 1111 1111 1111. ",
+            );
         }
     }
     s
