@@ -1,4 +1,5 @@
 use super::*;
+use crate::pipeline::SinkConfig;
 use serde_json::json;
 
 fn sink(v: Value) -> Result<Sink, ApiError> {
