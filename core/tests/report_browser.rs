@@ -26,7 +26,7 @@ use std::process::Command;
 const NOW: i64 = 1_795_339_200_000;
 const DAY: i64 = 86_400_000;
 
-/// Must match `VERDICT_COLOURS` and `PATTERN_COLOUR` in
+/// Must match `VERDICT_COLOURS` and `SEVERITY_COLOURS` in
 /// `core/src/analytics/charts.rs`.
 const VERDICT_RGB: [(Verdict, [u8; 3]); 5] = [
     (Verdict::Allow, [0x2e, 0x9e, 0x5b]),
@@ -35,17 +35,29 @@ const VERDICT_RGB: [(Verdict, [u8; 3]); 5] = [
     (Verdict::Escalate, [0x8e, 0x44, 0xad]),
     (Verdict::Block, [0xd6, 0x45, 0x41]),
 ];
-const PATTERN_RGB: [u8; 3] = [0x0f, 0x76, 0x6e];
+const SEVERITY_RGB: [(Severity, [u8; 3]); 4] = [
+    (Severity::Critical, [0x7f, 0x1d, 0x1d]),
+    (Severity::High, [0xc2, 0x41, 0x0c]),
+    (Severity::Medium, [0xa1, 0x62, 0x07]),
+    (Severity::Low, [0x64, 0x74, 0x8b]),
+];
 
-/// Matches per pattern, most frequent first; the names are hostile on
-/// purpose (they are data, and must be escaped, not interpreted).
-const PATTERNS: [(&str, &str, u64); 6] = [
-    ("secrets.aws", "AWS access key", 40),
-    ("pii.email", "<b>Email</b> address", 30),
-    ("pii.phone", "Phone & \"fax\"", 20),
-    ("fin.card", "<script>alert(1)</script>", 12),
-    ("custom.project", "Project Zeus code name", 8),
-    ("pii.ip", "IP address", 4),
+/// Matches per pattern and their severity, in the order the report must
+/// draw them: most severe first, then most frequent — the rare critical key
+/// above the common email addresses. The names are hostile on purpose (they
+/// are data, and must be escaped, not interpreted).
+const PATTERNS: [(&str, &str, u64, Severity); 6] = [
+    ("secrets.aws", "AWS access key", 4, Severity::Critical),
+    ("fin.card", "<script>alert(1)</script>", 12, Severity::High),
+    ("pii.email", "<b>Email</b> address", 40, Severity::Medium),
+    ("pii.phone", "Phone & \"fax\"", 20, Severity::Medium),
+    (
+        "custom.project",
+        "Project Zeus code name",
+        8,
+        Severity::Medium,
+    ),
+    ("pii.ip", "IP address", 30, Severity::Low),
 ];
 
 /// Events per verdict on day `d` (0 = six days ago, 6 = today).
@@ -92,12 +104,13 @@ fn records() -> Vec<Record> {
         .evaluate("key AKIAIOSFODNN7EXAMPLE", &EvaluationContext::default())
         .dlp_matches
         .remove(0);
-    for (rule_id, name, count) in PATTERNS {
-        for i in 0..count {
+    // Shuffled, so the order drawn comes from the report, not the input.
+    for (rule_id, name, count, severity) in PATTERNS.iter().rev() {
+        for i in 0..*count {
             m.match_id = format!("{rule_id}:{i}");
-            m.rule_id = rule_id.into();
-            m.rule_name = name.into();
-            m.severity = Severity::High;
+            m.rule_id = (*rule_id).into();
+            m.rule_name = (*name).into();
+            m.severity = *severity;
             m.timestamp = rfc3339_ms(NOW - 1000);
             out.push(Record::from(m.clone()));
         }
@@ -318,33 +331,55 @@ fn the_report_draws_its_numbers() {
         runs[last]
     );
 
-    // The top-pattern bars: one per pattern, right of the daily chart,
-    // longest first, lengths in proportion to the counts.
-    let (n, bbox) = find(&img, PATTERN_RGB);
-    assert!(n > 1000, "pattern bars: only {n} pixels");
-    assert!(
-        bbox.0 > chart.2,
-        "pattern bars {bbox:?} not right of the daily chart {chart:?}"
-    );
-    let mut bars: Vec<usize> = Vec::new();
+    // The pattern bars: one per pattern, right of the daily chart, in the
+    // order of PATTERNS (most severe first), each in its severity's colour,
+    // lengths in proportion to the counts. Legend swatches (10 px) are not
+    // bars.
+    let colour_of = |p: [u8; 3]| {
+        SEVERITY_RGB
+            .iter()
+            .find(|(_, c)| close(p, *c))
+            .map(|(s, _)| *s)
+    };
+    let x0 = chart.2 + 1;
+    let mut bars: Vec<(Severity, usize)> = Vec::new();
     let mut in_bar = false;
-    for y in bbox.1..=bbox.3 {
-        let run = (bbox.0..=bbox.2)
-            .filter(|&x| close(img.at(x, y), PATTERN_RGB))
-            .count();
-        match (run > 0, in_bar) {
-            (true, false) => bars.push(run),
+    for y in 0..img.height {
+        // The longest stretch of one severity's colour on this row: a bar,
+        // not scattered text pixels.
+        let (mut run, mut best, mut prev) = (0, (0, Severity::Low), None);
+        for x in x0..img.width {
+            let c = colour_of(img.at(x, y));
+            run = if c.is_some() && c == prev {
+                run + 1
+            } else {
+                usize::from(c.is_some())
+            };
+            prev = c;
+            if let Some(c) = c
+                && run > best.0
+            {
+                best = (run, c);
+            }
+        }
+        let (run, colour) = best;
+        let is_bar = run > 16;
+        match (is_bar, in_bar) {
+            (true, false) => bars.push((colour, run)),
             (true, true) => {
                 let last = bars.last_mut().unwrap();
-                *last = (*last).max(run);
+                last.1 = last.1.max(run);
             }
             _ => {}
         }
-        in_bar = run > 0;
+        in_bar = is_bar;
     }
     assert_eq!(bars.len(), PATTERNS.len(), "pattern bars: {bars:?}");
-    for (bar, (id, _, count)) in bars.iter().zip(PATTERNS) {
-        let want = bars[0] as f64 * count as f64 / PATTERNS[0].2 as f64;
+    let longest = PATTERNS.iter().map(|p| p.2).max().unwrap();
+    let widest = bars.iter().map(|b| b.1).max().unwrap();
+    for ((severity, bar), (id, _, count, want_severity)) in bars.iter().zip(PATTERNS) {
+        assert_eq!(*severity, want_severity, "{id}: colour");
+        let want = widest as f64 * count as f64 / longest as f64;
         assert!(
             (*bar as f64 - want).abs() <= 3.0,
             "{id}: {bar} px, want {want:.0}"

@@ -1,11 +1,12 @@
 //! The report's two inline SVG charts: seven daily bars stacked by verdict,
-//! and the top patterns as horizontal bars. Plain SVG 1.1 shapes, sized in
-//! pixels, so they render the same in any browser and with no script.
+//! and the top patterns as horizontal bars coloured by severity. Plain SVG
+//! 1.1 shapes with a `viewBox`, so they render the same in any browser, with
+//! no script, and scale down on a narrow screen.
 
 use super::counts::PatternCount;
 use super::report::{Html, escape};
 use super::summary::DayBucket;
-use crate::schema::Verdict;
+use crate::schema::{Severity, Verdict};
 
 /// Fill colour of each verdict's bars, weakest verdict first. The report's
 /// browser test looks for these exact colours in a screenshot.
@@ -17,8 +18,23 @@ pub(crate) const VERDICT_COLOURS: [(Verdict, &str); 5] = [
     (Verdict::Block, "#d64541"),
 ];
 
-/// Fill colour of the top-pattern bars.
-pub(crate) const PATTERN_COLOUR: &str = "#0f766e";
+/// Fill colour of a top-pattern bar by the highest severity of its
+/// matches, most severe first. The report's browser test looks for these
+/// exact colours too.
+pub(crate) const SEVERITY_COLOURS: [(Severity, &str); 4] = [
+    (Severity::Critical, "#7f1d1d"),
+    (Severity::High, "#c2410c"),
+    (Severity::Medium, "#a16207"),
+    (Severity::Low, "#64748b"),
+];
+
+/// The bar colour of `severity`.
+pub(crate) fn severity_colour(severity: Severity) -> &'static str {
+    SEVERITY_COLOURS
+        .iter()
+        .find(|(s, _)| *s == severity)
+        .map_or("#64748b", |(_, c)| c)
+}
 
 const CHART_WIDTH: f64 = 540.0;
 const DAILY_HEIGHT: f64 = 300.0;
@@ -28,12 +44,15 @@ const PLOT_TOP: f64 = 16.0;
 const PLOT_BOTTOM: f64 = 40.0;
 const DAY_BAR_WIDTH: f64 = 44.0;
 
-const ROW_HEIGHT: f64 = 22.0;
-const PATTERN_BAR_HEIGHT: f64 = 14.0;
-const LABEL_WIDTH: f64 = 200.0;
-const PATTERN_BAR_MAX: f64 = 270.0;
-/// Longest label drawn, in characters; the full name is in the table.
-const LABEL_CHARS: usize = 30;
+/// Each pattern is a row: its name on one line, its bar under it, so a long
+/// name has the chart's whole width and is never clipped at its edge.
+const ROW_HEIGHT: f64 = 36.0;
+const PATTERN_BAR_HEIGHT: f64 = 12.0;
+/// Room right of the longest bar for its count.
+const COUNT_WIDTH: f64 = 56.0;
+/// Longest label drawn, in characters (about the chart's width at 12 px);
+/// the full name is in the table.
+const LABEL_CHARS: usize = 70;
 
 /// The smallest of 1, 2, 5 × 10ⁿ that is at least `n` (1 for 0), so the
 /// axis ends on a round number.
@@ -118,33 +137,37 @@ pub(crate) fn daily_chart(out: &mut Html, days: &[DayBucket]) {
     out.put(format_args!("</svg>"));
 }
 
-/// One horizontal bar per pattern, longest (most frequent) first.
+/// One horizontal bar per pattern in the order given (most severe first),
+/// coloured by the highest severity of its matches.
 pub(crate) fn patterns_chart(out: &mut Html, patterns: &[PatternCount]) {
-    let height = 16.0 + ROW_HEIGHT * patterns.len().max(2) as f64;
+    let height = 8.0 + ROW_HEIGHT * patterns.len().max(2) as f64;
     out.put(format_args!(
         "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{CHART_WIDTH}\" \
          height=\"{height}\" viewBox=\"0 0 {CHART_WIDTH} {height}\" role=\"img\" \
-         aria-labelledby=\"patterns-title\"><title id=\"patterns-title\">Top DLP patterns by \
-         matches</title>"
+         aria-labelledby=\"patterns-title\"><title id=\"patterns-title\">DLP patterns by \
+         severity, then matches</title>"
     ));
     let max = patterns.iter().map(|p| p.count).max().unwrap_or(0).max(1);
+    let bar_max = CHART_WIDTH - COUNT_WIDTH;
     for (i, p) in patterns.iter().enumerate() {
-        let y = 8.0 + ROW_HEIGHT * i as f64;
-        let w = (p.count as f64 / max as f64 * PATTERN_BAR_MAX).max(1.0);
-        let label = clip(&p.rule_name, LABEL_CHARS);
+        let y = 4.0 + ROW_HEIGHT * i as f64;
+        let w = (p.count as f64 / max as f64 * bar_max).max(1.0);
+        let colour = severity_colour(p.max_severity);
         out.put(format_args!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" class=\"label\" text-anchor=\"end\">{}</text>\
-             <rect x=\"{LABEL_WIDTH}\" y=\"{y:.1}\" width=\"{w:.1}\" \
-             height=\"{PATTERN_BAR_HEIGHT}\" fill=\"{PATTERN_COLOUR}\"><title>{} ({}): {}</title>\
-             </rect><text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\">{}</text>",
-            LABEL_WIDTH - 8.0,
-            y + 11.0,
-            escape(&label),
+            "<text x=\"0\" y=\"{:.1}\" class=\"label\">{} <tspan class=\"tick\">{}</tspan>\
+             </text><rect x=\"0\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{PATTERN_BAR_HEIGHT}\" \
+             fill=\"{colour}\"><title>{} ({}), {}: {} matches</title></rect>\
+             <text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\">{}</text>",
+            y + 12.0,
+            escape(&clip(&p.rule_name, LABEL_CHARS)),
+            p.max_severity,
+            y + 17.0,
             escape(&p.rule_name),
             escape(&p.rule_id),
+            p.max_severity,
             p.count,
-            LABEL_WIDTH + w + 6.0,
-            y + 11.0,
+            w + 6.0,
+            y + 27.0,
             p.count
         ));
     }
@@ -182,5 +205,14 @@ mod tests {
     fn labels_are_clipped_by_characters() {
         assert_eq!(clip("short", 30), "short");
         assert_eq!(clip("ééééé", 3), "ééé…");
+    }
+
+    #[test]
+    fn every_severity_has_its_own_colour() {
+        for s in Severity::ALL {
+            let c = severity_colour(s);
+            assert_eq!(SEVERITY_COLOURS.iter().filter(|(_, x)| *x == c).count(), 1);
+            assert!(VERDICT_COLOURS.iter().all(|(_, v)| *v != c));
+        }
     }
 }

@@ -104,10 +104,16 @@ impl PatternCounter {
         );
     }
 
-    /// The `n` most frequent rules: by count, descending, then by rule id.
+    /// The `n` most severe rules: by the highest severity of their matches,
+    /// then by count, both descending, then by rule id — a rare critical key
+    /// outranks common low-severity matches.
     pub(crate) fn top(&self, n: usize) -> Vec<PatternCount> {
         let mut all: Vec<(&String, &PatternAcc)> = self.by_rule.iter().collect();
-        all.sort_unstable_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(b.0)));
+        all.sort_unstable_by(|a, b| {
+            (b.1.max_severity, b.1.count)
+                .cmp(&(a.1.max_severity, a.1.count))
+                .then_with(|| a.0.cmp(b.0))
+        });
         all.into_iter()
             .take(n)
             .map(|(id, acc)| PatternCount {
@@ -150,12 +156,25 @@ mod tests {
     }
 
     #[test]
+    fn top_patterns_rank_severity_before_count() {
+        let mut p = PatternCounter::default();
+        for _ in 0..9 {
+            p.add("pii.email", "Email", Severity::Medium, 1);
+        }
+        p.add("secrets.aws", "AWS key", Severity::Critical, 1);
+        p.add("pii.ip", "IP", Severity::Low, 1);
+        let ids: Vec<String> = p.top(3).into_iter().map(|c| c.rule_id).collect();
+        assert_eq!(ids, ["secrets.aws", "pii.email", "pii.ip"]);
+        assert_eq!(p.top(1)[0].rule_id, "secrets.aws");
+    }
+
+    #[test]
     fn top_patterns_break_ties_by_rule_id_and_names_by_recency() {
         let mut p = PatternCounter::default();
         p.add("b.rule", "B", Severity::Low, 1);
         p.add("a.rule", "A old", Severity::High, 1);
         p.add("a.rule", "A new", Severity::Medium, 5);
-        p.add("b.rule", "B", Severity::Critical, 2);
+        p.add("b.rule", "B", Severity::High, 2);
         p.add("c.rule", "C", Severity::Low, 3);
         let top = p.top(2);
         assert_eq!(top.len(), 2);
@@ -169,7 +188,7 @@ mod tests {
             }
         );
         assert_eq!(top[1].rule_id, "b.rule");
-        assert_eq!(top[1].max_severity, Severity::Critical);
+        assert_eq!(top[1].max_severity, Severity::High);
     }
 
     #[test]

@@ -117,7 +117,8 @@ pub struct OpsHealth {
     pub high_or_above_incidents_24h: u64,
     /// Events with a critical DLP match.
     pub critical_incidents_24h: u64,
-    /// The most frequent DLP rules of the last 24 hours.
+    /// The DLP rules of the last 24 hours, most severe first, then most
+    /// frequent (as [`AnalyticsSummary::top_patterns`](super::AnalyticsSummary::top_patterns)).
     pub top_patterns_24h: Vec<PatternCount>,
     /// Active endpoints against the subscription limit.
     pub endpoints: EndpointUsage,

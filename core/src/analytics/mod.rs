@@ -17,6 +17,7 @@
 //! (milliseconds since the epoch), so results are reproducible and hosts
 //! without a clock supply their own.
 
+mod actors;
 mod charts;
 mod counts;
 mod health;
@@ -29,13 +30,14 @@ mod window;
 #[cfg(test)]
 mod fixtures;
 
+pub use actors::{ActorCount, Breakdown, MAX_TRACKED_KEYS};
 pub use counts::{PatternCount, VerdictCounts};
 pub use health::{EndpointUsage, LastError, NotificationHealth, OpsHealth, SinkHealth};
 pub use report::render_html;
 pub use store::{Cursor, DEFAULT_PAGE_SIZE, EventStore, Inserted, MAX_PAGE_SIZE, Page, Query};
 pub use summary::{
     Analytics, AnalyticsOptions, AnalyticsSummary, DAILY_BUCKETS, DEFAULT_SCAN_CAP,
-    DEFAULT_TOP_PATTERNS, DayBucket,
+    DEFAULT_TOP_PATTERNS, DayBucket, TOP_ACTORS,
 };
 pub use timestamp::parse_timestamp_ms;
 pub use window::Window;

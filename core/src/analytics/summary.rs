@@ -9,6 +9,7 @@
 //! carries its event's timestamp and id, so it is kept exactly when its
 //! event is.
 
+use super::actors::{Breakdown, BreakdownCounter, Danger, Who};
 use super::counts::{PatternCount, PatternCounter, VerdictCounts};
 use super::timestamp::{DAY_MS, parse_timestamp_ms, utc_date, utc_day_start};
 use crate::clock::rfc3339_ms;
@@ -22,6 +23,10 @@ pub const DEFAULT_SCAN_CAP: usize = 5_000;
 
 /// The default length of the top-pattern list.
 pub const DEFAULT_TOP_PATTERNS: usize = 20;
+
+/// Rows in each who/where breakdown ([`AnalyticsSummary::by_user`] and
+/// the others).
+pub const TOP_ACTORS: usize = 10;
 
 /// Days in [`AnalyticsSummary::daily`], today included.
 pub const DAILY_BUCKETS: usize = 7;
@@ -97,30 +102,52 @@ pub struct AnalyticsSummary {
     pub high_or_above_matches: u64,
     /// Critical matches, summed over events.
     pub critical_matches: u64,
-    /// The most frequent DLP rules, most frequent first (ties: by rule id).
+    /// The DLP rules that matched, most severe first: by the highest
+    /// severity of their matches, then by matches, descending (ties: by rule
+    /// id). At most `top_patterns` of [`AnalyticsOptions`].
     pub top_patterns: Vec<PatternCount>,
+    /// Events per user (`identity.user_id`, else `identity.user_email`),
+    /// most dangerous first; at most [`TOP_ACTORS`] rows.
+    pub by_user: Breakdown,
+    /// Events per AI tool (`tool.tool`), most dangerous first.
+    pub by_tool: Breakdown,
+    /// Events per AI tool hostname (`tool.hostname`), most dangerous first.
+    pub by_hostname: Breakdown,
     /// The seven UTC days ending with the day of `now`, oldest first.
     pub daily: Vec<DayBucket>,
 }
 
-/// What an event contributes, without its strings.
-#[derive(Debug, Clone, Copy)]
+/// What an event contributes: its counts, and the fields it is broken
+/// down by.
+#[derive(Debug, Clone)]
 struct EventFacts {
     verdict: Verdict,
     is_dlp: bool,
     blocked_by_dlp: bool,
     high_or_above: u64,
     critical: u64,
+    who: Who,
 }
 
 impl EventFacts {
-    fn of(verdict: Verdict, dlp: &DlpSummary) -> Self {
+    fn of(event: &Event) -> Self {
+        let dlp: &DlpSummary = &event.dlp;
         EventFacts {
-            verdict,
+            verdict: event.verdict,
             is_dlp: dlp.is_dlp_event,
             blocked_by_dlp: dlp.blocked_by_dlp,
             high_or_above: dlp.high_or_above as u64,
             critical: dlp.critical as u64,
+            who: Who::of(event),
+        }
+    }
+
+    fn danger(&self) -> Danger {
+        Danger {
+            verdict: self.verdict,
+            is_dlp: self.is_dlp,
+            high_or_above: self.high_or_above > 0,
+            critical: self.critical > 0,
         }
     }
 }
@@ -163,6 +190,9 @@ struct Totals {
     first_day: i64,
     summary: AnalyticsSummary,
     patterns: PatternCounter,
+    users: BreakdownCounter,
+    tools: BreakdownCounter,
+    hostnames: BreakdownCounter,
     oldest: Option<i64>,
     newest: Option<i64>,
 }
@@ -200,9 +230,15 @@ impl Totals {
                 high_or_above_matches: 0,
                 critical_matches: 0,
                 top_patterns: Vec::new(),
+                by_user: Breakdown::default(),
+                by_tool: Breakdown::default(),
+                by_hostname: Breakdown::default(),
                 daily,
             },
             patterns: PatternCounter::default(),
+            users: BreakdownCounter::default(),
+            tools: BreakdownCounter::default(),
+            hostnames: BreakdownCounter::default(),
             oldest: None,
             newest: None,
         }
@@ -220,6 +256,10 @@ impl Totals {
 
     fn add_event(&mut self, ts: i64, e: EventFacts) {
         self.seen(ts);
+        let danger = e.danger();
+        self.users.add(e.who.user.as_deref(), danger);
+        self.tools.add(e.who.tool.as_deref(), danger);
+        self.hostnames.add(e.who.hostname.as_deref(), danger);
         let s = &mut self.summary;
         s.events += 1;
         s.verdicts.add(e.verdict);
@@ -247,6 +287,9 @@ impl Totals {
 
     fn finish(mut self, top: usize) -> AnalyticsSummary {
         self.summary.top_patterns = self.patterns.top(top);
+        self.summary.by_user = self.users.finish(TOP_ACTORS);
+        self.summary.by_tool = self.tools.finish(TOP_ACTORS);
+        self.summary.by_hostname = self.hostnames.finish(TOP_ACTORS);
         self.summary.oldest = self.oldest.map(rfc3339_ms);
         self.summary.newest = self.newest.map(rfc3339_ms);
         self.summary.capped = self.summary.events_skipped > 0;
@@ -415,7 +458,7 @@ impl Analytics {
             self.totals.summary.invalid_timestamps += 1;
             return;
         };
-        let facts = EventFacts::of(event.verdict, &event.dlp);
+        let facts = EventFacts::of(event);
         match &mut self.newest {
             Some(n) => n.push_event(ts, &event.event_id, facts),
             None => self.totals.add_event(ts, facts),

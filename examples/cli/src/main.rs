@@ -115,6 +115,9 @@ enum Command {
         /// Write the HTML report here.
         #[arg(long)]
         html: Option<String>,
+        /// The HTML report's title.
+        #[arg(long, default_value = "govstream report")]
+        title: String,
         /// The reference time: RFC 3339, or `latest` for the newest record's
         /// time; now without it.
         #[arg(long)]
@@ -371,6 +374,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
         }
         Command::Stats {
             html,
+            title,
             now,
             cap,
             json,
@@ -385,7 +389,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
                 out.write_all(stats::table(&summary).as_bytes())?;
             }
             if let Some(path) = html {
-                stats::write_html(&summary, &path).map_err(Failure::Fatal)?;
+                stats::write_html(&summary, &path, &title).map_err(Failure::Fatal)?;
             }
             Ok(if bad > 0 {
                 ExitCode::from(1)

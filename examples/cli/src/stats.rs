@@ -136,7 +136,6 @@ pub(crate) fn table(s: &AnalyticsSummary) -> String {
 }
 
 /// Writes the HTML report to `path`.
-pub(crate) fn write_html(s: &AnalyticsSummary, path: &str) -> Result<(), String> {
-    std::fs::write(path, render_html(s, "govstream report"))
-        .map_err(|e| format!("cannot write {path}: {e}"))
+pub(crate) fn write_html(s: &AnalyticsSummary, path: &str, title: &str) -> Result<(), String> {
+    std::fs::write(path, render_html(s, title)).map_err(|e| format!("cannot write {path}: {e}"))
 }

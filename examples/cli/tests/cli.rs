@@ -362,7 +362,15 @@ fn stats_prints_a_table_json_and_an_html_report() {
     std::fs::create_dir_all(&dir).unwrap();
     let html = dir.join("report.html");
     let out = govstream(
-        &["stats", "--now", "latest", "--html", html.to_str().unwrap()],
+        &[
+            "stats",
+            "--now",
+            "latest",
+            "--html",
+            html.to_str().unwrap(),
+            "--title",
+            "Acme <AI> week",
+        ],
         &records,
     );
     assert_eq!(
@@ -376,6 +384,10 @@ fn stats_prints_a_table_json_and_an_html_report() {
     assert!(table.contains("secrets.aws_access_key_id"), "{table}");
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("<svg") && !page.contains("AKIAIOSFODNN7EXAMPLE"));
+    assert!(
+        page.contains("<title>Acme &lt;AI&gt; week</title>"),
+        "{page}"
+    );
     let out = govstream(&["stats", "--json", "--now", "latest"], &records);
     let summary = &lines(&out)[0];
     assert_eq!(summary["verdicts"]["block"], 1);
