@@ -14,6 +14,8 @@ pub mod audit;
 mod base64;
 pub mod clock;
 pub mod dlp;
+#[cfg(doctest)]
+pub mod doc_files;
 pub mod endpoint;
 pub mod error;
 pub mod json_input;
