@@ -510,8 +510,22 @@ fn tool_result(
     )
 }
 
-/// Rule confidences are `f32`; records carry `f64` so JSON shows `0.8`, not
-/// the `0.800000011920929` a plain widening gives.
+/// Rule confidences are `f32`; records carry `f64` rounded to 4 decimals, so
+/// JSON shows `0.8`, not the `0.800000011920929` a plain widening gives, and
+/// a boosted `0.85 + 0.1` shows `0.95`, not `f32`'s `0.95000005`.
 fn widen(c: f32) -> f64 {
-    c.to_string().parse().unwrap_or(f64::from(c))
+    (f64::from(c) * 10_000.0).round() / 10_000.0
+}
+
+#[cfg(test)]
+mod widen_tests {
+    use super::widen;
+
+    #[test]
+    fn confidences_print_as_written() {
+        assert_eq!(widen(0.8).to_string(), "0.8");
+        assert_eq!(widen(0.85 + 0.1).to_string(), "0.95");
+        assert_eq!(widen(1.0).to_string(), "1");
+        assert_eq!(widen(0.0).to_string(), "0");
+    }
 }
