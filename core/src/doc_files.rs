@@ -31,6 +31,10 @@ pub struct Bindings;
 #[doc = include_str!("../../docs/delivery.md")]
 pub struct Delivery;
 
+/// `docs/glossary.md`.
+#[doc = include_str!("../../docs/glossary.md")]
+pub struct Glossary;
+
 /// `docs/fuzzing.md`.
 #[doc = include_str!("../../docs/fuzzing.md")]
 pub struct Fuzzing;
