@@ -25,5 +25,6 @@ pub mod policy;
 pub mod schema;
 pub mod shadow;
 pub mod text;
+pub mod trace;
 
 pub use error::{Error, Problem, Result};

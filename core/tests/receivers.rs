@@ -73,6 +73,13 @@ fn records() -> Vec<Record> {
             let mut ctx = EvaluationContext::default();
             ctx.tool.model = Some("gpt-4o".into());
             ctx.identity.user_id = Some(format!("u-{i}"));
+            // Half the requests come with a W3C trace, so the collector must
+            // keep the ids on the log records it writes.
+            if i % 2 == 1 {
+                ctx.traceparent = Some(format!(
+                    "00-4bf92f3577b34da6a3ce929d0e0e47{i:02x}-00f067aa0ba902{i:02x}-01"
+                ));
+            }
             policy.evaluate(p, &ctx).records()
         })
         .collect()
@@ -233,6 +240,26 @@ fn log_records(v: &Value) -> Vec<Record> {
                     .find(|a| a["key"] == "log.record.uid")
                     .map(|a| a["value"]["stringValue"].clone());
                 assert_eq!(uid, Some(Value::from(record.event_id())));
+                // The trace arrives on the log record itself.
+                let trace = record.trace();
+                let id = |field: &str| {
+                    lr.get(field)
+                        .and_then(Value::as_str)
+                        .filter(|s| !s.is_empty())
+                };
+                assert_eq!(
+                    id("traceId"),
+                    trace.and_then(|t| t.trace_id.as_deref()),
+                    "{lr}"
+                );
+                assert_eq!(
+                    id("spanId"),
+                    trace.and_then(|t| t.span_id.as_deref()),
+                    "{lr}"
+                );
+                if trace.is_some() {
+                    assert_eq!(lr["flags"], 1, "{lr}");
+                }
                 assert!(
                     lr["timeUnixNano"].as_str().is_some_and(|t| t.len() >= 19),
                     "{lr}"

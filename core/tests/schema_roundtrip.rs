@@ -10,7 +10,7 @@ use govstream::schema::{
     ApiEventType, AuditEvent, Category, ClientContext, ConfigRef, DlpMatch, DlpSummary, Event,
     EventType, FindingStatus, Identity, Phase, PolicyResult, Record, Redaction, SCHEMA_VERSION,
     Severity, ShadowAiClassification, ShadowAiEvent, ShadowAiFinding, ShadowAiSource, Snippet,
-    Summary, TextSpan, TokenUsage, ToolContext, Verdict,
+    Summary, TextSpan, TokenUsage, ToolContext, TraceIds, Verdict,
 };
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
@@ -111,6 +111,12 @@ fn full_event() -> Event {
         request_id: Some("req-8c1d".into()),
         session_id: Some("sess-42".into()),
         conversation_id: Some("conv-9".into()),
+        trace: TraceIds {
+            trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".into()),
+            span_id: Some("00f067aa0ba902b7".into()),
+            trace_flags: Some(1),
+        },
+        trace_state: Some("congo=t61rcWkgMzE".into()),
     }
 }
 
@@ -137,6 +143,11 @@ fn full_dlp_match() -> DlpMatch {
             match_end: 41,
         }),
         fingerprint: "f29245e102c9b82be8dfa98ac08ae17c1561a54b67a737338de0e323519e1580".into(),
+        trace: TraceIds {
+            trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".into()),
+            span_id: Some("00f067aa0ba902b7".into()),
+            trace_flags: None,
+        },
     }
 }
 

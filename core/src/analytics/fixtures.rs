@@ -45,6 +45,8 @@ pub(crate) fn event(id: &str, ts: i64, verdict: Verdict) -> Event {
         request_id: None,
         session_id: None,
         conversation_id: None,
+        trace: crate::schema::TraceIds::default(),
+        trace_state: None,
     }
 }
 
@@ -81,6 +83,7 @@ pub(crate) fn dlp_match(event: &Event, n: usize, rule_id: &str, severity: Severi
         span: TextSpan::default(),
         snippet: None,
         fingerprint: "f".repeat(32),
+        trace: crate::schema::TraceIds::default(),
     }
 }
 

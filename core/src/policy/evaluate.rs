@@ -11,7 +11,8 @@ use crate::clock;
 use crate::dlp::Finding;
 use crate::schema::{
     Category, ClientContext, DlpMatch, Event, EventType, Identity, LoggingLevel, Phase,
-    PolicyResult, Record, SCHEMA_VERSION, Severity, TextSpan, TokenUsage, ToolContext, Verdict,
+    PolicyResult, Record, SCHEMA_VERSION, Severity, TextSpan, TokenUsage, ToolContext, TraceIds,
+    Verdict,
 };
 use crate::text::{self, OffsetMap, RedactedText, SUMMARY_MAX_CHARS, Target};
 use serde::{Deserialize, Serialize};
@@ -57,6 +58,17 @@ pub struct EvaluationContext {
     /// defaults to a fresh UUIDv7.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
+    /// The W3C `traceparent` of the request being governed, as the HTTP
+    /// header carries it; the records then carry its `trace_id` and
+    /// `span_id`. One that does not parse is ignored (W3C Trace Context
+    /// §3.2.2.1), never an error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<String>,
+    /// The W3C `tracestate` that came with `traceparent`; kept (as the
+    /// event's `trace_state`) only with a valid `traceparent` and when well
+    /// formed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracestate: Option<String>,
 }
 
 /// One finding as the host sees it: where, what, and what the policy does
@@ -415,6 +427,12 @@ impl Compiled {
             .clone()
             .unwrap_or_else(|| self.config.org_id.clone());
         let map = OffsetMap::new(text);
+        let trace = ctx
+            .traceparent
+            .as_deref()
+            .and_then(crate::trace::parse_traceparent)
+            .map(|t| TraceIds::from_parent(&t))
+            .unwrap_or_default();
 
         let event = (levels.event > LoggingLevel::Off).then(|| {
             let summary = match levels.event {
@@ -461,6 +479,8 @@ impl Compiled {
                 request_id: context.request_id,
                 session_id: context.session_id,
                 conversation_id: context.conversation_id,
+                trace: trace.clone(),
+                trace_state: context.trace_state,
             }
         });
 
@@ -469,9 +489,13 @@ impl Compiled {
                 all,
                 end: records_end,
             };
-            self.match_records(
+            let mut records = self.match_records(
                 text, &s, &matches, &shown, &map, &event_id, &timestamp, &org_id, phase,
-            )
+            );
+            for m in &mut records {
+                m.trace = trace.clone();
+            }
+            records
         } else {
             Vec::new()
         };

@@ -8,7 +8,7 @@ use super::evaluate::MatchInfo;
 use super::scanned::Scanned;
 use crate::schema::{
     DlpMatch, DlpSummary, LoggingLevel, Phase, PolicyResult, Redaction, SCHEMA_VERSION, Severity,
-    Snippet, Verdict,
+    Snippet, TraceIds, Verdict,
 };
 use crate::text::{self, OffsetMap, RedactedText, SUMMARY_MAX_CHARS, Target, label_replacement};
 use std::collections::HashMap;
@@ -117,6 +117,8 @@ impl Compiled {
                         ],
                         32,
                     ),
+                    // Set by the caller, which knows the context.
+                    trace: TraceIds::default(),
                 }
             })
             .collect()

@@ -32,6 +32,9 @@ pub(super) struct ScrubbedContext {
     pub(super) session_id: Option<String>,
     pub(super) conversation_id: Option<String>,
     pub(super) metadata: Map<String, Value>,
+    /// The host's `tracestate`, kept only with a valid `traceparent` and
+    /// when well formed.
+    pub(super) trace_state: Option<String>,
 }
 
 /// Rewrites context strings for records below `full`.
@@ -89,6 +92,13 @@ impl<'a> Scrubber<'a> {
             session_id: ctx.session_id.clone(),
             conversation_id: ctx.conversation_id.clone(),
             metadata: ctx.metadata.clone(),
+            trace_state: ctx
+                .traceparent
+                .as_deref()
+                .and_then(crate::trace::parse_traceparent)
+                .and(ctx.tracestate.as_deref())
+                .and_then(crate::trace::valid_tracestate)
+                .map(str::to_owned),
         };
         if level == LoggingLevel::Full {
             return out;
@@ -110,6 +120,7 @@ impl<'a> Scrubber<'a> {
             &mut out.request_id,
             &mut out.session_id,
             &mut out.conversation_id,
+            &mut out.trace_state,
         ];
         // One scan over the fields joined (a scan has a fixed cost that a
         // dozen short fields would pay a dozen times), with the secrets rules

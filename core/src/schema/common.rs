@@ -247,3 +247,37 @@ pub struct TextSpan {
     /// One past the last UTF-16 code unit.
     pub utf16_end: usize,
 }
+
+/// The W3C trace an evaluation happened in, from the `traceparent` the host
+/// passed in its context (see [`crate::trace`]): a SIEM joins records to the
+/// traces in the customer's collector by these ids. All absent when the host
+/// passed none, or one that did not parse.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TraceIds {
+    /// The trace id: 32 lowercase hex digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+    /// The span the evaluation ran in (the `traceparent`'s parent id): 16
+    /// lowercase hex digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span_id: Option<String>,
+    /// The W3C trace flags, 0 to 255 (bit 0: sampled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_flags: Option<u8>,
+}
+
+impl TraceIds {
+    /// The ids of a parsed `traceparent`.
+    pub fn from_parent(parent: &crate::trace::TraceParent) -> Self {
+        TraceIds {
+            trace_id: Some(parent.trace_id.clone()),
+            span_id: Some(parent.span_id.clone()),
+            trace_flags: Some(parent.flags),
+        }
+    }
+
+    /// True when no trace is known.
+    pub fn is_empty(&self) -> bool {
+        self.trace_id.is_none() && self.span_id.is_none() && self.trace_flags.is_none()
+    }
+}

@@ -1,6 +1,6 @@
 //! The `DlpMatch` record: one finding, linked to its `Event`.
 
-use super::common::{Category, Phase, Severity, TextSpan};
+use super::common::{Category, Phase, Severity, TextSpan, TraceIds};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +38,9 @@ pub struct DlpMatch {
     /// HMAC-SHA256 of `rule_id` and the value under the org key, hex; equal
     /// values give equal fingerprints within one org.
     pub fingerprint: String,
+    /// The W3C trace of its event (`trace_id`, `span_id`, `trace_flags`).
+    #[serde(flatten)]
+    pub trace: TraceIds,
 }
 
 /// A window of at most 256 characters around a match, with every value in it

@@ -1,6 +1,6 @@
 //! The `Event` record: one prompt or response evaluation.
 
-use super::common::{EventType, Phase, Severity, TextSpan, Verdict};
+use super::common::{EventType, Phase, Severity, TextSpan, TraceIds, Verdict};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -72,6 +72,14 @@ pub struct Event {
     /// Host conversation id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
+    /// The W3C trace the evaluation ran in: `trace_id`, `span_id`,
+    /// `trace_flags`.
+    #[serde(flatten)]
+    pub trace: TraceIds,
+    /// The host's W3C `tracestate`, when well formed (vendor data that
+    /// travels with the trace; scrubbed like every context string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_state: Option<String>,
 }
 
 /// Who acted.

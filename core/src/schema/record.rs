@@ -61,6 +61,17 @@ impl Record {
         }
     }
 
+    /// The W3C trace the record belongs to, when it has one (events and
+    /// DLP matches evaluated with a `traceparent`).
+    pub fn trace(&self) -> Option<&super::TraceIds> {
+        let t = match self {
+            Record::Event(e) => &e.trace,
+            Record::DlpMatch(m) => &m.trace,
+            _ => return None,
+        };
+        (!t.is_empty()).then_some(t)
+    }
+
     /// The record's `schema_version`.
     pub fn schema_version(&self) -> u32 {
         match self {

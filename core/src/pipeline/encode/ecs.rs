@@ -45,6 +45,17 @@ pub fn record_to_ecs(record: &Record) -> Value {
         put(&mut doc, "url.domain", host);
         rest.remove("hostname");
     }
+    // ECS tracing fields, so Elastic APM joins the record to its trace.
+    if let Some(t) = record.trace() {
+        if let Some(id) = &t.trace_id {
+            put(&mut doc, "trace.id", id.as_str());
+        }
+        if let Some(id) = &t.span_id {
+            put(&mut doc, "span.id", id.as_str());
+        }
+    }
+    rest.remove("trace_id");
+    rest.remove("span_id");
 
     match record {
         Record::Event(e) => {
@@ -220,6 +231,9 @@ mod tests {
         assert_eq!(doc["event"]["reason"], "dlp:secrets.aws_access_key_id");
         assert_eq!(doc["user"]["email"], "lee@acme.example");
         assert_eq!(doc["organization"]["id"], "org-acme");
+        assert_eq!(doc["trace"]["id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+        assert_eq!(doc["span"]["id"], "00f067aa0ba902b7");
+        assert!(doc["govstream"].get("trace_id").is_none());
         assert_eq!(doc["gen_ai"]["system"], "openai");
         assert_eq!(doc["gen_ai"]["usage"]["input_tokens"], 17);
         assert_eq!(doc["rule"]["id"], json!(["secrets.aws_access_key_id"]));

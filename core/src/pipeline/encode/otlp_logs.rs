@@ -203,6 +203,10 @@ fn attributes(record: &Record) -> Vec<Value> {
         }
     }
     rest.remove("timestamp");
+    // On the log record itself (`traceId`, `spanId`, `flags`).
+    for field in ["trace_id", "span_id", "trace_flags"] {
+        rest.remove(field);
+    }
     flatten("govstream", rest, &mut attrs);
     attrs
 }
@@ -219,10 +223,25 @@ impl Encoder for OtlpLogsEncoder {
         let nanos = u64::try_from(ms).map_or(0, |ms| ms.saturating_mul(1_000_000));
         let (number, text) = severity(Grade::of(record));
         let name = format!("govstream.{}", record.kind());
+        // The trace the evaluation ran in: OTLP/JSON writes the ids as hex
+        // strings, and `flags` carries the W3C trace flags in its low byte
+        // (OTLP logs data model, `TraceId`, `SpanId`, `TraceFlags`).
+        let mut trace = String::new();
+        if let Some(t) = record.trace() {
+            if let Some(id) = &t.trace_id {
+                trace.push_str(&format!(r#","traceId":{}"#, Value::String(id.clone())));
+            }
+            if let Some(id) = &t.span_id {
+                trace.push_str(&format!(r#","spanId":{}"#, Value::String(id.clone())));
+            }
+            if let Some(flags) = t.trace_flags {
+                trace.push_str(&format!(r#","flags":{flags}"#));
+            }
+        }
         // Both times are the record's: govstream is where the event is
         // first observed, and a retry must not change the body.
         let log = format!(
-            r#"{{"timeUnixNano":"{nanos}","observedTimeUnixNano":"{nanos}","severityNumber":{number},"severityText":"{text}","eventName":{},"body":{},"attributes":{}}}"#,
+            r#"{{"timeUnixNano":"{nanos}","observedTimeUnixNano":"{nanos}","severityNumber":{number},"severityText":"{text}","eventName":{}{trace},"body":{},"attributes":{}}}"#,
             Value::String(name),
             json!({ "stringValue": line }),
             Value::Array(attributes(record)),
@@ -280,6 +299,26 @@ mod tests {
             .iter()
             .find(|a| a["key"] == key)
             .map(|a| &a["value"])
+    }
+
+    #[test]
+    fn the_trace_goes_on_the_log_record_not_in_attributes() {
+        let v = body(
+            &OtlpLogsEncoder::new(OtlpLogsConfig::default()),
+            &test_records::all(),
+        );
+        let logs = v["resourceLogs"][0]["scopeLogs"][0]["logRecords"]
+            .as_array()
+            .unwrap();
+        for log in &logs[..2] {
+            assert_eq!(log["traceId"], "4bf92f3577b34da6a3ce929d0e0e4736");
+            assert_eq!(log["spanId"], "00f067aa0ba902b7");
+            assert_eq!(log["flags"], 1);
+            assert!(attr(log, "govstream.trace_id").is_none());
+            assert!(attr(log, "govstream.span_id").is_none());
+        }
+        // A shadow-AI event has no trace: no empty ids either.
+        assert!(logs[2].get("traceId").is_none());
     }
 
     #[test]

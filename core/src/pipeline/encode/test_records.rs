@@ -73,7 +73,18 @@ pub(super) fn event() -> Record {
         request_id: Some("req-8c1d".into()),
         session_id: None,
         conversation_id: None,
+        trace: trace(),
+        trace_state: Some("congo=t61rcWkgMzE".into()),
     }))
+}
+
+/// The W3C Trace Context specification's example ids.
+pub(super) fn trace() -> crate::schema::TraceIds {
+    crate::schema::TraceIds {
+        trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".into()),
+        span_id: Some("00f067aa0ba902b7".into()),
+        trace_flags: Some(1),
+    }
 }
 
 pub(super) fn dlp_match() -> Record {
@@ -99,6 +110,7 @@ pub(super) fn dlp_match() -> Record {
         },
         snippet: None,
         fingerprint: "f29245e102c9b82be8dfa98ac08ae17c".into(),
+        trace: trace(),
     })
 }
 
