@@ -208,8 +208,9 @@ pub struct RuleConfig {
     /// `record_type` values to match; all when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub record_types: Vec<String>,
-    /// Globs over type names (`event.blocked`, `event.*`,
-    /// `audit_event.Auth:*`; see [`crate::select`]) to match; all when empty.
+    /// Globs over record type names (`event.blocked`, `event.*`,
+    /// `audit_event.Auth:*`; `*` is any run of characters; the names are
+    /// in docs/sinks.md) to match; all when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub event_types: Vec<String>,
     /// Events with at least this verdict.

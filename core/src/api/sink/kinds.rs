@@ -41,9 +41,9 @@ pub struct SinkOptions {
     /// Only records whose type name matches one of these globs: `*` is any
     /// run of characters, names are `<record_type>.<subtype>`
     /// (`event.blocked`, `event.*`, `dlp_match.secret`,
-    /// `shadow_ai_event.*`, `audit_event.Auth:*`; see
-    /// [`govstream::select`](crate::select)). Empty means all; the others
-    /// are counted as `filtered`, not dropped.
+    /// `shadow_ai_event.*`, `audit_event.Auth:*`; the names are in
+    /// docs/sinks.md). Empty means all; the others are counted as
+    /// `filtered`, not dropped.
     pub event_types: Vec<String>,
 }
 
