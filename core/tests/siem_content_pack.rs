@@ -256,12 +256,12 @@ fn the_sentinel_table_and_rule_declare_the_encoders_columns() {
     assert_eq!(
         columns(&table["columns"]),
         expected_table,
-        "the table's columns"
+        "the table's columns (run `{BLESS}`)"
     );
     assert_eq!(
         dcr["streamDeclarations"]["Custom-GovstreamRecords"],
         AzureLogsEncoder::stream_declaration(),
-        "the DCR's stream"
+        "the DCR's stream (run `{BLESS}`)"
     );
     let flow = &dcr["dataFlows"][0];
     assert_eq!(
