@@ -110,14 +110,16 @@ pub(crate) fn input(py: Python<'_>, location: &str, message: impl Into<String>) 
     api_to_py(py, &ApiError::input(location, message))
 }
 
-/// An API error raised for a keyword argument: a location below `$.` or
-/// `$.context.` becomes the argument's name (`$.headers.x` → `headers`),
+/// An API error raised for a keyword argument: a location below `$.`,
+/// `$.context.` or `$.options.` becomes the argument's name (`$.headers.x`
+/// → `headers`, `$.options.event_types[1]` → `event_types`),
 /// and a `validation` error with problems becomes an `InputError` naming
 /// the first one's argument (the checks that run when a value is built).
 pub(crate) fn for_argument(py: Python<'_>, e: ApiError) -> PyErr {
     let argument = |path: &str| {
         let rest = path
             .strip_prefix("$.context.")
+            .or_else(|| path.strip_prefix("$.options."))
             .or_else(|| path.strip_prefix("$."))
             .unwrap_or(path);
         rest.split(['.', '[']).next().unwrap_or(rest).to_string()

@@ -291,9 +291,11 @@ impl PyPipeline {
         Ok(close_report(&report))
     }
 
-    /// Every sink's counters, in order: `sink`, `emitted`, `delivered`,
-    /// `retried`, `dropped` (by reason), `pending`, `dead_lettered`,
-    /// `in_flight`, and `last_error` / `last_success_at` when known.
+    /// Every sink's counters, in order: `sink`, `emitted`, `filtered`
+    /// (outside the sink's `kinds` / `event_types`; never emitted to it),
+    /// `delivered`, `retried`, `dropped` (by reason), `pending`,
+    /// `dead_lettered`, `in_flight`, and `last_error` / `last_success_at`
+    /// when known.
     /// After `close`, the final counters.
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let stats = self.handle(py)?.stats();

@@ -20,6 +20,16 @@ use serde_json::{Map, Value, json};
 /// batching and retries with `with_options`, then pass a list of them to
 /// `Pipeline`. Credentials never appear in its `repr`.
 ///
+/// Every constructor takes `event_types`, a list of globs over record type
+/// names (`"event.blocked"`, `"event.*"`, `"dlp_match.secret"`,
+/// `"audit_event.Auth:*"`; see docs/sinks.md): the sink then receives only
+/// those records, and counts the others as `filtered` in
+/// `Pipeline.stats()`. A glob that matches no type name raises
+/// `ValidationError`.
+///
+/// >>> govstream.Sink.memory("blocks", event_types=["event.blocked", "event.escalated"])
+/// <govstream.Sink kind='memory' name='blocks'>
+///
 /// >>> import govstream
 /// >>> govstream.Sink.splunk_hec("siem", "https://splunk.example:8088", "hec-token")
 /// <govstream.Sink kind='splunk_hec' name='siem'>
@@ -39,6 +49,7 @@ impl PySink {
         name: String,
         fields: Value,
         max_attempts: Option<u32>,
+        event_types: Option<Vec<String>>,
     ) -> PyResult<Self> {
         let mut object = match fields {
             Value::Object(o) => o,
@@ -48,8 +59,15 @@ impl PySink {
         object.retain(|_, v| !v.is_null());
         object.insert("kind".into(), Value::String(kind.into()));
         object.insert("name".into(), Value::String(name));
+        let mut options = Map::new();
         if let Some(a) = max_attempts {
-            object.insert("options".into(), json!({ "max_attempts": a }));
+            options.insert("max_attempts".into(), json!(a));
+        }
+        if let Some(globs) = event_types {
+            options.insert("event_types".into(), json!(globs));
+        }
+        if !options.is_empty() {
+            object.insert("options".into(), Value::Object(options));
         }
         let built = Sink::from_value(Value::Object(object), "$")
             .and_then(|s| s.build())
@@ -71,7 +89,7 @@ impl PySink {
     /// >>> govstream.Sink.jsonl("audit", "/var/log/govstream.jsonl", max_bytes=1 << 20, keep=3)
     /// <govstream.Sink kind='jsonl' name='audit'>
     #[staticmethod]
-    #[pyo3(signature = (name, path, *, max_bytes = None, keep = None, max_attempts = None))]
+    #[pyo3(signature = (name, path, *, max_bytes = None, keep = None, max_attempts = None, event_types = None))]
     fn jsonl(
         py: Python<'_>,
         name: String,
@@ -79,9 +97,10 @@ impl PySink {
         max_bytes: Option<u64>,
         keep: Option<u32>,
         max_attempts: Option<u32>,
+        event_types: Option<Vec<String>>,
     ) -> PyResult<Self> {
         let fields = json!({"path": path.to_string_lossy(), "max_bytes": max_bytes, "keep": keep});
-        Self::build(py, "jsonl", name, fields, max_attempts)
+        Self::build(py, "jsonl", name, fields, max_attempts, event_types)
     }
 
     /// A sink POSTing batches of JSON Lines (`application/x-ndjson`) to
@@ -93,14 +112,22 @@ impl PySink {
     /// >>> govstream.Sink.http("collector", "https://logs.example/ingest")
     /// <govstream.Sink kind='http' name='collector'>
     #[staticmethod]
-    #[pyo3(signature = (name, url, *, max_attempts = None))]
+    #[pyo3(signature = (name, url, *, max_attempts = None, event_types = None))]
     fn http(
         py: Python<'_>,
         name: String,
         url: String,
         max_attempts: Option<u32>,
+        event_types: Option<Vec<String>>,
     ) -> PyResult<Self> {
-        Self::build(py, "http", name, json!({ "url": url }), max_attempts)
+        Self::build(
+            py,
+            "http",
+            name,
+            json!({ "url": url }),
+            max_attempts,
+            event_types,
+        )
     }
 
     /// A sink keeping the newest `capacity` records in memory; read them
@@ -109,9 +136,15 @@ impl PySink {
     /// >>> govstream.Sink.memory("recent", capacity=10)
     /// <govstream.Sink kind='memory' name='recent'>
     #[staticmethod]
-    #[pyo3(signature = (name, *, capacity = None))]
-    fn memory(py: Python<'_>, name: String, capacity: Option<usize>) -> PyResult<Self> {
-        Self::build(py, "memory", name, json!({ "capacity": capacity }), None)
+    #[pyo3(signature = (name, *, capacity = None, event_types = None))]
+    fn memory(
+        py: Python<'_>,
+        name: String,
+        capacity: Option<usize>,
+        event_types: Option<Vec<String>>,
+    ) -> PyResult<Self> {
+        let fields = json!({ "capacity": capacity });
+        Self::build(py, "memory", name, fields, None, event_types)
     }
 
     /// A sink calling `fn(batch: bytes)` on the delivery thread with each
@@ -123,14 +156,15 @@ impl PySink {
     /// >>> govstream.Sink.callback("siem", batches.append)
     /// <govstream.Sink kind='callback' name='siem'>
     #[staticmethod]
-    #[pyo3(signature = (name, r#fn, *, max_attempts = None))]
+    #[pyo3(signature = (name, r#fn, *, max_attempts = None, event_types = None))]
     fn callback(
         py: Python<'_>,
         name: String,
         r#fn: Py<PyAny>,
         max_attempts: Option<u32>,
+        event_types: Option<Vec<String>>,
     ) -> PyResult<Self> {
-        let mut sink = Self::build(py, "callback", name, json!({}), max_attempts)?;
+        let mut sink = Self::build(py, "callback", name, json!({}), max_attempts, event_types)?;
         sink.callback = Some(r#fn);
         Ok(sink)
     }
@@ -144,7 +178,7 @@ impl PySink {
     /// >>> govstream.Sink.webhook("hooks", "https://hooks.example/in", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
     /// <govstream.Sink kind='webhook' name='hooks'>
     #[staticmethod]
-    #[pyo3(signature = (name, url, secret, *, event_type = None, max_attempts = None))]
+    #[pyo3(signature = (name, url, secret, *, event_type = None, max_attempts = None, event_types = None))]
     fn webhook(
         py: Python<'_>,
         name: String,
@@ -152,6 +186,7 @@ impl PySink {
         secret: &Bound<'_, PyAny>,
         event_type: Option<String>,
         max_attempts: Option<u32>,
+        event_types: Option<Vec<String>>,
     ) -> PyResult<Self> {
         // A str or a list of str; the catalog takes either.
         let secret = if secret.is_instance_of::<PyString>() {
@@ -163,7 +198,7 @@ impl PySink {
             json!(list)
         };
         let fields = json!({"url": url, "secret": secret, "event_type": event_type});
-        Self::build(py, "webhook", name, fields, max_attempts)
+        Self::build(py, "webhook", name, fields, max_attempts, event_types)
     }
 
     /// A Splunk HTTP Event Collector sink. `url` is the collector's base
@@ -177,7 +212,7 @@ impl PySink {
     #[staticmethod]
     #[pyo3(signature = (
         name, url, token, *, index = None, source = None, sourcetype = None, host = None,
-        max_attempts = None
+        max_attempts = None, event_types = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn splunk_hec(
@@ -190,12 +225,13 @@ impl PySink {
         sourcetype: Option<String>,
         host: Option<String>,
         max_attempts: Option<u32>,
+        event_types: Option<Vec<String>>,
     ) -> PyResult<Self> {
         let fields = json!({
             "url": url, "token": token, "index": index, "source": source,
             "sourcetype": sourcetype, "host": host,
         });
-        Self::build(py, "splunk_hec", name, fields, max_attempts)
+        Self::build(py, "splunk_hec", name, fields, max_attempts, event_types)
     }
 
     /// An Elasticsearch `_bulk` sink writing ECS documents to `index` (an
@@ -210,7 +246,7 @@ impl PySink {
     #[staticmethod]
     #[pyo3(signature = (
         name, url, index, *, api_key = None, username = None, password = None,
-        findings_index = None, max_attempts = None
+        findings_index = None, max_attempts = None, event_types = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn elasticsearch(
@@ -223,12 +259,13 @@ impl PySink {
         password: Option<String>,
         findings_index: Option<String>,
         max_attempts: Option<u32>,
+        event_types: Option<Vec<String>>,
     ) -> PyResult<Self> {
         let fields = json!({
             "url": url, "index": index, "api_key": api_key, "username": username,
             "password": password, "findings_index": findings_index,
         });
-        Self::build(py, "elasticsearch", name, fields, max_attempts)
+        Self::build(py, "elasticsearch", name, fields, max_attempts, event_types)
     }
 
     /// An Azure Monitor Logs Ingestion API sink (Microsoft Sentinel, Log
@@ -241,16 +278,17 @@ impl PySink {
     /// >>> govstream.Sink.azure_logs("sentinel", "https://dce.example/dataCollectionRules/dcr-1/streams/Custom-Govstream?api-version=2023-01-01", "eyJ0eXAi")
     /// <govstream.Sink kind='azure_logs' name='sentinel'>
     #[staticmethod]
-    #[pyo3(signature = (name, url, bearer_token, *, max_attempts = None))]
+    #[pyo3(signature = (name, url, bearer_token, *, max_attempts = None, event_types = None))]
     fn azure_logs(
         py: Python<'_>,
         name: String,
         url: String,
         bearer_token: String,
         max_attempts: Option<u32>,
+        event_types: Option<Vec<String>>,
     ) -> PyResult<Self> {
         let fields = json!({"url": url, "bearer_token": bearer_token});
-        Self::build(py, "azure_logs", name, fields, max_attempts)
+        Self::build(py, "azure_logs", name, fields, max_attempts, event_types)
     }
 
     /// An OpenTelemetry sink: OTLP/HTTP JSON logs to a collector (`url`,
@@ -264,7 +302,7 @@ impl PySink {
     #[staticmethod]
     #[pyo3(signature = (
         name, url, *, service_name = None, resource_attributes = None, headers = None,
-        token = None, max_attempts = None
+        token = None, max_attempts = None, event_types = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn otlp(
@@ -276,6 +314,7 @@ impl PySink {
         headers: Option<&Bound<'_, PyAny>>,
         token: Option<String>,
         max_attempts: Option<u32>,
+        event_types: Option<Vec<String>>,
     ) -> PyResult<Self> {
         let mapping = |obj: Option<&Bound<'_, PyAny>>, what: &str| -> PyResult<Value> {
             obj.map_or(Ok(Value::Null), |o| json::from_python(o, what))
@@ -285,7 +324,7 @@ impl PySink {
             "resource_attributes": mapping(resource_attributes, "resource_attributes")?,
             "headers": mapping(headers, "headers")?, "token": token,
         });
-        Self::build(py, "otlp", name, fields, max_attempts)
+        Self::build(py, "otlp", name, fields, max_attempts, event_types)
     }
 
     /// An RFC 5424 syslog sink over TCP to `address` (`host:port`), each
@@ -299,7 +338,7 @@ impl PySink {
     #[staticmethod]
     #[pyo3(signature = (
         name, address, *, message = None, framing = None, facility = None,
-        hostname = None, app_name = None, max_attempts = None
+        hostname = None, app_name = None, max_attempts = None, event_types = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn syslog(
@@ -312,12 +351,13 @@ impl PySink {
         hostname: Option<String>,
         app_name: Option<String>,
         max_attempts: Option<u32>,
+        event_types: Option<Vec<String>>,
     ) -> PyResult<Self> {
         let fields = json!({
             "address": address, "message": message, "framing": framing,
             "facility": facility, "hostname": hostname, "app_name": app_name,
         });
-        Self::build(py, "syslog", name, fields, max_attempts)
+        Self::build(py, "syslog", name, fields, max_attempts, event_types)
     }
 
     /// A sink of bare CEF lines (ArcSight Common Event Format), one per
@@ -326,14 +366,22 @@ impl PySink {
     /// >>> govstream.Sink.cef("arcsight", "127.0.0.1:5140")
     /// <govstream.Sink kind='cef' name='arcsight'>
     #[staticmethod]
-    #[pyo3(signature = (name, address, *, max_attempts = None))]
+    #[pyo3(signature = (name, address, *, max_attempts = None, event_types = None))]
     fn cef(
         py: Python<'_>,
         name: String,
         address: String,
         max_attempts: Option<u32>,
+        event_types: Option<Vec<String>>,
     ) -> PyResult<Self> {
-        Self::build(py, "cef", name, json!({ "address": address }), max_attempts)
+        Self::build(
+            py,
+            "cef",
+            name,
+            json!({ "address": address }),
+            max_attempts,
+            event_types,
+        )
     }
 
     /// An OCSF 1.x sink over HTTP: one event per line (`framing="json_lines"`,
@@ -344,7 +392,7 @@ impl PySink {
     /// >>> govstream.Sink.ocsf("lake", "https://lake.example/ingest", framing="json_array", authorization="Bearer t0k3n")
     /// <govstream.Sink kind='ocsf' name='lake'>
     #[staticmethod]
-    #[pyo3(signature = (name, url, *, framing = None, authorization = None, max_attempts = None))]
+    #[pyo3(signature = (name, url, *, framing = None, authorization = None, max_attempts = None, event_types = None))]
     fn ocsf(
         py: Python<'_>,
         name: String,
@@ -352,9 +400,10 @@ impl PySink {
         framing: Option<String>,
         authorization: Option<String>,
         max_attempts: Option<u32>,
+        event_types: Option<Vec<String>>,
     ) -> PyResult<Self> {
         let fields = json!({"url": url, "framing": framing, "authorization": authorization});
-        Self::build(py, "ocsf", name, fields, max_attempts)
+        Self::build(py, "ocsf", name, fields, max_attempts, event_types)
     }
 
     /// A sink from the sink catalog's JSON form (`docs/sinks.md`), the same
@@ -392,8 +441,11 @@ impl PySink {
     /// (`overflow="drop_newest"`) or refuses it (`"block"`: `emit` waits
     /// or raises). Retries back off from `initial_backoff` to `max_backoff`
     /// seconds. `kinds` keeps only some record kinds (`event`, `dlp_match`,
-    /// `shadow_ai`, `audit`). Settings are checked when the `Pipeline`
-    /// starts: a bad one raises `ValidationError` there.
+    /// `shadow_ai_event`, `shadow_ai_finding`, `audit_event`), and
+    /// `event_types` only records whose type name matches one of its globs
+    /// (`event.blocked`, `audit_event.Auth:*`); the rest are counted as
+    /// `filtered`. Settings are checked when the `Pipeline` starts: a bad
+    /// one raises `ValidationError` there.
     ///
     /// >>> govstream.Sink.http("x", "http://127.0.0.1:9").with_options(max_batch_records=100, kinds=["event"])
     /// <govstream.Sink kind='http' name='x'>
@@ -401,7 +453,7 @@ impl PySink {
         *, queue_capacity = None, overflow = None, max_batch_records = None,
         max_batch_bytes = None, max_wait = None, max_in_flight = None,
         initial_backoff = None, max_backoff = None, max_attempts = None,
-        dead_letter_capacity = None, kinds = None
+        dead_letter_capacity = None, kinds = None, event_types = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn with_options(
@@ -418,6 +470,7 @@ impl PySink {
         max_attempts: Option<u32>,
         dead_letter_capacity: Option<usize>,
         kinds: Option<Vec<String>>,
+        event_types: Option<Vec<String>>,
     ) -> PyResult<Self> {
         // The options as the catalog spells them (seconds become
         // milliseconds), over the current ones.
@@ -443,7 +496,7 @@ impl PySink {
             "initial_backoff_ms": millis("initial_backoff", initial_backoff)?,
             "max_backoff_ms": millis("max_backoff", max_backoff)?,
             "max_attempts": max_attempts, "dead_letter_capacity": dead_letter_capacity,
-            "kinds": kinds,
+            "kinds": kinds, "event_types": event_types,
         });
         if let Value::Object(given) = given {
             options.extend(given.into_iter().filter(|(_, v)| !v.is_null()));

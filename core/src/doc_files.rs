@@ -75,6 +75,10 @@ pub struct Schema;
 #[doc = include_str!("../../docs/shadow.md")]
 pub struct Shadow;
 
+/// `docs/siem.md`.
+#[doc = include_str!("../../docs/siem.md")]
+pub struct Siem;
+
 /// `docs/sinks.md`.
 #[doc = include_str!("../../docs/sinks.md")]
 pub struct Sinks;

@@ -23,6 +23,7 @@ pub mod notify;
 pub mod pipeline;
 pub mod policy;
 pub mod schema;
+pub mod select;
 pub mod shadow;
 pub mod text;
 pub mod trace;

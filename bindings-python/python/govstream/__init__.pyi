@@ -229,13 +229,28 @@ class Sink:
         max_bytes: Optional[int] = None,
         keep: Optional[int] = None,
         max_attempts: Optional[int] = None,
+        event_types: Optional[Sequence[str]] = None,
     ) -> Sink: ...
     @staticmethod
-    def http(name: str, url: str, *, max_attempts: Optional[int] = None) -> Sink: ...
+    def http(
+        name: str,
+        url: str,
+        *,
+        max_attempts: Optional[int] = None,
+        event_types: Optional[Sequence[str]] = None,
+    ) -> Sink: ...
     @staticmethod
-    def memory(name: str, *, capacity: Optional[int] = None) -> Sink: ...
+    def memory(
+        name: str, *, capacity: Optional[int] = None, event_types: Optional[Sequence[str]] = None
+    ) -> Sink: ...
     @staticmethod
-    def callback(name: str, fn: Callable[[bytes], object], *, max_attempts: Optional[int] = None) -> Sink: ...
+    def callback(
+        name: str,
+        fn: Callable[[bytes], object],
+        *,
+        max_attempts: Optional[int] = None,
+        event_types: Optional[Sequence[str]] = None,
+    ) -> Sink: ...
     @staticmethod
     def webhook(
         name: str,
@@ -244,6 +259,7 @@ class Sink:
         *,
         event_type: Optional[str] = None,
         max_attempts: Optional[int] = None,
+        event_types: Optional[Sequence[str]] = None,
     ) -> Sink: ...
     @staticmethod
     def splunk_hec(
@@ -256,6 +272,7 @@ class Sink:
         sourcetype: Optional[str] = None,
         host: Optional[str] = None,
         max_attempts: Optional[int] = None,
+        event_types: Optional[Sequence[str]] = None,
     ) -> Sink: ...
     @staticmethod
     def elasticsearch(
@@ -268,9 +285,17 @@ class Sink:
         password: Optional[str] = None,
         findings_index: Optional[str] = None,
         max_attempts: Optional[int] = None,
+        event_types: Optional[Sequence[str]] = None,
     ) -> Sink: ...
     @staticmethod
-    def azure_logs(name: str, url: str, bearer_token: str, *, max_attempts: Optional[int] = None) -> Sink: ...
+    def azure_logs(
+        name: str,
+        url: str,
+        bearer_token: str,
+        *,
+        max_attempts: Optional[int] = None,
+        event_types: Optional[Sequence[str]] = None,
+    ) -> Sink: ...
     @staticmethod
     def otlp(
         name: str,
@@ -281,6 +306,7 @@ class Sink:
         headers: Optional[Mapping[str, str]] = None,
         token: Optional[str] = None,
         max_attempts: Optional[int] = None,
+        event_types: Optional[Sequence[str]] = None,
     ) -> Sink: ...
     @staticmethod
     def syslog(
@@ -293,9 +319,16 @@ class Sink:
         hostname: Optional[str] = None,
         app_name: Optional[str] = None,
         max_attempts: Optional[int] = None,
+        event_types: Optional[Sequence[str]] = None,
     ) -> Sink: ...
     @staticmethod
-    def cef(name: str, address: str, *, max_attempts: Optional[int] = None) -> Sink: ...
+    def cef(
+        name: str,
+        address: str,
+        *,
+        max_attempts: Optional[int] = None,
+        event_types: Optional[Sequence[str]] = None,
+    ) -> Sink: ...
     @staticmethod
     def ocsf(
         name: str,
@@ -304,6 +337,7 @@ class Sink:
         framing: Optional[Literal["json_lines", "json_array"]] = None,
         authorization: Optional[str] = None,
         max_attempts: Optional[int] = None,
+        event_types: Optional[Sequence[str]] = None,
     ) -> Sink: ...
     @staticmethod
     def from_spec(
@@ -323,6 +357,7 @@ class Sink:
         max_attempts: Optional[int] = None,
         dead_letter_capacity: Optional[int] = None,
         kinds: Optional[Sequence[str]] = None,
+        event_types: Optional[Sequence[str]] = None,
     ) -> Sink: ...
     def set_bearer_token(self, token: str) -> None: ...
     @property

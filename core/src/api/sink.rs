@@ -211,6 +211,10 @@ impl Sink {
                 );
             }
         }
+        p.list.extend(crate::select::EventTypes::problems(
+            &self.options().event_types,
+            &format!("{root}.options.event_types"),
+        ));
         match self {
             Sink::Jsonl(s) => {
                 if s.path.trim().is_empty() {

@@ -208,6 +208,11 @@ pub struct RuleConfig {
     /// `record_type` values to match; all when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub record_types: Vec<String>,
+    /// Globs over record type names (`event.blocked`, `event.*`,
+    /// `audit_event.Auth:*`; `*` is any run of characters; the names are
+    /// in docs/sinks.md) to match; all when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub event_types: Vec<String>,
     /// Events with at least this verdict.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_verdict: Option<Verdict>,
@@ -489,6 +494,10 @@ fn check_rule(r: &RuleConfig, path: &str, channels: &HashSet<&str>, p: &mut Vec<
             ));
         }
     }
+    p.extend(crate::select::EventTypes::problems(
+        &r.event_types,
+        &format!("{path}.event_types"),
+    ));
     for (j, o) in r.org_ids.iter().enumerate() {
         if o.trim().is_empty() {
             p.push(Problem::new(

@@ -1,4 +1,4 @@
-//! Notifications: rules on record kind, verdict, severity, category, org
+//! Notifications: rules on record kind, type name, verdict, severity, category, org
 //! and per-org thresholds turn records into alerts for Slack, Microsoft
 //! Teams, PagerDuty, Opsgenie, email and webhooks, with a dedup window and
 //! a rate limit per channel and a health report per channel.
@@ -52,6 +52,7 @@ pub use state::{ChannelHealth, HealthStatus};
 
 use crate::endpoint;
 use crate::schema::Record;
+use crate::select::{glob_matches, type_name};
 use crate::{Error, Result};
 use channels::{Ctx, Target};
 use content::{Content, RecordView};
@@ -185,6 +186,10 @@ fn digest_hex(parts: &[&str], hex_len: usize) -> String {
 fn rule_matches(r: &RuleConfig, v: &RecordView<'_>) -> bool {
     let kind = v.record.kind();
     (r.record_types.is_empty() || r.record_types.iter().any(|t| t == kind))
+        && (r.event_types.is_empty() || {
+            let name = type_name(v.record);
+            r.event_types.iter().any(|g| glob_matches(g, &name))
+        })
         && r.min_verdict
             .is_none_or(|m| v.verdict.is_some_and(|x| x >= m))
         && r.min_severity

@@ -156,6 +156,10 @@ pub struct SinkConfig {
     pub dead_letter_capacity: usize,
     /// Only these record kinds (`event`, `dlp_match`, …); empty means all.
     pub kinds: Vec<String>,
+    /// Only records whose type name matches one of these globs
+    /// (`event.blocked`, `audit_event.Auth:*`; see [`crate::select`]);
+    /// empty means all. The others are counted as `filtered`.
+    pub event_types: Vec<String>,
 }
 
 impl Default for SinkConfig {
@@ -173,6 +177,7 @@ impl Default for SinkConfig {
             max_attempts: 12,
             dead_letter_capacity: 1_000,
             kinds: Vec::new(),
+            event_types: Vec::new(),
         }
     }
 }

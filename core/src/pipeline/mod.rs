@@ -44,6 +44,7 @@ pub use config::{Destination, OverflowPolicy, SinkConfig};
 pub use stats::{DeadLetter, SinkStats};
 
 use crate::schema::Record;
+use crate::select::EventTypes;
 use crate::{Error, Problem, Result};
 use encode::Encoder;
 use sink::{Accepted, SinkMachine};
@@ -140,6 +141,7 @@ impl Pipeline {
     pub fn new(sinks: Vec<SinkSpec>, seed: u64) -> Result<Pipeline> {
         let mut problems = Vec::new();
         let mut names = std::collections::HashSet::new();
+        let mut subscriptions = Vec::with_capacity(sinks.len());
         for (i, s) in sinks.iter().enumerate() {
             for p in s.config.problems() {
                 problems.push(Problem::new(format!("$.sinks[{i}]"), p));
@@ -163,6 +165,12 @@ impl Pipeline {
                     ));
                 }
             }
+            let at = format!("$.sinks[{i}].event_types");
+            match EventTypes::parse(&s.config.event_types, &at) {
+                Ok(subscription) => subscriptions.push(subscription),
+                Err(Error::Validation { problems: p, .. }) => problems.extend(p),
+                Err(e) => problems.push(Problem::new(at, e.to_string())),
+            }
         }
         if !problems.is_empty() {
             return Err(Error::Validation {
@@ -173,7 +181,10 @@ impl Pipeline {
         Ok(Pipeline {
             sinks: sinks
                 .into_iter()
-                .map(|s| SinkMachine::new(s.config, Arc::from(s.encoder), s.destination))
+                .zip(subscriptions)
+                .map(|(s, subscription)| {
+                    SinkMachine::new(s.config, subscription, Arc::from(s.encoder), s.destination)
+                })
                 .collect(),
             next_id: 1,
             jitter: backoff::Jitter::new(seed),
@@ -181,9 +192,10 @@ impl Pipeline {
         })
     }
 
-    /// Queues `record` for every sink that takes its kind. Only a queue
-    /// push: never blocks, never does I/O. Fails only when a `Block` sink is
-    /// full, and then queues nothing.
+    /// Queues `record` for every sink that subscribes to it (its `kinds`
+    /// and `event_types`), and counts it as `filtered` for the others. Only
+    /// a queue push: never blocks, never does I/O. Fails only when a `Block`
+    /// sink is full, and then queues and counts nothing.
     pub fn emit(&mut self, record: &Record, now_ms: i64) -> Result<(), WouldBlock> {
         if let Some(full) = self
             .sinks
@@ -194,8 +206,12 @@ impl Pipeline {
                 sink: full.config.name.clone(),
             });
         }
-        for s in self.sinks.iter_mut().filter(|s| s.wants(record)) {
-            let _: Accepted = s.emit(record, now_ms, None);
+        for s in &mut self.sinks {
+            if s.wants(record) {
+                let _: Accepted = s.emit(record, now_ms, None);
+            } else {
+                s.filter_out();
+            }
         }
         Ok(())
     }
@@ -210,6 +226,7 @@ impl Pipeline {
                 let _: Accepted = s.emit(record, now_ms, Some(seq));
             } else {
                 s.saw(seq);
+                s.filter_out();
             }
         }
     }
@@ -224,6 +241,7 @@ impl Pipeline {
             let _: Accepted = s.emit(record, now_ms, Some(seq));
         } else {
             s.saw(seq);
+            s.filter_out();
         }
         true
     }
@@ -257,15 +275,20 @@ impl Pipeline {
     }
 
     /// Counts `record` as emitted and dropped for `reason` by every sink
-    /// that takes it, without queueing it (it could not be stored).
+    /// that takes it (and as filtered by the others), without queueing it
+    /// (it could not be stored).
     // Only the native driver calls it.
     #[cfg_attr(
         not(all(feature = "native", not(target_arch = "wasm32"))),
         allow(dead_code)
     )]
     pub(crate) fn count_dropped(&mut self, record: &Record, reason: &str) {
-        for s in self.sinks.iter_mut().filter(|s| s.wants(record)) {
-            s.count_dropped(reason);
+        for s in &mut self.sinks {
+            if s.wants(record) {
+                s.count_dropped(reason);
+            } else {
+                s.filter_out();
+            }
         }
     }
 

@@ -9,6 +9,7 @@ use super::stats::{DeadLetter, SinkStats};
 use super::{Outcome, Transmit};
 use crate::clock::rfc3339_ms;
 use crate::schema::{Record, Severity, Verdict};
+use crate::select::EventTypes;
 use sha2::{Digest, Sha256};
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -46,6 +47,8 @@ const RESPONSE_KEEP: usize = 1024;
 #[derive(Debug)]
 pub(crate) struct SinkMachine {
     pub(crate) config: SinkConfig,
+    /// `config.event_types`, checked.
+    subscription: EventTypes,
     encoder: Arc<dyn Encoder>,
     destination: Destination,
     queue: SinkQueue,
@@ -64,6 +67,7 @@ pub(crate) struct SinkMachine {
 impl SinkMachine {
     pub(crate) fn new(
         config: SinkConfig,
+        subscription: EventTypes,
         encoder: Arc<dyn Encoder>,
         destination: Destination,
     ) -> Self {
@@ -73,6 +77,7 @@ impl SinkMachine {
         };
         SinkMachine {
             config,
+            subscription,
             encoder,
             destination,
             queue: SinkQueue::default(),
@@ -86,8 +91,16 @@ impl SinkMachine {
         }
     }
 
+    /// True when the record is in this sink's subscription: one of its
+    /// `kinds` and `event_types`.
     pub(crate) fn wants(&self, record: &Record) -> bool {
-        self.config.kinds.is_empty() || self.config.kinds.iter().any(|k| k == record.kind())
+        (self.config.kinds.is_empty() || self.config.kinds.iter().any(|k| k == record.kind()))
+            && self.subscription.matches(record)
+    }
+
+    /// Counts a record left out by the subscription.
+    pub(crate) fn filter_out(&mut self) {
+        self.stats.filtered += 1;
     }
 
     /// True when a `Block` sink has no room: the record must wait.

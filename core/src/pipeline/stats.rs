@@ -1,5 +1,6 @@
 //! What a sink has done, in numbers. At every moment
-//! `emitted == delivered + dropped + dead_lettered + pending`.
+//! `emitted == delivered + dropped + dead_lettered + pending`; records the
+//! sink does not subscribe to are `filtered`, never emitted to it.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -11,6 +12,10 @@ pub struct SinkStats {
     pub sink: String,
     /// Records accepted by `emit` for this sink.
     pub emitted: u64,
+    /// Records outside the sink's subscription (its `kinds` and
+    /// `event_types`): never queued, never emitted to it, and not a loss.
+    #[serde(default)]
+    pub filtered: u64,
     /// Records the target acknowledged.
     pub delivered: u64,
     /// Record transmissions repeated after a retryable failure (a record

@@ -437,3 +437,29 @@ proptest! {
         prop_assert_eq!(s.delivered as usize, delivered_ids.len());
     }
 }
+
+#[test]
+fn records_outside_a_subscription_count_as_filtered_on_every_path() {
+    let mut p = Pipeline::new(
+        vec![SinkSpec::new(
+            SinkConfig {
+                event_types: vec!["event.blocked".into()],
+                ..SinkConfig::named("s")
+            },
+            Box::new(IdEncoder),
+            Destination::Memory { capacity: 10 },
+        )],
+        1,
+    )
+    .unwrap();
+    // An allowed prompt: event.request, outside the subscription.
+    let r = records(1, "hello").remove(0);
+    p.emit(&r, 0).unwrap();
+    p.emit_stored(&r, 1, 0);
+    assert!(p.replay_to("s", &r, 2, 0));
+    p.count_dropped(&r, "outbox_full");
+    let s = check(&p);
+    assert_eq!((s.emitted, s.filtered, s.dropped_total()), (0, 4, 0));
+    // Stored entries it does not take are resolved for it.
+    assert_eq!(p.resolved_through("s"), Some(2));
+}

@@ -1,11 +1,14 @@
 //! `govstream export`: delivers records written by `govstream evaluate`
 //! through the real pipeline to one SIEM target — the batch-export path for
-//! SIEMs that prefer file ingest, or a one-off backfill.
+//! SIEMs that prefer file ingest, or a one-off backfill. `--event-types`
+//! and `--since` / `--window` choose which records go; `--to json` writes
+//! them as one JSON array file instead (see `export_file`).
 
 use govstream::api::{ApiError, ErrorKind, PipelineHandle, Sink, StartOptions};
 use govstream::pipeline::outbox::OutboxConfig;
 use govstream::pipeline::{OverflowPolicy, SinkStats};
 use govstream::schema::Record;
+use govstream::select::{EventTypes, TimeWindow, parse_duration_ms, parse_time_ms};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -15,6 +18,8 @@ use std::time::Duration;
 /// sink catalog (`memory` and `callback` live in a process).
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub(crate) enum Target {
+    /// One JSON array file (`--url PATH`), written whole at the end.
+    Json,
     Jsonl,
     Http,
     Webhook,
@@ -31,6 +36,8 @@ impl Target {
     /// The catalog's `kind`.
     fn kind(self) -> &'static str {
         match self {
+            // Not a catalog sink: `export_file` writes it.
+            Target::Json => "json",
             Target::Jsonl => "jsonl",
             Target::Http => "http",
             Target::Webhook => "webhook",
@@ -58,6 +65,81 @@ pub(crate) struct ExportArgs {
     pub(crate) outbox: Option<String>,
     pub(crate) timeout: Duration,
     pub(crate) input: Option<String>,
+    /// `--event-types` globs; empty takes every type.
+    pub(crate) event_types: Vec<String>,
+    /// `--since`, RFC 3339.
+    pub(crate) since: Option<String>,
+    /// `--window`, a duration such as `24h`.
+    pub(crate) window: Option<String>,
+    /// `--now`, RFC 3339: the end of the window (default: the clock).
+    pub(crate) now: Option<String>,
+}
+
+/// Which records an export takes: by type name and by time.
+pub(crate) struct Selection {
+    pub(crate) event_types: EventTypes,
+    pub(crate) window: TimeWindow,
+}
+
+/// What the selection says of one record.
+pub(crate) enum Verdict {
+    Take,
+    /// Outside the type names or the window: counted as filtered.
+    Leave,
+    /// A window is set and the record's time is not RFC 3339.
+    NoTime,
+}
+
+impl Selection {
+    /// The selection the flags describe; errors name the flag.
+    pub(crate) fn from_args(args: &ExportArgs) -> Result<Selection, String> {
+        let event_types =
+            EventTypes::parse(&args.event_types, "--event-types").map_err(|e| match e {
+                govstream::Error::Validation { problems, .. } => problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                other => other.to_string(),
+            })?;
+        let now = match &args.now {
+            Some(t) => parse_time_ms(t)
+                .ok_or("--now: expected an RFC 3339 time such as 2026-12-07T00:00:00Z")?,
+            None => govstream::clock::now_ms(),
+        };
+        let window = match (&args.since, &args.window) {
+            (Some(since), _) => TimeWindow {
+                since_ms: Some(
+                    parse_time_ms(since)
+                        .ok_or("--since: expected an RFC 3339 time such as 2026-12-06T00:00:00Z")?,
+                ),
+                until_ms: Some(now),
+            },
+            (None, Some(window)) => {
+                let ms = parse_duration_ms(window).map_err(|e| format!("--window: {e}"))?;
+                TimeWindow::last(ms, now)
+            }
+            (None, None) if args.now.is_some() => {
+                return Err("--now sets the end of --since or --window; give one of them".into());
+            }
+            (None, None) => TimeWindow::default(),
+        };
+        Ok(Selection {
+            event_types,
+            window,
+        })
+    }
+
+    /// Whether to take `record`. Type names are checked here only when
+    /// `by_type` (a pipeline sink checks its own `event_types`).
+    pub(crate) fn judge(&self, record: &Record, by_type: bool) -> Verdict {
+        match self.window.contains(record) {
+            None => Verdict::NoTime,
+            Some(false) => Verdict::Leave,
+            Some(true) if by_type && !self.event_types.matches(record) => Verdict::Leave,
+            Some(true) => Verdict::Take,
+        }
+    }
 }
 
 /// The result of an export: the sink's stats and the input lines skipped.
@@ -95,6 +177,8 @@ fn sink(args: &ExportArgs) -> Result<Sink, String> {
     let url = args.url.as_ref();
     let token = args.token.as_ref();
     match to {
+        // `export_file` writes it; `export` never gets here with it.
+        Target::Json => return Err("--to json is not a pipeline sink".into()),
         // The file the user names is written whole: no rotation.
         Target::Jsonl => {
             put("path", url);
@@ -154,6 +238,7 @@ fn flag_error(kind: &str, e: &ApiError) -> String {
         "token" | "api_key" | "bearer_token" | "authorization" => "--token (or GOVSTREAM_TOKEN)",
         "secret" => "--secret (or GOVSTREAM_SECRET)",
         "index" => "--index",
+        f if f.starts_with("options.event_types") => "--event-types",
         _ => "",
     };
     // A missing field: the flag the target needs.
@@ -178,6 +263,10 @@ const QUEUE_CAPACITY: usize = 4_000;
 
 /// Runs the export. `Err` is a usage or setup error (exit 2).
 pub(crate) fn export(args: &ExportArgs) -> Result<ExportReport, String> {
+    let selection = Selection::from_args(args)?;
+    if matches!(args.to, Some(Target::Json)) {
+        return crate::export_file::export(args, &selection);
+    }
     let mut sink = sink(args)?;
     // A backfill must not lose records because it reads faster than the
     // target answers: the reader waits for room (up to --timeout per
@@ -191,6 +280,11 @@ pub(crate) fn export(args: &ExportArgs) -> Result<ExportReport, String> {
         o.queue_capacity = QUEUE_CAPACITY;
     }
     sink.options_mut().overflow = OverflowPolicy::Block;
+    // The sink's own subscription filters by type and counts what it
+    // leaves out; the flag replaces a spec's.
+    if !args.event_types.is_empty() {
+        sink.options_mut().event_types = args.event_types.clone();
+    }
     let name = sink.name().to_string();
     let built = sink.build().map_err(|e| match &args.sink_spec {
         Some(path) => format!("--sink-spec {path}: {e}"),
@@ -202,6 +296,63 @@ pub(crate) fn export(args: &ExportArgs) -> Result<ExportReport, String> {
     };
     let handle = PipelineHandle::start_built(vec![built], options, HashMap::new())
         .map_err(|e| e.to_string())?;
+    let mut outside_window = 0;
+    let mut stopped_at = None;
+    let bad_lines = for_each_record(args, |n, record| {
+        match selection.judge(&record, false) {
+            Verdict::Take => {}
+            Verdict::Leave => {
+                outside_window += 1;
+                return Ok(Flow::Next);
+            }
+            Verdict::NoTime => return Ok(Flow::Bad),
+        }
+        match handle.emit(std::slice::from_ref(&record), args.timeout) {
+            Ok(()) => Ok(Flow::Next),
+            Err(e) if e.kind == ErrorKind::Full => {
+                eprintln!(
+                    "govstream: line {n}: the target took no record for {} s; stopped, lines {n} on were not exported",
+                    args.timeout.as_secs()
+                );
+                stopped_at = Some(n);
+                Ok(Flow::Stop)
+            }
+            Err(e) => Err(format!("line {n}: cannot queue the record: {e}")),
+        }
+    })?;
+    let report = handle.close(args.timeout);
+    let mut stats = report
+        .stats
+        .iter()
+        .find(|s| s.sink == name)
+        .cloned()
+        .unwrap_or_default();
+    // Outside the window is left out like outside the sink's types.
+    stats.filtered += outside_window;
+    Ok(ExportReport {
+        stats,
+        bad_lines,
+        complete: report.flush.complete,
+        stopped_at,
+    })
+}
+
+/// What to do after one record.
+pub(crate) enum Flow {
+    Next,
+    /// Count the line as bad (its time cannot be read) and go on.
+    Bad,
+    /// Stop reading.
+    Stop,
+}
+
+/// Calls `take` with each record of the input and its line number; returns
+/// how many lines were skipped as bad (not UTF-8, not a record, or
+/// judged [`Flow::Bad`]), each reported on standard error.
+pub(crate) fn for_each_record(
+    args: &ExportArgs,
+    mut take: impl FnMut(usize, Record) -> Result<Flow, String>,
+) -> Result<usize, String> {
     let mut reader: Box<dyn BufRead> = match args.input.as_deref() {
         None | Some("-") => Box::new(BufReader::new(std::io::stdin())),
         Some(p) => Box::new(BufReader::new(
@@ -209,7 +360,6 @@ pub(crate) fn export(args: &ExportArgs) -> Result<ExportReport, String> {
         )),
     };
     let mut bad_lines = 0;
-    let mut stopped_at = None;
     let mut bytes = Vec::new();
     for n in 1.. {
         bytes.clear();
@@ -241,17 +391,15 @@ pub(crate) fn export(args: &ExportArgs) -> Result<ExportReport, String> {
             continue;
         }
         match Record::from_json_line(line) {
-            Ok(record) => match handle.emit(std::slice::from_ref(&record), args.timeout) {
-                Ok(()) => {}
-                Err(e) if e.kind == ErrorKind::Full => {
+            Ok(record) => match take(n, record)? {
+                Flow::Next => {}
+                Flow::Bad => {
+                    bad_lines += 1;
                     eprintln!(
-                        "govstream: line {n}: the target took no record for {} s; stopped, lines {n} on were not exported",
-                        args.timeout.as_secs()
+                        "govstream: line {n}: the record's time is not RFC 3339, so no window can hold it; skipped"
                     );
-                    stopped_at = Some(n);
-                    break;
                 }
-                Err(e) => return Err(format!("line {n}: cannot queue the record: {e}")),
+                Flow::Stop => break,
             },
             Err(e) => {
                 bad_lines += 1;
@@ -259,17 +407,5 @@ pub(crate) fn export(args: &ExportArgs) -> Result<ExportReport, String> {
             }
         }
     }
-    let report = handle.close(args.timeout);
-    let stats = report
-        .stats
-        .iter()
-        .find(|s| s.sink == name)
-        .cloned()
-        .unwrap_or_default();
-    Ok(ExportReport {
-        stats,
-        bad_lines,
-        complete: report.flush.complete,
-        stopped_at,
-    })
+    Ok(bad_lines)
 }

@@ -7,6 +7,7 @@
 mod audit;
 mod classify;
 mod export;
+mod export_file;
 mod input;
 mod stats;
 mod stream;
@@ -51,9 +52,10 @@ enum Command {
         stream: bool,
     },
     /// Deliver records (as written by `evaluate`) to a SIEM target through
-    /// the real pipeline, then print the sink's stats as one JSON line.
-    /// Exit 1 if anything was dropped, dead-lettered or unreadable, or the
-    /// target took nothing for `--timeout` and the export stopped.
+    /// the real pipeline, or write them as one JSON array file (`--to json`),
+    /// then print the sink's stats as one JSON line. Exit 1 if anything was
+    /// dropped, dead-lettered or unreadable, or the target took nothing for
+    /// `--timeout` and the export stopped.
     Export {
         /// The target format and protocol (or give `--sink-spec`).
         #[arg(long, value_enum, required_unless_present = "sink_spec")]
@@ -65,7 +67,7 @@ enum Command {
         #[arg(long, conflicts_with_all = ["to", "url", "token", "secret"])]
         sink_spec: Option<String>,
         /// Target URL (`http(s)://…`; `tcp://HOST:PORT` for syslog and cef;
-        /// a file path for jsonl).
+        /// a file path for jsonl and json).
         #[arg(long)]
         url: Option<String>,
         /// Token for Splunk HEC, Elasticsearch (API key), Azure (bearer),
@@ -86,6 +88,23 @@ enum Command {
         /// delivery at the end before giving up.
         #[arg(long, default_value_t = 60)]
         timeout: u64,
+        /// Only records whose type name matches one of these globs
+        /// (comma-separated or repeated): `event.blocked`, `event.*`,
+        /// `dlp_match.secret`, `audit_event.Auth:*` (docs/sinks.md). The
+        /// rest count as `filtered`.
+        #[arg(long, value_delimiter = ',')]
+        event_types: Vec<String>,
+        /// Only records at or after this RFC 3339 time (and before `--now`).
+        #[arg(long, conflicts_with = "window")]
+        since: Option<String>,
+        /// Only records of this last stretch of time before `--now`: `24h`,
+        /// `90m`, `7d`, `1h30m`. The rest count as `filtered`.
+        #[arg(long)]
+        window: Option<String>,
+        /// The end of `--since` / `--window` (RFC 3339; default: the clock),
+        /// for reproducible runs.
+        #[arg(long)]
+        now: Option<String>,
         /// Records file (JSON Lines); `-` or nothing for standard input.
         input: Option<String>,
     },
@@ -305,6 +324,10 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             outbox,
             timeout,
             input,
+            event_types,
+            since,
+            window,
+            now,
         } => {
             let args = export::ExportArgs {
                 to,
@@ -316,6 +339,10 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
                 outbox,
                 timeout: std::time::Duration::from_secs(timeout),
                 input,
+                event_types,
+                since,
+                window,
+                now,
             };
             let report = export::export(&args).map_err(Failure::Fatal)?;
             let mut stats = serde_json::to_value(&report.stats).unwrap_or(Value::Null);

@@ -38,6 +38,13 @@ pub struct SinkOptions {
     /// Only these record kinds (`event`, `dlp_match`, `shadow_ai_event`,
     /// `shadow_ai_finding`, `audit_event`); empty means all.
     pub kinds: Vec<String>,
+    /// Only records whose type name matches one of these globs: `*` is any
+    /// run of characters, names are `<record_type>.<subtype>`
+    /// (`event.blocked`, `event.*`, `dlp_match.secret`,
+    /// `shadow_ai_event.*`, `audit_event.Auth:*`; the names are in
+    /// docs/sinks.md). Empty means all; the others are counted as
+    /// `filtered`, not dropped.
+    pub event_types: Vec<String>,
 }
 
 impl Default for SinkOptions {
@@ -60,6 +67,7 @@ impl SinkOptions {
             max_attempts: c.max_attempts,
             dead_letter_capacity: c.dead_letter_capacity,
             kinds: c.kinds.clone(),
+            event_types: c.event_types.clone(),
         }
     }
 
@@ -78,6 +86,7 @@ impl SinkOptions {
             max_attempts: self.max_attempts,
             dead_letter_capacity: self.dead_letter_capacity,
             kinds: self.kinds.clone(),
+            event_types: self.event_types.clone(),
         }
     }
 }

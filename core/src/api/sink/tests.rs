@@ -37,7 +37,7 @@ fn problems_have_json_paths_and_never_values() {
     let secret = "s3cr3t\r\nX-Evil: 1";
     let s = sink(json!({
         "kind": "splunk_hec", "name": "a", "url": "http://u:p@[::1", "token": secret,
-        "options": {"max_batch_records": 0, "kinds": ["nope"]}
+        "options": {"max_batch_records": 0, "kinds": ["nope"], "event_types": ["event.*", "nope.*"]}
     }))
     .unwrap_or_else(|e| panic!("{e}"));
     let problems = s.problems("$.sinks[2]");
@@ -45,6 +45,11 @@ fn problems_have_json_paths_and_never_values() {
     assert!(paths.contains(&"$.sinks[2].token"), "{paths:?}");
     assert!(paths.contains(&"$.sinks[2].options"), "{paths:?}");
     assert!(paths.contains(&"$.sinks[2].options.kinds[0]"), "{paths:?}");
+    assert!(
+        paths.contains(&"$.sinks[2].options.event_types[1]")
+            && !paths.contains(&"$.sinks[2].options.event_types[0]"),
+        "{paths:?}"
+    );
     let shown = format!("{problems:?}");
     assert!(
         !shown.contains("s3cr3t") && !shown.contains("u:p"),

@@ -120,6 +120,7 @@ impl AzureLogsEncoder {
         ("dlp_high_or_above", "long"),
         ("dlp_critical", "long"),
         ("dlp_total_matches", "long"),
+        ("dlp_omitted_matches", "long"),
         ("dlp_scan_truncated", "boolean"),
         ("dlp_scanned_length", "long"),
         ("redactions", "dynamic"),

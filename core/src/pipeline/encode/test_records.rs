@@ -52,7 +52,7 @@ pub(super) fn event() -> Record {
             high_or_above: 1,
             critical: 1,
             total_matches: 1,
-            omitted_matches: 0,
+            omitted_matches: 2,
             ..DlpSummary::default()
         },
         redactions: Vec::new(),
