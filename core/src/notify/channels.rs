@@ -346,8 +346,11 @@ fn webhook(url: &str, key: Option<&[u8]>, ctx: &Ctx<'_>) -> AlertRequest {
         "facts": facts,
         "record": record_json(ctx.record),
     });
-    if let Some(t) = c.threshold {
+    if let Some(t) = &c.threshold {
         data["threshold"] = json!({"count": t.count, "window_secs": t.window_secs});
+        if let Some(g) = &t.group {
+            data["threshold"]["group"] = json!(g);
+        }
     }
     let body = json!({
         "type": "govstream.alert",

@@ -108,7 +108,8 @@ pub struct Threshold {
     pub window_secs: u64,
 }
 
-/// A record field that makes two alerts "the same" for dedup.
+/// A record field: what makes two alerts "the same" for dedup (`dedup_by`),
+/// and what a threshold counts per (`group_by`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DedupField {
@@ -122,6 +123,8 @@ pub enum DedupField {
     RuleId,
     /// The AI tool's hostname.
     Hostname,
+    /// The AI tool's name (an event's `tool`, a shadow-AI record's `tool`).
+    Tool,
     /// A match's keyed fingerprint: the same value seen again.
     Fingerprint,
     /// An event's `event_type`, an audit event's type.
@@ -234,6 +237,14 @@ pub struct RuleConfig {
     /// Per-org thresholds that replace `threshold` for those orgs.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub org_thresholds: BTreeMap<String, Threshold>,
+    /// Count the threshold per value of these fields, within each org:
+    /// `["user_id"]` alerts when one user passes it ("more than 50 blocks
+    /// per user per hour"), not the org as a whole. A record without a
+    /// field counts under the empty value. At most
+    /// [`MAX_THRESHOLD_GROUPS`](super::MAX_THRESHOLD_GROUPS) groups are
+    /// tracked per rule; past that the group seen longest ago is evicted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_by: Vec<DedupField>,
     /// Fields that make two alerts the same for dedup (and for PagerDuty's
     /// `dedup_key` and Opsgenie's `alias`); the record id when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -508,6 +519,20 @@ fn check_rule(r: &RuleConfig, path: &str, channels: &HashSet<&str>, p: &mut Vec<
     }
     if let Some(t) = &r.threshold {
         check_threshold(t, &format!("{path}.threshold"), p);
+    }
+    if !r.group_by.is_empty() && r.threshold.is_none() && r.org_thresholds.is_empty() {
+        p.push(Problem::new(
+            format!("{path}.group_by"),
+            "groups a threshold, but the rule has none: add `threshold`",
+        ));
+    }
+    for (j, f) in r.group_by.iter().enumerate() {
+        if r.group_by[..j].contains(f) {
+            p.push(Problem::new(
+                format!("{path}.group_by[{j}]"),
+                "is listed twice",
+            ));
+        }
     }
     for (org, t) in &r.org_thresholds {
         let at = child(&format!("{path}.org_thresholds"), org);

@@ -97,6 +97,12 @@ impl<'a> RecordView<'a> {
                 Record::ShadowAiFinding(f) => &f.hostname,
                 _ => "",
             },
+            DedupField::Tool => match r {
+                Record::Event(e) => s(&e.tool.tool),
+                Record::ShadowAiEvent(e) => s(&e.tool),
+                Record::ShadowAiFinding(f) => s(&f.tool),
+                _ => "",
+            },
             DedupField::Fingerprint => match r {
                 Record::DlpMatch(m) => &m.fingerprint,
                 _ => "",
@@ -130,10 +136,13 @@ pub(super) struct Fact {
 }
 
 /// The threshold that made a rule fire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Fired {
     pub(super) count: u32,
     pub(super) window_secs: u64,
+    /// The group that passed it (`user_id=u-1`), when the rule has
+    /// `group_by`.
+    pub(super) group: Option<String>,
 }
 
 /// An alert's content.
@@ -417,16 +426,26 @@ impl Content {
                 (title, None, component, class, a.date_time.clone())
             }
         };
-        let title = match threshold {
-            Some(t) => format!("{} in {}: {title}", t.count, fmt_window(t.window_secs)),
+        let title = match &threshold {
+            Some(t) => {
+                let by = t
+                    .group
+                    .as_deref()
+                    .map(|g| format!(" by {g}"))
+                    .unwrap_or_default();
+                format!("{} in {}{by}: {title}", t.count, fmt_window(t.window_secs))
+            }
             None => title,
         };
-        if let Some(t) = threshold {
+        if let Some(t) = &threshold {
             f.add(
                 "threshold",
                 "Threshold",
                 format!("{} records in {}", t.count, fmt_window(t.window_secs)),
             );
+            if let Some(g) = &t.group {
+                f.add("group", "Group", g.clone());
+            }
         }
         Content {
             title: clip(&title, TITLE_MAX_CHARS),

@@ -57,6 +57,7 @@ use crate::{Error, Result};
 use channels::{Ctx, Target};
 use content::{Content, RecordView};
 use sha2::{Digest, Sha256};
+pub use state::MAX_THRESHOLD_GROUPS;
 use state::{Dedup, Health, ThresholdCounter, TokenBucket};
 
 /// An HTTP request for the host to send as it is. `Debug` shows the URL's
@@ -213,7 +214,65 @@ fn dedup_key(r: &RuleConfig, v: &RecordView<'_>) -> String {
     digest_hex(&parts, 40)
 }
 
+/// The threshold group of a record: its org and, with `group_by`, the
+/// values of those fields (the map key, unambiguous whatever the values
+/// hold), and how an alert names it (`user_id=u-1042`).
+fn threshold_group(r: &RuleConfig, v: &RecordView<'_>) -> (String, Option<String>) {
+    if r.group_by.is_empty() {
+        return (v.org_id.to_owned(), None);
+    }
+    let mut key = vec![v.org_id];
+    let mut label = Vec::new();
+    for &f in &r.group_by {
+        let value = v.field(f);
+        key.push(value);
+        let name = serde_json::to_value(f)
+            .ok()
+            .and_then(|n| n.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let shown = if value.is_empty() { "(none)" } else { value };
+        label.push(format!(
+            "{name}={}",
+            content::one_line(&clip_chars(shown, 100))
+        ));
+    }
+    (
+        serde_json::to_string(&key).unwrap_or_default(),
+        Some(label.join(", ")),
+    )
+}
+
+/// At most `n` characters of `s`.
+fn clip_chars(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// One rule's threshold state, as [`Notifier::rule_stats`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RuleStats {
+    /// The rule id.
+    pub rule_id: String,
+    /// Threshold groups (orgs, or orgs and `group_by` values) tracked now.
+    pub tracked_groups: usize,
+    /// Groups forgotten because [`MAX_THRESHOLD_GROUPS`] were tracked: their
+    /// counts started again from zero.
+    pub evicted_groups: u64,
+}
+
 impl Notifier {
+    /// Threshold state per rule, in config order: how many groups are
+    /// tracked, and how many were evicted by the bound.
+    pub fn rule_stats(&self) -> Vec<RuleStats> {
+        self.rules
+            .iter()
+            .map(|r| RuleStats {
+                rule_id: r.config.id.clone(),
+                tracked_groups: r.counter.groups(),
+                evicted_groups: r.counter.evicted,
+            })
+            .collect()
+    }
+
     /// Checks `config` and builds the engine. Every problem is reported at
     /// once as [`Error::Validation`] (`what`: `notification config`), each
     /// with its JSON path.
@@ -291,10 +350,14 @@ impl Notifier {
             }
             let fired = match r.org_thresholds.get(view.org_id).or(r.threshold.as_ref()) {
                 Some(&t) => {
-                    match rule
-                        .counter
-                        .hit(view.org_id, t, rule.longest_window_secs, now_ms)
-                    {
+                    let (group, label) = threshold_group(r, &view);
+                    match rule.counter.hit(
+                        &group,
+                        label.as_deref(),
+                        t,
+                        rule.longest_window_secs,
+                        now_ms,
+                    ) {
                         Some(fired) => Some(fired),
                         None => continue,
                     }

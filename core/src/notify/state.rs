@@ -97,26 +97,43 @@ impl TokenBucket {
     }
 }
 
-/// Recent matching records of one rule, per org.
+/// Threshold groups one rule tracks at most (org, or org and `group_by`
+/// values). A rule grouped by user over many users keeps memory bounded:
+/// past this many, the group whose latest record is oldest is forgotten
+/// (and counted in [`RuleStats::evicted_groups`](super::RuleStats)).
+pub const MAX_THRESHOLD_GROUPS: usize = 10_000;
+
+/// Recent matching records of one rule, per group (the org, or the org and
+/// the rule's `group_by` values).
 #[derive(Debug, Default)]
 pub(super) struct ThresholdCounter {
-    per_org: HashMap<String, VecDeque<i64>>,
+    per_group: HashMap<String, VecDeque<i64>>,
     sweep_at: usize,
+    pub(super) evicted: u64,
 }
 
 impl ThresholdCounter {
-    /// Counts one matching record of `org`. Returns the threshold when this
-    /// record completes it; the count then starts again from zero, so a
-    /// steady stream alerts once per `count` records rather than on each.
+    /// Counts one matching record of `group` (`label` says it in an alert).
+    /// Returns the threshold when this record completes it; the count then
+    /// starts again from zero, so a steady stream alerts once per `count`
+    /// records rather than on each.
     pub(super) fn hit(
         &mut self,
-        org: &str,
+        group: &str,
+        label: Option<&str>,
         t: Threshold,
         longest_window_secs: u64,
         now_ms: i64,
     ) -> Option<Fired> {
         let window = ms(t.window_secs);
-        let q = self.per_org.entry(org.to_owned()).or_default();
+        let longest = ms(longest_window_secs);
+        if !self.per_group.contains_key(group) && self.per_group.len() >= MAX_THRESHOLD_GROUPS {
+            self.sweep(longest, now_ms);
+            if self.per_group.len() >= MAX_THRESHOLD_GROUPS {
+                self.evict_stalest();
+            }
+        }
+        let q = self.per_group.entry(group.to_owned()).or_default();
         q.push_back(now_ms);
         while q
             .front()
@@ -129,17 +146,41 @@ impl ThresholdCounter {
             Fired {
                 count: t.count,
                 window_secs: t.window_secs,
+                group: label.map(str::to_owned),
             }
         });
-        if self.per_org.len() >= self.sweep_at.max(SWEEP_FLOOR) {
-            let longest = ms(longest_window_secs);
-            self.per_org.retain(|_, q| {
-                q.back()
-                    .is_some_and(|&t| now_ms.saturating_sub(t) < longest)
-            });
-            self.sweep_at = self.per_org.len() * 2;
+        if self.per_group.len() >= self.sweep_at.max(SWEEP_FLOOR) {
+            self.sweep(longest, now_ms);
+            self.sweep_at = self.per_group.len() * 2;
         }
         fired
+    }
+
+    /// Groups tracked.
+    pub(super) fn groups(&self) -> usize {
+        self.per_group.len()
+    }
+
+    /// Forgets groups with nothing inside the longest window.
+    fn sweep(&mut self, longest_ms: i64, now_ms: i64) {
+        self.per_group.retain(|_, q| {
+            q.back()
+                .is_some_and(|&t| now_ms.saturating_sub(t) < longest_ms)
+        });
+    }
+
+    /// Forgets the group whose latest record is the oldest: the one least
+    /// likely to pass the threshold soon.
+    fn evict_stalest(&mut self) {
+        let stalest = self
+            .per_group
+            .iter()
+            .min_by_key(|(_, q)| q.back().copied().unwrap_or(i64::MIN))
+            .map(|(k, _)| k.clone());
+        if let Some(k) = stalest {
+            self.per_group.remove(&k);
+            self.evicted += 1;
+        }
     }
 }
 
@@ -305,23 +346,47 @@ mod tests {
             window_secs: 10,
         };
         let mut c = ThresholdCounter::default();
-        assert_eq!(c.hit("a", t, 10, 0), None);
-        assert_eq!(c.hit("b", t, 10, 1), None);
-        assert_eq!(c.hit("a", t, 10, 2_000), None);
+        assert_eq!(c.hit("a", None, t, 10, 0), None);
+        assert_eq!(c.hit("b", None, t, 10, 1), None);
+        assert_eq!(c.hit("a", None, t, 10, 2_000), None);
         // The first hit of `a` has left the window by 10 s.
-        assert_eq!(c.hit("a", t, 10, 10_000), None);
-        let fired = c.hit("a", t, 10, 11_000);
+        assert_eq!(c.hit("a", None, t, 10, 10_000), None);
+        let fired = c.hit("a", None, t, 10, 11_000);
         assert_eq!(
             fired,
             Some(Fired {
                 count: 3,
-                window_secs: 10
+                window_secs: 10,
+                group: None,
             })
         );
         // Counting starts again after an alert.
-        assert_eq!(c.hit("a", t, 10, 11_001), None);
-        assert_eq!(c.hit("b", t, 10, 2), None);
-        assert!(c.hit("b", t, 10, 3).is_some());
+        assert_eq!(c.hit("a", None, t, 10, 11_001), None);
+        assert_eq!(c.hit("b", None, t, 10, 2), None);
+        assert!(c.hit("b", None, t, 10, 3).is_some());
+    }
+
+    #[test]
+    fn groups_are_bounded_and_the_stalest_goes_first() {
+        let t = Threshold {
+            count: 100,
+            window_secs: 3600,
+        };
+        let mut c = ThresholdCounter::default();
+        // A busy user, then many one-off users inside the window.
+        assert_eq!(c.hit("org/busy", None, t, 3600, 0), None);
+        for i in 0..MAX_THRESHOLD_GROUPS + 10 {
+            let now = 1_000 + i as i64;
+            c.hit(&format!("org/u{i}"), None, t, 3600, now);
+            // The busy user keeps being seen, so it is never the stalest.
+            if i % 1000 == 0 {
+                c.hit("org/busy", None, t, 3600, now);
+            }
+        }
+        assert!(c.groups() <= MAX_THRESHOLD_GROUPS);
+        assert!(c.evicted > 0);
+        assert!(c.per_group.contains_key("org/busy"));
+        assert!(!c.per_group.contains_key("org/u0"));
     }
 
     #[test]
