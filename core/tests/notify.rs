@@ -144,5 +144,5 @@ fn the_documented_example_builds() {
         .unwrap();
     let n = Notifier::from_json(json).unwrap();
     assert_eq!(n.health().len(), 6);
-    assert_eq!(n.config().rules.len(), 5);
+    assert_eq!(n.config().rules.len(), 6);
 }
