@@ -23,8 +23,12 @@ pub(crate) enum Target {
     Jsonl,
     Http,
     Webhook,
+    /// Also spelled as the catalog's kind, `splunk_hec`.
+    #[value(alias = "splunk_hec")]
     SplunkHec,
     Elasticsearch,
+    /// Also spelled as the catalog's kind, `azure_logs`.
+    #[value(alias = "azure_logs")]
     AzureLogs,
     Otlp,
     Syslog,

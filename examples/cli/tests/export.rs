@@ -168,6 +168,13 @@ fn missing_settings_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
     let out = run(&["export", "--to", "nowhere"], "", &[]);
     assert_eq!(out.status.code(), Some(2));
+    // The catalog's kind is the same target: one name per idea.
+    for kind in ["splunk_hec", "azure_logs"] {
+        let out = run(&["export", "--to", kind], "", &[]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("needs --url"), "{kind}: {err}");
+    }
 }
 
 #[test]
