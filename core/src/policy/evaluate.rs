@@ -59,6 +59,26 @@ pub struct EvaluationContext {
     pub event_id: Option<String>,
 }
 
+impl EvaluationContext {
+    /// Traces records to an input that has an id of its own (a corpus
+    /// line's `id`): sets `request_id` to it unless the context already
+    /// names one. A string is taken as it is, a number or boolean as
+    /// written, an array or object as compact JSON; null sets nothing.
+    /// Like every context field, it is scrubbed of matched values below
+    /// the `full` logging level.
+    pub fn with_input_id(mut self, id: Option<&serde_json::Value>) -> Self {
+        use serde_json::Value;
+        if self.request_id.is_none() {
+            self.request_id = match id {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(other) => Some(other.to_string()),
+            };
+        }
+        self
+    }
+}
+
 /// One finding as the host sees it: where, what, and what the policy does
 /// about it. Carries no value; slice the text with `span` in the unit your
 /// strings use.
