@@ -42,6 +42,56 @@ const BLOCK_SECRETS_REDACT_PII: &str = r#"{
   }
 }"#;
 
+/// The precedence example of docs/policy.md.
+const PRECEDENCE: &str = r#"{
+    "packs": {"pii": {"action": "warn"}},
+    "categories": {"pii": {"action": "redact"}},
+    "rules": {"overrides": {
+        "pii.*": {"action": "escalate"},
+        "pii.e*": {"action": "block"},
+        "pii.email": {"action": {"response": "allow"}}
+    }}
+}"#;
+
+/// The monitor-mode example of docs/policy.md.
+const ENFORCE_SECRETS_MONITOR_THE_REST: &str =
+    r#"{"monitor": true, "categories": {"secret": {"monitor": false}}}"#;
+
+/// The policies above are the ones docs/policy.md shows, so what these
+/// tests check is what the reader is told.
+#[test]
+fn the_documented_policies_are_the_tested_ones() {
+    let doc = include_str!("../../../docs/policy.md");
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in doc.lines() {
+        match current.as_mut() {
+            None if line.trim_end() == "```json" => current = Some(String::new()),
+            None => {}
+            Some(_) if line.trim_end() == "```" => blocks.extend(current.take()),
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+        }
+    }
+    let blocks: Vec<serde_json::Value> = blocks
+        .iter()
+        .map(|b| serde_json::from_str(b).unwrap_or_else(|e| panic!("{e}: {b}")))
+        .collect();
+    for policy in [
+        BLOCK_SECRETS_REDACT_PII,
+        PRECEDENCE,
+        ENFORCE_SECRETS_MONITOR_THE_REST,
+    ] {
+        let want: serde_json::Value = serde_json::from_str(policy).unwrap_or_default();
+        assert!(
+            blocks.contains(&want),
+            "docs/policy.md does not show {policy}"
+        );
+    }
+}
+
 #[test]
 fn block_secrets_in_prompts_and_redact_personal_data_in_five_lines() {
     let p = policy(BLOCK_SECRETS_REDACT_PII);
@@ -74,17 +124,7 @@ fn block_secrets_in_prompts_and_redact_personal_data_in_five_lines() {
 
 #[test]
 fn rule_beats_glob_beats_category_beats_pack_beats_severity() {
-    let p = policy(
-        r#"{
-        "packs": {"pii": {"action": "warn"}},
-        "categories": {"pii": {"action": "redact"}},
-        "rules": {"overrides": {
-            "pii.*": {"action": "escalate"},
-            "pii.e*": {"action": "block"},
-            "pii.email": {"action": {"response": "allow"}}
-        }}
-    }"#,
-    );
+    let p = policy(PRECEDENCE);
     let email = rule(&p, "pii.email");
     // The rule's own override names only responses; prompts fall to the
     // most specific glob.
@@ -104,6 +144,16 @@ fn rule_beats_glob_beats_category_beats_pack_beats_severity() {
         .find(|r| r.id.starts_with("pii.") && !r.id.starts_with("pii.e"));
     let phone = phone.unwrap_or_else(|| panic!("a pii rule"));
     assert_eq!(phone.prompt_action, Verdict::Escalate);
+    // As docs/policy.md says: every pii rule matches `pii.*`, so neither
+    // the category's nor the pack's action reaches any of them.
+    for r in p.rules().iter().filter(|r| r.pack == "pii") {
+        assert!(
+            r.prompt_action_from.starts_with("$.rules.overrides"),
+            "{}: {}",
+            r.id,
+            r.prompt_action_from
+        );
+    }
 
     // Without globs the category decides, without it the pack, without
     // that the severity table.
@@ -311,7 +361,7 @@ fn a_monitored_rule_in_an_enforced_policy_leaves_the_others_enforced() {
 
 #[test]
 fn a_rule_can_be_enforced_inside_a_monitored_policy() {
-    let p = policy(r#"{"monitor": true, "categories": {"secret": {"monitor": false}}}"#);
+    let p = policy(ENFORCE_SECRETS_MONITOR_THE_REST);
     let d = p.evaluate(
         "key AKIAIOSFODNN7EXAMPLE mail jane.doe@acme.com",
         &EvaluationContext::default(),
