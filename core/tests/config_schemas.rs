@@ -269,6 +269,8 @@ fn the_policy_schema_refuses_what_the_reader_refuses() {
         json!({"ai_tools": {"unknown_action": "shrug"}}),
         json!({"org": null}),
         json!({"packs": {"pii": "on"}}),
+        json!({"categories": {"pii": "obliterate"}}),
+        json!({"rules": {"overrides": {"pii.email": 3}}}),
         json!({"packs": {"pii": {"action": "nope"}}}),
         json!({"categories": {"secrets": {"action": "block"}}}),
         json!({"categories": {"pii": {"monitor": "yes"}}}),

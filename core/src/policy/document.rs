@@ -140,9 +140,12 @@ fn read(value: &Value, p: &mut Problems) -> PolicyConfig {
         // `{"enabled": …}`.
         let settings = match v {
             Value::Bool(b) => RuleOverride::enabled(*b),
-            Value::Object(_) => read_settings(v, path, p),
+            Value::Object(_) | Value::String(_) => read_settings(v, path, p),
             _ => {
-                p.push(path, "expected true, false or an object of settings");
+                p.push(
+                    path,
+                    "expected true, false, a verdict or an object of settings",
+                );
                 continue;
             }
         };
@@ -278,8 +281,26 @@ fn read(value: &Value, p: &mut Problems) -> PolicyConfig {
 }
 
 /// The settings of one selector: `{"enabled", "severity", "action",
-/// "monitor"}`, `action` being one verdict or one per phase.
+/// "monitor"}`, `action` being one verdict or one per phase; or a verdict
+/// alone, short for `{"action": verdict}` (`"pii": "redact"`).
 fn read_settings(v: &Value, path: String, p: &mut Problems) -> RuleOverride {
+    if let Value::String(s) = v {
+        let action = Verdict::parse(s);
+        if action.is_none() {
+            p.push(
+                path,
+                format!(
+                    "unknown verdict `{s}`; expected one of: {}, or an object of settings",
+                    VERDICTS.join(", ")
+                ),
+            );
+        }
+        return RuleOverride {
+            prompt_action: action,
+            response_action: action,
+            ..RuleOverride::default()
+        };
+    }
     let o = Obj::new(Some(v), path, SETTINGS, p);
     let mut settings = RuleOverride {
         enabled: o.boolean("enabled", p),

@@ -226,6 +226,30 @@ fn enabled_follows_the_same_order_and_rules_disabled_sits_below_the_rules_own_ov
 }
 
 #[test]
+fn a_verdict_alone_is_short_for_its_action() {
+    let short = policy(
+        r#"{"packs": {"secrets": "block"}, "categories": {"pii": "redact"}, "rules": {"overrides": {"financial.*": "escalate"}}}"#,
+    );
+    let long = policy(
+        r#"{"packs": {"secrets": {"action": "block"}}, "categories": {"pii": {"action": "redact"}},
+            "rules": {"overrides": {"financial.*": {"action": "escalate"}}}}"#,
+    );
+    let strip = |p: &Policy| -> Vec<(String, Verdict, Verdict)> {
+        p.rules()
+            .into_iter()
+            .map(|r| (r.id, r.prompt_action, r.response_action))
+            .collect()
+    };
+    assert_eq!(strip(&short), strip(&long));
+    let got = problems(r#"{"categories": {"pii": "obliterate"}}"#);
+    assert_eq!(got[0].0, "$.categories.pii");
+    assert!(
+        got[0].1.starts_with("unknown verdict `obliterate`"),
+        "{got:?}"
+    );
+}
+
+#[test]
 fn globs_and_categories_apply_to_custom_rules_too() {
     let p = policy(
         r#"{

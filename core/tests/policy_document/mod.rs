@@ -110,6 +110,18 @@ struct Packs {
 enum PackSetting {
     /// On or off.
     Enabled(bool),
+    /// The rules' action in both phases, short for `{"action": …}`.
+    Action(Verdict),
+    /// Settings.
+    Settings(RuleOverride),
+}
+
+/// Settings for the rules a selector picks, or their action alone.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+enum Setting {
+    /// The rules' action in both phases, short for `{"action": …}`.
+    Action(Verdict),
     /// Settings.
     Settings(RuleOverride),
 }
@@ -119,13 +131,13 @@ enum PackSetting {
 #[schemars(deny_unknown_fields)]
 struct Categories {
     /// Credentials, tokens and keys.
-    secret: Option<RuleOverride>,
+    secret: Option<Setting>,
     /// Personal data.
-    pii: Option<RuleOverride>,
+    pii: Option<Setting>,
     /// Payment and banking data.
-    financial: Option<RuleOverride>,
+    financial: Option<Setting>,
     /// Anything an org defines for itself.
-    custom: Option<RuleOverride>,
+    custom: Option<Setting>,
 }
 
 /// Rules switched off, and overrides by rule id or glob.
@@ -136,7 +148,7 @@ struct Rules {
     disabled: Option<Vec<String>>,
     /// Overrides by rule id (built-in or custom) or by glob of rule ids
     /// (`secrets.*`: `*` is any run of characters, `?` one character).
-    overrides: Option<BTreeMap<String, RuleOverride>>,
+    overrides: Option<BTreeMap<String, Setting>>,
 }
 
 /// Settings for the rules a selector (a rule id, a glob, a category, a
