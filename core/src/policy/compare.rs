@@ -6,55 +6,14 @@
 //! report; the counting lives here so they cannot disagree.
 
 use super::{Decision, EvaluationContext, Policy};
+use crate::analytics::VerdictCounts;
 use crate::schema::Verdict;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
 
-/// How many inputs got each enforced verdict.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VerdictCounts {
-    /// `allow`.
-    pub allow: usize,
-    /// `warn`.
-    pub warn: usize,
-    /// `redact`.
-    pub redact: usize,
-    /// `escalate`.
-    pub escalate: usize,
-    /// `block`.
-    pub block: usize,
-}
-
-impl VerdictCounts {
-    fn add(&mut self, v: Verdict) {
-        *self.slot(v) += 1;
-    }
-
-    fn slot(&mut self, v: Verdict) -> &mut usize {
-        match v {
-            Verdict::Allow => &mut self.allow,
-            Verdict::Warn => &mut self.warn,
-            Verdict::Redact => &mut self.redact,
-            Verdict::Escalate => &mut self.escalate,
-            Verdict::Block => &mut self.block,
-        }
-    }
-
-    /// The count for `v`.
-    pub fn get(&self, v: Verdict) -> usize {
-        match v {
-            Verdict::Allow => self.allow,
-            Verdict::Warn => self.warn,
-            Verdict::Redact => self.redact,
-            Verdict::Escalate => self.escalate,
-            Verdict::Block => self.block,
-        }
-    }
-}
-
 /// How a count changed from the baseline to the candidate.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct VerdictChanges {
     /// `allow`, candidate minus baseline.
     pub allow: i64,
@@ -69,7 +28,7 @@ pub struct VerdictChanges {
 }
 
 /// A count under one name (a reason code or a rule id).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NamedCount {
     /// The reason code (`dlp:<rule id>`, `tool:blocked`, `scan_truncated`)
     /// or rule id.
@@ -79,7 +38,7 @@ pub struct NamedCount {
 }
 
 /// What one policy decided over the corpus.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PolicyOutcome {
     /// Enforced verdicts.
     pub verdicts: VerdictCounts,
@@ -100,7 +59,7 @@ pub struct PolicyOutcome {
 }
 
 /// One input whose enforced verdict differs between the two policies.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Flip {
     /// The input's `id`, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,7 +77,7 @@ pub struct Flip {
 }
 
 /// How many inputs went from one verdict to another.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Transition {
     /// The baseline's verdict.
     pub from: Verdict,
@@ -182,7 +141,7 @@ impl Thresholds {
 }
 
 /// One limit as checked.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ThresholdCheck {
     /// `max_flips`, `max_flip_rate` or `max_block_rate`.
     pub name: String,
@@ -195,7 +154,7 @@ pub struct ThresholdCheck {
 }
 
 /// What a policy test found.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PolicyTestReport {
     /// Inputs evaluated.
     pub inputs: usize,
@@ -271,7 +230,7 @@ impl Tally {
     fn outcome(self, inputs: usize, top: usize) -> PolicyOutcome {
         PolicyOutcome {
             verdicts: self.verdicts,
-            block_rate: rate(self.verdicts.block, inputs),
+            block_rate: rate(self.verdicts.block, inputs as u64),
             monitored: self.monitored,
             would_verdicts: (self.monitored > 0).then_some(self.would),
             top_reasons: top_of(self.reasons, top),
@@ -291,7 +250,7 @@ fn top_of(counts: HashMap<String, usize>, n: usize) -> Vec<NamedCount> {
     v
 }
 
-fn rate(n: usize, of: usize) -> f64 {
+fn rate(n: u64, of: u64) -> f64 {
     if of == 0 { 0.0 } else { n as f64 / of as f64 }
 }
 
@@ -374,7 +333,10 @@ impl<'a> PolicyTest<'a> {
         let policy = self.tally.outcome(inputs, top);
         let baseline = self.baseline.map(|_| self.base_tally.outcome(inputs, top));
         let changes = baseline.as_ref().map(|b| {
-            let d = |v: Verdict| policy.verdicts.get(v) as i64 - b.verdicts.get(v) as i64;
+            let d = |v: Verdict| {
+                i64::try_from(policy.verdicts.get(v)).unwrap_or(i64::MAX)
+                    - i64::try_from(b.verdicts.get(v)).unwrap_or(i64::MAX)
+            };
             VerdictChanges {
                 allow: d(Verdict::Allow),
                 warn: d(Verdict::Warn),
@@ -394,7 +356,7 @@ impl<'a> PolicyTest<'a> {
                 .then(a.from.cmp(&b.from))
                 .then(a.to.cmp(&b.to))
         });
-        let flip_rate = rate(self.flips, inputs);
+        let flip_rate = rate(self.flips as u64, inputs as u64);
         let mut checks = Vec::new();
         let has_baseline = baseline.is_some();
         if let Some(limit) = thresholds.max_flips.filter(|_| has_baseline) {

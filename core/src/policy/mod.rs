@@ -18,7 +18,7 @@ mod tools;
 
 pub use compare::{
     Flip, ListLimits, NamedCount, PolicyOutcome, PolicyTest, PolicyTestReport, ThresholdCheck,
-    Thresholds, Transition, VerdictChanges, VerdictCounts,
+    Thresholds, Transition, VerdictChanges,
 };
 pub use config::{
     AiToolsConfig, DEFAULT_MAX_MATCHES, DEFAULT_ON_TRUNCATED, DEFAULT_PROMPT_ACTIONS,

@@ -62,19 +62,11 @@ const ENFORCE_SECRETS_MONITOR_THE_REST: &str =
 #[test]
 fn the_documented_policies_are_the_tested_ones() {
     let doc = include_str!("../../../docs/policy.md");
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in doc.lines() {
-        match current.as_mut() {
-            None if line.trim_end() == "```json" => current = Some(String::new()),
-            None => {}
-            Some(_) if line.trim_end() == "```" => blocks.extend(current.take()),
-            Some(block) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-        }
-    }
+    let blocks: Vec<&str> = doc
+        .split("```json\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .collect();
     let blocks: Vec<serde_json::Value> = blocks
         .iter()
         .map(|b| serde_json::from_str(b).unwrap_or_else(|e| panic!("{e}: {b}")))

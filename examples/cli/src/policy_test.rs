@@ -7,9 +7,9 @@
 use crate::input::{Source, Unread};
 use crate::{Failure, line, load_policy};
 use clap::{Args, Subcommand};
+use govstream::analytics::VerdictCounts;
 use govstream::policy::{
     ListLimits, NamedCount, Policy, PolicyOutcome, PolicyTest, PolicyTestReport, Thresholds,
-    VerdictCounts,
 };
 use govstream::schema::Verdict;
 use serde_json::Value;
@@ -193,9 +193,10 @@ fn counts_rows(out: &mut String, c: &VerdictCounts, b: Option<&VerdictCounts>) {
         let name = v.as_str();
         match b {
             Some(b) => {
-                let change = match c.get(v) as i64 - b.get(v) as i64 {
-                    0 => "0".to_string(),
-                    d => format!("{d:+}"),
+                let change = match c.get(v).cmp(&b.get(v)) {
+                    std::cmp::Ordering::Equal => "0".to_string(),
+                    std::cmp::Ordering::Greater => format!("+{}", c.get(v) - b.get(v)),
+                    std::cmp::Ordering::Less => format!("-{}", b.get(v) - c.get(v)),
                 };
                 let _ = writeln!(
                     out,
