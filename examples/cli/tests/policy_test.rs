@@ -9,6 +9,7 @@ mod common;
 use common::{govstream, lines};
 use serde_json::Value;
 use std::path::PathBuf;
+use std::process::Output;
 
 /// A fresh directory for one test's files.
 fn scratch(test: &str) -> PathBuf {
@@ -46,26 +47,21 @@ fn files(test: &str) -> (String, String, String) {
     (s(new), s(current), s(corpus))
 }
 
-fn stderr(out: &std::process::Output) -> String {
+/// `govstream policy test --policy NEW [ARGS…]`, the corpus on stdin.
+fn policy_test(new: &str, args: &[&str], stdin: &str) -> Output {
+    let mut all = vec!["policy", "test", "--policy", new];
+    all.extend_from_slice(args);
+    govstream(&all, stdin)
+}
+
+fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]
 fn the_json_report_counts_changes_and_names_flips_by_id_or_line() {
     let (new, current, corpus) = files("json");
-    let out = govstream(
-        &[
-            "policy",
-            "test",
-            "--policy",
-            &new,
-            "--baseline",
-            &current,
-            "--json",
-            &corpus,
-        ],
-        "",
-    );
+    let out = policy_test(&new, &["--baseline", &current, "--json", &corpus], "");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let r = &lines(&out)[0];
     assert_eq!(r["inputs"], 4);
@@ -98,12 +94,9 @@ fn the_json_report_counts_changes_and_names_flips_by_id_or_line() {
 #[test]
 fn a_threshold_exceeded_exits_1_and_says_which() {
     let (new, current, corpus) = files("exceeded");
-    let out = govstream(
+    let out = policy_test(
+        &new,
         &[
-            "policy",
-            "test",
-            "--policy",
-            &new,
             "--baseline",
             &current,
             "--max-flips",
@@ -124,12 +117,9 @@ fn a_threshold_exceeded_exits_1_and_says_which() {
     assert!(text.contains("id t-1 (line 1): warn -> redact"), "{text}");
     assert!(text.contains("result: FAILED"), "{text}");
 
-    let out = govstream(
+    let out = policy_test(
+        &new,
         &[
-            "policy",
-            "test",
-            "--policy",
-            &new,
             "--baseline",
             &current,
             "--max-flips",
@@ -147,32 +137,10 @@ fn a_threshold_exceeded_exits_1_and_says_which() {
 fn usage_policy_and_corpus_errors_exit_2() {
     let (new, _, corpus) = files("errors");
     // A flip limit needs a baseline.
-    let out = govstream(
-        &[
-            "policy",
-            "test",
-            "--policy",
-            &new,
-            "--max-flips",
-            "0",
-            &corpus,
-        ],
-        "",
-    );
+    let out = policy_test(&new, &["--max-flips", "0", &corpus], "");
     assert_eq!(out.status.code(), Some(2));
     // A rate is a fraction.
-    let out = govstream(
-        &[
-            "policy",
-            "test",
-            "--policy",
-            &new,
-            "--max-block-rate",
-            "5",
-            &corpus,
-        ],
-        "",
-    );
+    let out = policy_test(&new, &["--max-block-rate", "5", &corpus], "");
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("--max-block-rate: must be a fraction"),
@@ -180,10 +148,7 @@ fn usage_policy_and_corpus_errors_exit_2() {
         stderr(&out)
     );
     // A corpus line that is not an input: nothing is tested.
-    let out = govstream(
-        &["policy", "test", "--policy", &new],
-        "{\"text\": \"ok\"}\nnot json\n{\"id\": 3}\n",
-    );
+    let out = policy_test(&new, &[], "{\"text\": \"ok\"}\nnot json\n{\"id\": 3}\n");
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("2 corpus lines are not inputs"), "{err}");
@@ -197,10 +162,7 @@ fn usage_policy_and_corpus_errors_exit_2() {
         r#"{"rules": {"overrides": {"secrets.nope*": {"action": "block"}}}}"#,
     )
     .unwrap();
-    let out = govstream(
-        &["policy", "test", "--policy", bad.to_str().unwrap(), &corpus],
-        "",
-    );
+    let out = policy_test(bad.to_str().unwrap(), &[&corpus], "");
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out)
@@ -215,16 +177,9 @@ fn monitor_mode_shows_what_would_have_been_enforced() {
     let dir = scratch("monitor");
     let p = dir.join("monitor.json");
     std::fs::write(&p, r#"{"monitor": true}"#).unwrap();
-    let out = govstream(
-        &[
-            "policy",
-            "test",
-            "--policy",
-            p.to_str().unwrap(),
-            "--max-block-rate",
-            "0",
-            "--json",
-        ],
+    let out = policy_test(
+        p.to_str().unwrap(),
+        &["--max-block-rate", "0", "--json"],
         CORPUS,
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
