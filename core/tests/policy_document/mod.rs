@@ -1,5 +1,5 @@
 //! The policy document's shape, for its JSON Schema only. The policy is read
-//! by a path-collecting reader (`core/src/policy/config.rs`), not by serde,
+//! by a path-collecting reader (`core/src/policy/document.rs`), not by serde,
 //! so there is no serde type to derive the schema from; these types restate
 //! the document's keys and take every value type (verdicts, severities,
 //! levels, styles, categories, validators, context, allowlists) from the
