@@ -4,8 +4,8 @@
 
 use crate::error;
 use crate::json;
-use govstream::api::CompiledPolicy;
-use govstream::policy::{Decision, MatchInfo};
+use govstream::api::{CompiledPolicy, PolicyTestInput};
+use govstream::policy::{Decision, MatchInfo, Thresholds};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use serde_json::{Map, Value};
@@ -264,9 +264,66 @@ impl PyPolicy {
         json::to_python(py, &govstream::schema::Record::ShadowAiEvent(event))
     }
 
+    /// Tests this policy on a corpus before rollout: each input a dict with
+    /// `text`, an optional `id` and any evaluation context field (the
+    /// lines `govstream policy test` reads). With a `baseline` (the policy
+    /// it would replace), also counts the inputs whose verdict flips. The
+    /// report is a dict: `inputs`, `policy` and `baseline` (`verdicts`,
+    /// `block_rate`, `monitored`, `top_reasons`, `top_rules`), `changes`,
+    /// `flips`, `flip_rate`, `transitions`, `flipped` (each with `id` or
+    /// `line`, its position from 1), `thresholds` checked and `passed`.
+    ///
+    /// Raises `InputError` for a malformed input (`$.corpus[3].text`) and
+    /// `ValidationError` for a limit that cannot be checked (a rate outside
+    /// 0–1, a flip limit without a baseline).
+    ///
+    /// >>> strict = govstream.Policy.from_dict({"categories": {"pii": {"action": "block"}}})
+    /// >>> corpus = [{"id": "a", "text": "mail jane.doe@acme.com"}, {"text": "hello"}]
+    /// >>> r = strict.compare(corpus, baseline=govstream.Policy.default(), max_flips=0)
+    /// >>> r["flips"], r["flipped"][0]["id"], r["passed"]
+    /// (1, 'a', False)
+    #[pyo3(signature = (
+        corpus, *, baseline = None, max_flips = None, max_flip_rate = None,
+        max_block_rate = None, top = None, list_flips = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn compare<'py>(
+        &self,
+        py: Python<'py>,
+        corpus: &Bound<'py, PyAny>,
+        baseline: Option<PyRef<'py, PyPolicy>>,
+        max_flips: Option<usize>,
+        max_flip_rate: Option<f64>,
+        max_block_rate: Option<f64>,
+        top: Option<usize>,
+        list_flips: Option<usize>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let corpus = match json::from_python(corpus, "corpus")? {
+            Value::Array(items) => items,
+            _ => return Err(error::input(py, "corpus", "must be a list of dicts")),
+        };
+        let input = PolicyTestInput {
+            corpus,
+            thresholds: Thresholds {
+                max_flips,
+                max_flip_rate,
+                max_block_rate,
+            },
+            top,
+            list_flips,
+        };
+        let baseline = baseline.as_deref().map(PyPolicy::compiled);
+        let report = py
+            .detach(|| self.inner.compare(baseline, input))
+            .map_err(|e| error::api_to_py(py, &e))?;
+        json::to_python(py, &report)
+    }
+
     /// The enabled rules with their effective severity and actions, as dicts
     /// (`id`, `name`, `pack`, `category`, `severity`, `prompt_action`,
-    /// `response_action`).
+    /// `response_action`, where each action came from as
+    /// `prompt_action_from`/`response_action_from`, and `monitor` when
+    /// the rule is in monitor mode).
     fn rules<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         json::to_python(py, &self.inner.rules())
     }
@@ -323,6 +380,19 @@ impl PyDecision {
     #[getter]
     fn reason_code(&self) -> &str {
         &self.inner.reason_code
+    }
+
+    /// Monitor mode: the verdict had the monitored rules (or policy) been
+    /// enforced, when stronger than `verdict`; else `None`.
+    #[getter]
+    fn would_verdict(&self) -> Option<&'static str> {
+        self.inner.would_verdict.map(|v| v.as_str())
+    }
+
+    /// The reason code of `would_verdict`.
+    #[getter]
+    fn would_reason_code(&self) -> Option<&str> {
+        self.inner.would_reason_code.as_deref()
     }
 
     /// The text to forward, NOT for logs: every match whose action is
@@ -416,9 +486,13 @@ pub(crate) struct PyMatch {
     /// 0.0–1.0.
     #[pyo3(get)]
     confidence: f64,
-    /// The policy's verdict for this match in the evaluated phase.
+    /// The policy's verdict for this match in the evaluated phase (with
+    /// `monitor`, the verdict it would give).
     #[pyo3(get)]
     action: &'static str,
+    /// Monitor mode: `action` is recorded, not enforced.
+    #[pyo3(get)]
+    monitor: bool,
     /// First code point.
     #[pyo3(get)]
     start: usize,
@@ -448,6 +522,7 @@ impl From<&MatchInfo> for PyMatch {
             severity: m.severity.as_str(),
             confidence: m.confidence,
             action: m.action.as_str(),
+            monitor: m.monitor,
             start: m.span.start,
             end: m.span.end,
             byte_start: m.span.byte_start,

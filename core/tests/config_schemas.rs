@@ -268,6 +268,13 @@ fn the_policy_schema_refuses_what_the_reader_refuses() {
         json!({"redaction": {"style": "blur"}}),
         json!({"ai_tools": {"unknown_action": "shrug"}}),
         json!({"org": null}),
+        json!({"packs": {"pii": "on"}}),
+        json!({"categories": {"pii": "obliterate"}}),
+        json!({"rules": {"overrides": {"pii.email": 3}}}),
+        json!({"packs": {"pii": {"action": "nope"}}}),
+        json!({"categories": {"secrets": {"action": "block"}}}),
+        json!({"categories": {"pii": {"monitor": "yes"}}}),
+        json!({"monitor": "yes"}),
     ] {
         assert!(
             CompiledPolicy::from_value(&doc).is_err(),
@@ -413,6 +420,16 @@ fn the_policy_schema_has_the_readers_keys_at_every_level() {
         ),
         (json!({"limits": {"zz": 1}}), "$.limits.zz", vec!["limits"]),
         (
+            json!({"packs": {"pii": {"zz": 1}}}),
+            "$.packs.pii.zz",
+            vec!["packs", "pii"],
+        ),
+        (
+            json!({"categories": {"pii": {"zz": 1}}}),
+            "$.categories.pii.zz",
+            vec!["categories", "pii"],
+        ),
+        (
             json!({"limits": {"on_truncated": {"zz": "block"}}}),
             "$.limits.on_truncated.zz",
             vec!["limits", "on_truncated"],
@@ -423,9 +440,15 @@ fn the_policy_schema_has_the_readers_keys_at_every_level() {
         let schema_keys = properties(schema_at(&schema, &keys));
         assert_eq!(reader, schema_keys, "keys at {path}");
     }
-    // Packs are keys too, with a message of their own.
+    // Packs and categories are keys too, with messages of their own.
     let reader = reader_list(&json!({"packs": {"zz": true}}), "$.packs.zz");
     assert_eq!(reader, properties(schema_at(&schema, &["packs"])), "packs");
+    let reader = reader_list(&json!({"categories": {"zz": {}}}), "$.categories.zz");
+    assert_eq!(
+        reader,
+        properties(schema_at(&schema, &["categories"])),
+        "categories"
+    );
 }
 
 #[test]

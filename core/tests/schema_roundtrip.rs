@@ -71,12 +71,15 @@ fn full_event() -> Event {
         verdict: Verdict::Block,
         event_type: EventType::Blocked,
         reason_code: "dlp:pii.email".into(),
+        would_verdict: Some(Verdict::Block),
+        would_reason_code: Some("dlp:pii.email".into()),
         policy_results: vec![PolicyResult {
             policy: "pii.email".into(),
             kind: "dlp".into(),
             phase: Phase::Response,
             verdict: Verdict::Block,
             reason: "email address found".into(),
+            monitor: true,
         }],
         prompt_summary: Some(summary("Hi 👋 please mail [EMAIL]")),
         response_summary: Some(summary("Sure, sending to [EMAIL]")),
@@ -148,6 +151,9 @@ fn full_dlp_match() -> DlpMatch {
             span_id: Some("00f067aa0ba902b7".into()),
             trace_flags: None,
         },
+        action: Some(Verdict::Block),
+        monitor: true,
+        request_id: Some("req-1".into()),
     }
 }
 
@@ -330,6 +336,9 @@ fn absent_optional_fields_are_omitted_not_null() {
     event.request_id = None;
     event.session_id = None;
     event.conversation_id = None;
+    (event.would_verdict, event.would_reason_code) = (None, None);
+    event.trace = TraceIds::default();
+    event.trace_state = None;
     let line = Record::from(event.clone()).to_json_line().unwrap();
     assert!(!line.contains("null"), "{line}");
     let value: Value = serde_json::from_str(&line).unwrap();
@@ -363,6 +372,7 @@ fn absent_optional_fields_are_omitted_not_null() {
 
     let mut m = full_dlp_match();
     m.snippet = None;
+    (m.action, m.monitor, m.request_id) = (None, false, None);
     let mut s = full_shadow_event();
     s.identity = Identity::default();
     (
@@ -378,7 +388,10 @@ fn absent_optional_fields_are_omitted_not_null() {
     let mut a = audit_event(ApiEventType::AuthLogout);
     (a.user_id, a.keycloak_user_id, a.user_email, a.org_id) = (None, None, None, None);
     for (record, absent) in [
-        (Record::from(m), &["snippet"][..]),
+        (
+            Record::from(m),
+            &["snippet", "action", "monitor", "request_id"][..],
+        ),
         (
             s.into(),
             &[

@@ -105,6 +105,8 @@ class Match:
     @property
     def action(self) -> _Verdict: ...
     @property
+    def monitor(self) -> bool: ...
+    @property
     def start(self) -> int: ...
     @property
     def end(self) -> int: ...
@@ -133,6 +135,10 @@ class Decision:
     def event_type(self) -> _EventType: ...
     @property
     def reason_code(self) -> str: ...
+    @property
+    def would_verdict(self) -> Optional[_Verdict]: ...
+    @property
+    def would_reason_code(self) -> Optional[str]: ...
     @property
     def redacted_text(self) -> str:
         """The text to forward, NOT for logs (allow/warn values stay raw)."""
@@ -183,6 +189,20 @@ class Policy:
     def scan(self, text: str) -> List[Match]: ...
     def redact(self, text: str) -> str: ...
     def rules(self) -> List[Dict[str, Any]]: ...
+    def compare(
+        self,
+        corpus: Sequence[Mapping[str, Any]],
+        *,
+        baseline: Optional[Policy] = None,
+        max_flips: Optional[int] = None,
+        max_flip_rate: Optional[float] = None,
+        max_block_rate: Optional[float] = None,
+        top: Optional[int] = None,
+        list_flips: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """Tests this policy on a corpus (dicts with `text`, `id`?, context
+        fields) against an optional baseline: verdict counts, changes,
+        flipped inputs, thresholds checked and `passed`."""
     def redactor(self) -> StreamRedactor: ...
     def stream(
         self,

@@ -32,6 +32,8 @@ pub(crate) fn event(id: &str, ts: i64, verdict: Verdict) -> Event {
         verdict,
         event_type: verdict.event_type(),
         reason_code: "none".to_owned(),
+        would_verdict: None,
+        would_reason_code: None,
         policy_results: Vec::new(),
         prompt_summary: None,
         response_summary: None,
@@ -84,6 +86,9 @@ pub(crate) fn dlp_match(event: &Event, n: usize, rule_id: &str, severity: Severi
         snippet: None,
         fingerprint: "f".repeat(32),
         trace: crate::schema::TraceIds::default(),
+        action: None,
+        monitor: false,
+        request_id: None,
     }
 }
 

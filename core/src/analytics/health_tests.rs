@@ -48,6 +48,7 @@ fn rates_cover_the_last_24_hours() {
         phase: Phase::Prompt,
         verdict: Verdict::Warn,
         reason: "email address".into(),
+        monitor: false,
     });
     let mut truncated = event("truncated", NOW - 2 * HOUR_MS, Verdict::Allow);
     truncated.degraded = true;

@@ -38,6 +38,11 @@ pub struct EvaluateInput {
     /// Who, where, which tool; all optional.
     #[serde(default)]
     pub context: EvaluationContext,
+    /// The caller's id for this input (a corpus line's `id`): the records'
+    /// `request_id` unless the context gives one
+    /// ([`EvaluationContext::with_input_id`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Value>,
 }
 
 /// A compiled policy with its own shadow-AI classifier: immutable and safe
@@ -76,9 +81,16 @@ impl CompiledPolicy {
         &self.policy
     }
 
-    /// Evaluates a text in a context.
+    /// Evaluates a text in a context; `input.id`, if any, traces the
+    /// records to it as their `request_id`.
     pub fn evaluate(&self, input: &EvaluateInput) -> Decision {
-        self.policy.evaluate(&input.text, &input.context)
+        match &input.id {
+            None => self.policy.evaluate(&input.text, &input.context),
+            Some(id) => {
+                let context = input.context.clone().with_input_id(Some(id));
+                self.policy.evaluate(&input.text, &context)
+            }
+        }
     }
 
     /// Evaluates a text with a context given as JSON (an object of event
@@ -86,7 +98,9 @@ impl CompiledPolicy {
     /// An unknown key is an `input` error too: a misspelt field would
     /// otherwise be dropped without a word.
     pub fn evaluate_value(&self, text: &str, context: Value) -> Result<Decision, ApiError> {
-        Ok(self.policy.evaluate(text, &read_context(context)?))
+        Ok(self
+            .policy
+            .evaluate(text, &read_context(context, "$.context")?))
     }
 
     /// Starts redacting a streamed text (a model's reply arriving in
@@ -146,7 +160,7 @@ impl CompiledPolicy {
 /// Errors: `input` for a bad context or a stream that ended inside a UTF-8
 /// sequence.
 pub fn finish_stream(stream: StreamRedactor, context: Value) -> Result<StreamOutcome, ApiError> {
-    let context = read_context(context)?;
+    let context = read_context(context, "$.context")?;
     stream
         .finish(&context)
         .map_err(|e| ApiError::input("stream", e.to_string()))
@@ -155,7 +169,7 @@ pub fn finish_stream(stream: StreamRedactor, context: Value) -> Result<StreamOut
 /// The evaluation context from JSON (null: the default). An unknown key is
 /// an `input` error too: a misspelt field would otherwise be dropped
 /// without a word.
-fn read_context(context: Value) -> Result<EvaluationContext, ApiError> {
+pub(super) fn read_context(context: Value, at: &str) -> Result<EvaluationContext, ApiError> {
     if context.is_null() {
         return Ok(EvaluationContext::default());
     }
@@ -167,7 +181,7 @@ fn read_context(context: Value) -> Result<EvaluationContext, ApiError> {
             .collect(),
         _ => Vec::new(),
     };
-    let read: EvaluationContext = from_value(context, "$.context")?;
+    let read: EvaluationContext = from_value(context, at)?;
     // Flattened fields defeat serde's `deny_unknown_fields`: a key that
     // does not come back out was not read.
     let known = serde_json::to_value(&read).unwrap_or(Value::Null);
@@ -178,7 +192,7 @@ fn read_context(context: Value) -> Result<EvaluationContext, ApiError> {
         // Placed by position, never named: a key may be a value pasted in
         // the wrong place.
         return Err(ApiError::input(
-            "$.context",
+            at,
             format!(
                 "unknown field (key {} of the context); expected an event field name (docs/schema.md)",
                 n + 1

@@ -21,7 +21,8 @@
 //! | `builtin_rules` | anything | every built-in rule |
 //! | `check_policy` | `{"policy"}` | `{"rules": n}` or a `policy` error |
 //! | `rules` | `{"policy"?}` | the enabled rules |
-//! | `evaluate` | `{"policy"?, "text", "context"?}` | the decision: verdict, matches, `redacted_text`, `records` |
+//! | `evaluate` | `{"policy"?, "text", "context"?, "id"?}` | the decision: verdict, matches, `redacted_text`, `records` (`id` becomes their `request_id` unless the context gives one) |
+//! | `policy_test` | `{"policy"?, "baseline"?, "corpus", "thresholds"?, "top"?, "list_flips"?}` | the report: verdict counts, changes, flips, thresholds checked, `passed` |
 //! | `scan` | `{"policy"?, "text"}` | `{"matches", "scan_truncated", "scanned_length"}` |
 //! | `redact` | `{"policy"?, "text"}` | `{"text", "redactions", "scan_truncated", "scanned_length"}` |
 //! | `classify` | `{"policy"?, "url"}` | the classification |
@@ -37,7 +38,7 @@
 use super::calls::{
     self, AnalyticsInput, AuditEventInput, CompiledPolicy, EvaluateInput, KeycloakInput,
 };
-use super::{ApiError, PipelineSpec};
+use super::{ApiError, PipelineSpec, PolicyTestInput};
 use crate::json_input::from_value;
 use crate::schema::Record;
 use serde::Serialize;
@@ -59,6 +60,7 @@ pub const CALLS: &[&str] = &[
     "analytics_summary",
     "analytics_report_html",
     "check_pipeline",
+    "policy_test",
 ];
 
 /// Calls that use a policy, answered by [`CompiledPolicy::call_json`].
@@ -113,6 +115,21 @@ pub fn call_value(name: &str, input: &str) -> Result<Value, ApiError> {
             to_value(calls::analytics_report_html(&fields, now))
         }
         "check_pipeline" => to_value(PipelineSpec::from_value(input)?),
+        "policy_test" => {
+            let candidate = compile(take(&mut input, "policy"))?;
+            let baseline = match take(&mut input, "baseline") {
+                None | Some(Value::Null) => None,
+                // Its problems' paths are within the baseline document:
+                // say which of the two documents they are in.
+                Some(doc) => Some(CompiledPolicy::from_value(&doc).map_err(|mut e| {
+                    e.message = format!("baseline: {}", e.message);
+                    e.what = Some("baseline".into());
+                    e
+                })?),
+            };
+            let fields: PolicyTestInput = from_value(input, "$")?;
+            to_value(candidate.compare(baseline.as_ref(), fields)?)
+        }
         _ => Err(unknown(name)),
     }
 }

@@ -10,6 +10,7 @@
 //! | what a host does | call |
 //! |---|---|
 //! | compile a policy, evaluate, scan, redact, list rules, classify | [`CompiledPolicy`] |
+//! | test a policy on a corpus against a baseline | [`CompiledPolicy::compare`] |
 //! | redact a streamed reply chunk by chunk | [`CompiledPolicy::stream`], [`finish_stream`] |
 //! | built-in rules, version | [`builtin_rules`], [`version`] |
 //! | read a shadow-AI report | [`CompiledPolicy::shadow_report`] |
@@ -28,6 +29,7 @@ mod error;
 mod handle;
 mod host;
 pub mod json;
+mod policy_test;
 mod sink;
 mod spec;
 
@@ -41,6 +43,7 @@ pub use error::{ApiError, ErrorKind};
 #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
 pub use handle::{CloseReport, FlushReport, HostSink, PipelineHandle, StartOptions, close_all};
 pub use host::{HostOutcome, HostPipeline, HostTransmit};
+pub use policy_test::{PolicyTestInput, corpus_entry};
 pub use sink::{
     AzureLogsSink, BuiltSink, CallbackSink, CefSink, ElasticsearchSink, HttpSink, JsonlSink,
     MemorySink, OcsfSink, OtlpSink, REDACTED, SINK_KINDS, Secrets, Sink, SinkOptions,

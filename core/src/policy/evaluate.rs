@@ -71,6 +71,26 @@ pub struct EvaluationContext {
     pub tracestate: Option<String>,
 }
 
+impl EvaluationContext {
+    /// Traces records to an input that has an id of its own (a corpus
+    /// line's `id`): sets `request_id` to it unless the context already
+    /// names one. A string is taken as it is, a number or boolean as
+    /// written, an array or object as compact JSON; null sets nothing.
+    /// Like every context field, it is scrubbed of matched values below
+    /// the `full` logging level.
+    pub fn with_input_id(mut self, id: Option<&serde_json::Value>) -> Self {
+        use serde_json::Value;
+        if self.request_id.is_none() {
+            self.request_id = match id {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(other) => Some(other.to_string()),
+            };
+        }
+        self
+    }
+}
+
 /// One finding as the host sees it: where, what, and what the policy does
 /// about it. Carries no value; slice the text with `span` in the unit your
 /// strings use.
@@ -86,8 +106,12 @@ pub struct MatchInfo {
     pub severity: Severity,
     /// 0.0–1.0.
     pub confidence: f64,
-    /// The policy's verdict for this match in the evaluated phase.
+    /// The policy's verdict for this match in the evaluated phase (with
+    /// `monitor`, the verdict it would give).
     pub action: Verdict,
+    /// Monitor mode: `action` is recorded, not enforced.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub monitor: bool,
     /// Where, in code points, UTF-16 units and bytes.
     #[serde(flatten)]
     pub span: TextSpan,
@@ -130,13 +154,20 @@ pub struct RedactOutcome {
 /// The outcome of [`Policy::evaluate`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
-    /// The combined verdict.
+    /// The combined verdict: what to enforce.
     pub verdict: Verdict,
     /// `request`, `warned`, `redacted`, `escalated` or `blocked`.
     pub event_type: EventType,
-    /// Why: the reason of the strongest result (`dlp:<rule_id>`,
+    /// Why: the reason of the strongest enforced result (`dlp:<rule_id>`,
     /// `tool:blocked`, `tool:unknown`) or `none`.
     pub reason_code: String,
+    /// Monitor mode: the verdict had every monitored result been enforced,
+    /// when stronger than `verdict` (else `None`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub would_verdict: Option<Verdict>,
+    /// The reason code of `would_verdict`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub would_reason_code: Option<String>,
     /// Every policy that produced a result, strongest first.
     pub policy_results: Vec<PolicyResult>,
     /// Every match, in text order, up to the policy's `limits.max_matches`.
@@ -246,6 +277,7 @@ impl Compiled {
                     severity: meta.severity,
                     confidence: widen(f.confidence),
                     action: meta.action(phase),
+                    monitor: meta.monitor,
                     span: *span,
                 })
             })
@@ -342,12 +374,14 @@ impl Compiled {
                 ToolStatus::Approved => {}
                 ToolStatus::Blocked => results.push(tool_result(
                     phase,
+                    self.config.monitor,
                     Verdict::Block,
                     "blocked",
                     "the AI tool's hostname is on the policy's blocked list",
                 )),
                 ToolStatus::Unknown => results.push(tool_result(
                     phase,
+                    self.config.monitor,
                     self.tools.unknown_action,
                     "unknown",
                     "the AI tool's hostname is not on the policy's approved list",
@@ -367,6 +401,7 @@ impl Compiled {
                         s.scanned_bytes,
                         text.len()
                     ),
+                    monitor: self.config.monitor,
                 },
                 1,
                 "scan_truncated".into(),
@@ -375,21 +410,33 @@ impl Compiled {
         // Strongest first; among equals, DLP before tool and then by severity,
         // so the reason code names the worst finding.
         results.sort_by(|a, b| b.0.verdict.cmp(&a.0.verdict).then(b.1.cmp(&a.1)));
-        let verdict = results.first().map_or(Verdict::Allow, |r| r.0.verdict);
-        let reason_code = results
-            .first()
-            .filter(|r| r.0.verdict > Verdict::Allow)
-            .map_or_else(|| "none".to_string(), |r| r.2.clone());
+        // Monitored results are recorded, not enforced: the verdict is the
+        // strongest of the others, and the strongest of all is what would
+        // have been.
+        let strongest = |monitored: bool| {
+            results
+                .iter()
+                .find(|r| monitored || !r.0.monitor)
+                .filter(|r| r.0.verdict > Verdict::Allow)
+        };
+        let verdict = strongest(false).map_or(Verdict::Allow, |r| r.0.verdict);
+        let reason_code = strongest(false).map_or_else(|| "none".to_string(), |r| r.2.clone());
+        let (would_verdict, would_reason_code) = match strongest(true) {
+            Some(r) if r.0.verdict > verdict => (Some(r.0.verdict), Some(r.2.clone())),
+            _ => (None, None),
+        };
         let policy_results: Vec<PolicyResult> = results.into_iter().map(|r| r.0).collect();
 
+        // A monitored rule's value stays in the text to forward: monitor
+        // mode changes nothing the user sees.
         let acts = |f: &Finding| {
             self.meta
                 .get(f.rule)
-                .is_some_and(|m| m.action(phase) >= Verdict::Redact)
+                .is_some_and(|m| m.action(phase) >= Verdict::Redact && !m.monitor)
         };
         // The text to forward: an unscanned tail goes on only when the policy
-        // lets a truncated text through.
-        let forward_end = if on_truncated >= Verdict::Redact {
+        // lets a truncated text through (or only monitors).
+        let forward_end = if on_truncated >= Verdict::Redact && !self.config.monitor {
             s.cut
         } else {
             text.len()
@@ -466,6 +513,8 @@ impl Compiled {
                 verdict,
                 event_type: verdict.event_type(),
                 reason_code: reason_code.clone(),
+                would_verdict,
+                would_reason_code: would_reason_code.clone(),
                 policy_results: policy_results.clone(),
                 prompt_summary,
                 response_summary,
@@ -476,7 +525,7 @@ impl Compiled {
                 metadata: context.metadata,
                 config: self.config.config.clone(),
                 degraded: s.truncated,
-                request_id: context.request_id,
+                request_id: context.request_id.clone(),
                 session_id: context.session_id,
                 conversation_id: context.conversation_id,
                 trace: trace.clone(),
@@ -489,9 +538,16 @@ impl Compiled {
                 all,
                 end: records_end,
             };
-            let mut records = self.match_records(
-                text, &s, &matches, &shown, &map, &event_id, &timestamp, &org_id, phase,
-            );
+            let ids = super::records::RecordIds {
+                event_id: &event_id,
+                timestamp: &timestamp,
+                org_id: &org_id,
+                request_id: ctx
+                    .request_id
+                    .clone()
+                    .map(|id| scrub.id(id, levels.dlp_match)),
+            };
+            let mut records = self.match_records(text, &s, &matches, &shown, &map, &ids, phase);
             for m in &mut records {
                 m.trace = trace.clone();
             }
@@ -504,6 +560,8 @@ impl Compiled {
             verdict,
             event_type: verdict.event_type(),
             reason_code,
+            would_verdict,
+            would_reason_code,
             policy_results,
             omitted_matches: s.findings.len() - matches.len(),
             matches,
@@ -517,6 +575,7 @@ impl Compiled {
 
 fn tool_result(
     phase: Phase,
+    monitor: bool,
     verdict: Verdict,
     code: &str,
     reason: &str,
@@ -528,6 +587,7 @@ fn tool_result(
             phase,
             verdict,
             reason: reason.into(),
+            monitor,
         },
         1,
         format!("tool:{code}"),

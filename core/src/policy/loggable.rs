@@ -39,6 +39,12 @@ pub struct LoggableDecision<'a> {
     pub event_type: EventType,
     /// Why: `dlp:<rule_id>`, `tool:blocked`, `tool:unknown` or `none`.
     pub reason_code: &'a str,
+    /// Monitor mode: the verdict had monitored results been enforced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub would_verdict: Option<Verdict>,
+    /// The reason code of `would_verdict`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub would_reason_code: Option<&'a str>,
     /// Every policy that produced a result, strongest first.
     pub policy_results: &'a [PolicyResult],
     /// Every match, in text order: rule ids and offsets, no values.
@@ -61,6 +67,8 @@ impl Decision {
             verdict: self.verdict,
             event_type: self.event_type,
             reason_code: &self.reason_code,
+            would_verdict: self.would_verdict,
+            would_reason_code: self.would_reason_code.as_deref(),
             policy_results: &self.policy_results,
             matches: &self.matches,
             omitted_matches: self.omitted_matches,

@@ -2,16 +2,24 @@
 //! compiled, immutable form ([`Policy`]) and the evaluator that turns a text
 //! and its context into a [`Decision`].
 
+mod compare;
 mod config;
+mod custom_rule;
+mod document;
 mod evaluate;
 mod loggable;
 mod reader;
 mod records;
 mod scanned;
 mod scrub;
+mod selectors;
 mod stream;
 mod tools;
 
+pub use compare::{
+    Flip, ListLimits, NamedCount, PolicyOutcome, PolicyTest, PolicyTestReport, ThresholdCheck,
+    Thresholds, Transition, VerdictChanges,
+};
 pub use config::{
     AiToolsConfig, DEFAULT_MAX_MATCHES, DEFAULT_ON_TRUNCATED, DEFAULT_PROMPT_ACTIONS,
     DEFAULT_RESPONSE_ACTIONS, LoggingLevels, MAX_SCAN_BYTES, MIN_SCAN_BYTES, PhaseActions,
@@ -56,6 +64,11 @@ struct RuleMeta {
     severity: Severity,
     prompt_action: Verdict,
     response_action: Verdict,
+    /// The rule's verdicts are recorded, not enforced.
+    monitor: bool,
+    /// Where each action came from (JSON paths of the policy).
+    prompt_action_from: String,
+    response_action_from: String,
 }
 
 impl RuleMeta {
@@ -99,6 +112,15 @@ pub struct RuleInfo {
     pub prompt_action: Verdict,
     /// Verdict for a response match.
     pub response_action: Verdict,
+    /// Monitor mode: the rule's verdicts are recorded, not enforced.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub monitor: bool,
+    /// The setting that gave `prompt_action`, as a JSON path of the policy
+    /// (`$.rules.overrides["secrets.*"].action`, `$.categories.pii.action`,
+    /// `$.actions.prompt.high`).
+    pub prompt_action_from: String,
+    /// The setting that gave `response_action`.
+    pub response_action_from: String,
 }
 
 impl Policy {
@@ -125,16 +147,8 @@ impl Policy {
         let builtin = packs::builtin_rules();
         problems.extend(config.check_rule_ids(&builtin));
 
-        let disabled: HashSet<&str> = config.disabled_rules.iter().map(String::as_str).collect();
-        let enabled = |r: &RuleSpec| -> bool {
-            let pack_on = config.packs.get(&r.pack).copied().unwrap_or(true);
-            let by_rule = !disabled.contains(r.id.as_str()) && pack_on;
-            config
-                .overrides
-                .get(&r.id)
-                .and_then(|o| o.enabled)
-                .unwrap_or(by_rule)
-        };
+        let selectors = selectors::Selectors::new(config);
+        let enabled = |r: &RuleSpec| selectors.resolve(r).enabled;
         let mut rules = Vec::new();
         let mut custom_index = HashMap::new();
         for r in builtin.into_iter().filter(|r| enabled(r)) {
@@ -201,16 +215,14 @@ impl Policy {
         let meta = scanner
             .rules()
             .map(|r| {
-                let o = config.overrides.get(&r.id);
-                let severity = o.and_then(|o| o.severity).unwrap_or(r.severity);
+                let s = selectors.resolve(r);
                 RuleMeta {
-                    severity,
-                    prompt_action: o
-                        .and_then(|o| o.prompt_action)
-                        .unwrap_or_else(|| config.prompt_actions.get(severity)),
-                    response_action: o
-                        .and_then(|o| o.response_action)
-                        .unwrap_or_else(|| config.response_actions.get(severity)),
+                    severity: s.severity,
+                    prompt_action: s.prompt_action,
+                    response_action: s.response_action,
+                    monitor: s.monitor,
+                    prompt_action_from: s.prompt_action_from,
+                    response_action_from: s.response_action_from,
                 }
             })
             .collect();
@@ -260,10 +272,15 @@ impl Policy {
                 severity: m.severity,
                 prompt_action: m.prompt_action,
                 response_action: m.response_action,
+                monitor: m.monitor,
+                prompt_action_from: m.prompt_action_from.clone(),
+                response_action_from: m.response_action_from.clone(),
             })
             .collect()
     }
 }
 
+#[cfg(test)]
+mod selector_tests;
 #[cfg(test)]
 mod tests;

@@ -13,6 +13,15 @@ use crate::schema::{
 use crate::text::{self, OffsetMap, RedactedText, SUMMARY_MAX_CHARS, Target, label_replacement};
 use std::collections::HashMap;
 
+/// What links a match record to its event and request.
+pub(super) struct RecordIds<'a> {
+    pub(super) event_id: &'a str,
+    pub(super) timestamp: &'a str,
+    pub(super) org_id: &'a str,
+    /// Scrubbed for the match records' logging level.
+    pub(super) request_id: Option<String>,
+}
+
 /// How far records show the text below `full`, and its rewrite.
 pub(super) struct RecordsText<'a> {
     pub(super) all: &'a RedactedText,
@@ -30,11 +39,10 @@ impl Compiled {
         matches: &[MatchInfo],
         records: &RecordsText<'_>,
         map: &OffsetMap<'_>,
-        event_id: &str,
-        timestamp: &str,
-        org_id: &str,
+        ids: &RecordIds<'_>,
         phase: Phase,
     ) -> Vec<DlpMatch> {
+        let (event_id, timestamp, org_id) = (ids.event_id, ids.timestamp, ids.org_id);
         let level = self.config.logging.dlp_match;
         // Below `full`, snippets are cut from the scanned prefix only: a
         // window never reaches into text that was not scanned.
@@ -119,6 +127,9 @@ impl Compiled {
                     ),
                     // Set by the caller, which knows the context.
                     trace: TraceIds::default(),
+                    action: Some(m.action),
+                    monitor: m.monitor,
+                    request_id: ids.request_id.clone(),
                 }
             })
             .collect()
@@ -140,7 +151,9 @@ impl Compiled {
             .take(self.config.max_matches)
             .filter_map(|(f, span)| {
                 let meta = self.meta.get(f.rule)?;
-                if meta.action(phase) < Verdict::Redact {
+                // Monitored values were not rewritten: their `DlpMatch`
+                // records say what would have been.
+                if meta.action(phase) < Verdict::Redact || meta.monitor {
                     return None;
                 }
                 let rule = self.scanner.rule(f.rule)?;
@@ -189,6 +202,7 @@ impl Compiled {
                             "{count} {noun} of {} ({} severity)",
                             spec.name, meta.severity
                         ),
+                        monitor: meta.monitor,
                     },
                     2 + meta.severity as u8,
                     format!("dlp:{}", spec.id),
@@ -215,7 +229,7 @@ impl Compiled {
             blocked_by_dlp: verdict == Verdict::Block
                 && results
                     .iter()
-                    .any(|r| r.kind == "dlp" && r.verdict == Verdict::Block),
+                    .any(|r| r.kind == "dlp" && r.verdict == Verdict::Block && !r.monitor),
             max_severity: severities().max(),
             high_or_above: severities().filter(|&sev| sev >= Severity::High).count(),
             critical: severities()

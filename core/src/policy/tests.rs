@@ -409,13 +409,19 @@ fn records_are_tagged() {
 #[test]
 fn documented_example_policy_compiles() {
     let doc = include_str!("../../../docs/policy.md");
-    let start = doc.find("```json\n").unwrap() + 8;
+    let example = doc.find("## A complete example").unwrap();
+    let start = example + doc[example..].find("```json\n").unwrap() + 8;
     let end = start + doc[start..].find("```").unwrap();
     let p = Policy::from_json(&doc[start..end]).unwrap();
     assert_eq!(p.config().org_id, "org_acme");
     let d = p.evaluate("our Bluebird launch, ref PRJ-123456", &ctx());
     assert_eq!(d.verdict, Verdict::Block);
     assert_eq!(d.redacted_text, "our [CODENAMES_1] launch, ref [PROJECT_1]");
+    // Personal data is in monitor mode there: recorded, not enforced.
+    let d = p.evaluate("ssn 123-45-6789", &ctx());
+    assert_eq!(d.verdict, Verdict::Allow);
+    assert_eq!(d.would_verdict, Some(Verdict::Redact));
+    assert_eq!(d.redacted_text, "ssn 123-45-6789");
 }
 
 /// Past `limits.max_matches`, a match is not listed, but it is still a value

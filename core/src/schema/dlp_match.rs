@@ -1,6 +1,6 @@
 //! The `DlpMatch` record: one finding, linked to its `Event`.
 
-use super::common::{Category, Phase, Severity, TextSpan, TraceIds};
+use super::common::{Category, Phase, Severity, TextSpan, TraceIds, Verdict};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -41,6 +41,18 @@ pub struct DlpMatch {
     /// The W3C trace of its event (`trace_id`, `span_id`, `trace_flags`).
     #[serde(flatten)]
     pub trace: TraceIds,
+    /// The policy's verdict for this match in its phase (with `monitor`,
+    /// the verdict it would give). Absent in records written before it was
+    /// added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<Verdict>,
+    /// Monitor mode: `action` was recorded, not enforced.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub monitor: bool,
+    /// The event's `request_id`, so a match can be traced to its request
+    /// (and the CLI's input line) without a join.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// A window of at most 256 characters around a match, with every value in it

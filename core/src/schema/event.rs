@@ -35,6 +35,14 @@ pub struct Event {
     /// Machine-readable reason for the verdict (`dlp:secrets.aws_access_key_id`,
     /// `tool:blocked`, `tool:unknown`, `none`).
     pub reason_code: String,
+    /// Monitor mode: the verdict had the monitored rules (or the monitored
+    /// policy) been enforced, when stronger than `verdict`; `verdict` is
+    /// what was enforced. Absent when monitor mode changed nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub would_verdict: Option<Verdict>,
+    /// The reason code of `would_verdict`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub would_reason_code: Option<String>,
     /// Every policy that produced a result.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub policy_results: Vec<PolicyResult>,
@@ -63,7 +71,7 @@ pub struct Event {
     /// truncated at the configured maximum length).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub degraded: bool,
-    /// Host request id.
+    /// Host request id (the CLI puts an input line's `id` here).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// Host session id.
@@ -145,10 +153,13 @@ pub struct PolicyResult {
     pub kind: String,
     /// The phase evaluated.
     pub phase: Phase,
-    /// This policy's verdict.
+    /// This policy's verdict (with `monitor`, the verdict it would give).
     pub verdict: Verdict,
     /// Why, in words (never containing a matched value).
     pub reason: String,
+    /// Monitor mode: `verdict` was recorded, not enforced.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub monitor: bool,
 }
 
 /// A bounded summary of a text.

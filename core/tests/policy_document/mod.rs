@@ -1,5 +1,5 @@
 //! The policy document's shape, for its JSON Schema only. The policy is read
-//! by a path-collecting reader (`core/src/policy/config.rs`), not by serde,
+//! by a path-collecting reader (`core/src/policy/document.rs`), not by serde,
 //! so there is no serde type to derive the schema from; these types restate
 //! the document's keys and take every value type (verdicts, severities,
 //! levels, styles, categories, validators, context, allowlists) from the
@@ -27,9 +27,11 @@ pub(crate) struct PolicyDocument {
     org: Option<Org>,
     /// The configuration's identity, copied into every event.
     config: Option<ConfigIdentity>,
-    /// Built-in packs switched on or off (missing: on).
+    /// Built-in packs: on or off (missing: on), or settings for their rules.
     packs: Option<Packs>,
-    /// Built-in rules switched off, and per-rule overrides.
+    /// Settings for every rule of a category, built-in or custom.
+    categories: Option<Categories>,
+    /// Built-in rules switched off, and overrides by rule id or glob.
     rules: Option<Rules>,
     /// The org's own rules.
     custom_rules: Option<Vec<CustomRule>>,
@@ -52,6 +54,9 @@ pub(crate) struct PolicyDocument {
     max_scan_bytes: Option<u64>,
     /// Scan limits.
     limits: Option<Limits>,
+    /// Monitor mode for the whole policy: verdicts are recorded as
+    /// `would_verdict`, and `allow` is enforced.
+    monitor: Option<bool>,
 }
 
 /// The org.
@@ -87,38 +92,79 @@ enum StringOrNumber {
     Number(f64),
 }
 
-/// Built-in packs, on (`true`) or off.
+/// Built-in packs: on (`true`), off, or settings for their rules.
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields)]
 struct Packs {
     /// Credentials, keys and tokens.
-    secrets: Option<bool>,
+    secrets: Option<PackSetting>,
     /// Personal data.
-    pii: Option<bool>,
+    pii: Option<PackSetting>,
     /// Card numbers and other financial data.
-    financial: Option<bool>,
+    financial: Option<PackSetting>,
 }
 
-/// Rules switched off, and overrides by rule id.
+/// A pack on or off, or settings for its rules.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+enum PackSetting {
+    /// On or off.
+    Enabled(bool),
+    /// The rules' action in both phases, short for `{"action": …}`.
+    Action(Verdict),
+    /// Settings.
+    Settings(RuleOverride),
+}
+
+/// Settings for the rules a selector picks, or their action alone.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+enum Setting {
+    /// The rules' action in both phases, short for `{"action": …}`.
+    Action(Verdict),
+    /// Settings.
+    Settings(RuleOverride),
+}
+
+/// Settings for the rules of each category.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct Categories {
+    /// Credentials, tokens and keys.
+    secret: Option<Setting>,
+    /// Personal data.
+    pii: Option<Setting>,
+    /// Payment and banking data.
+    financial: Option<Setting>,
+    /// Anything an org defines for itself.
+    custom: Option<Setting>,
+}
+
+/// Rules switched off, and overrides by rule id or glob.
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields)]
 struct Rules {
     /// Rule ids switched off.
     disabled: Option<Vec<String>>,
-    /// Overrides by rule id (built-in or custom).
-    overrides: Option<BTreeMap<String, RuleOverride>>,
+    /// Overrides by rule id (built-in or custom) or by glob of rule ids
+    /// (`secrets.*`: `*` is any run of characters, `?` one character).
+    overrides: Option<BTreeMap<String, Setting>>,
 }
 
-/// One rule's override.
+/// Settings for the rules a selector (a rule id, a glob, a category, a
+/// pack) picks; each is taken from the most specific selector that gives
+/// it.
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields)]
 struct RuleOverride {
-    /// Turns the rule on or off.
+    /// Turns the rules on or off.
     enabled: Option<bool>,
-    /// Replaces the rule's severity.
+    /// Replaces the rules' severity.
     severity: Option<Severity>,
-    /// Replaces its action: one verdict for both phases, or one per phase.
+    /// Replaces their action: one verdict for both phases, or one per phase.
     action: Option<VerdictOrPhases>,
+    /// Monitor mode: their verdicts are recorded, not enforced.
+    monitor: Option<bool>,
 }
 
 /// One verdict for both phases, or one per phase.

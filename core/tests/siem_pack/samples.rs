@@ -32,7 +32,8 @@ pub(crate) fn full_records() -> Vec<Record> {
         "endpoint_id": "ep-9", "provider": "openai", "tool": "ChatGPT", "model": "gpt-4o",
         "route": "/v1/chat/completions", "hostname": "chatgpt.com", "phase": "response",
         "verdict": "escalate", "event_type": "escalated", "reason_code": "dlp:pii.email",
-        "policy_results": [{"policy": "pii.email", "kind": "dlp", "phase": "response", "verdict": "escalate", "reason": "1 match"}],
+        "would_verdict": "block", "would_reason_code": "dlp:secrets.aws_access_key_id",
+        "policy_results": [{"policy": "pii.email", "kind": "dlp", "phase": "response", "verdict": "escalate", "reason": "1 match", "monitor": true}],
         "prompt_summary": summary("ask [REDACTED:pii.email]"),
         "response_summary": summary("reply [REDACTED:pii.email]"),
         "prompt_hash": "56ff55099dcfdc621eecc74462420fc512159f81e3970f45925035ac0727f746",
@@ -55,6 +56,7 @@ pub(crate) fn full_records() -> Vec<Record> {
         "category": "pii", "severity": "medium", "confidence": 0.9, "span": span,
         "snippet": {"text": "mail [REDACTED:pii.email] now", "offset": 0, "end": 29, "match_start": 5, "match_end": 25},
         "fingerprint": "176119a96756813d244dc74593158522",
+        "action": "escalate", "monitor": true, "request_id": "req-1",
         "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736", "span_id": "00f067aa0ba902b7",
         "trace_flags": 1,
     });

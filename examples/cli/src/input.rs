@@ -18,6 +18,8 @@ pub(crate) struct Item {
     pub(crate) context: EvaluationContext,
     /// Read with `--plain`: the whole input is the text.
     pub(crate) plain: bool,
+    /// The line it was read from (JSON Lines only).
+    pub(crate) line: Option<usize>,
 }
 
 /// A line that could not be read.
@@ -113,6 +115,7 @@ impl Source {
             text,
             context: EvaluationContext::default(),
             plain: true,
+            line: None,
         })
     }
 
@@ -159,6 +162,7 @@ impl Source {
             text,
             context,
             plain: false,
+            line: Some(line),
         }))
     }
 }

@@ -2,13 +2,15 @@
 //! govstream policy, from files or standard input.
 //!
 //! Exit codes: 0 done; 1 `--fail-on` reached (or, with `--fail-on`, a line
-//! could not be read); 2 usage, policy or I/O error.
+//! could not be read), or a `policy test` threshold exceeded; 2 usage,
+//! policy or I/O error.
 
 mod audit;
 mod classify;
 mod export;
 mod export_file;
 mod input;
+mod policy_test;
 mod stats;
 mod stream;
 
@@ -149,6 +151,11 @@ enum Command {
         json: bool,
         /// Records file; `-` or nothing for standard input.
         input: Option<String>,
+    },
+    /// Test a policy before rollout (`policy test`).
+    Policy {
+        #[command(subcommand)]
+        command: policy_test::PolicyCommand,
     },
     /// List the rules the policy enables, one JSON line each.
     Rules {
@@ -307,6 +314,7 @@ fn load_policy(path: Option<&str>, style: Option<Style>) -> Result<Policy, Failu
 
 fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
     match cli.command {
+        Command::Policy { command } => policy_test::main(command, out),
         Command::Rules { policy } => {
             let policy = load_policy(policy.as_deref(), None)?;
             for r in policy.rules() {
@@ -458,7 +466,9 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             ))
         }),
         Command::Evaluate(args) => each(&args, None, out, |policy, item, out| {
-            let d = policy.evaluate(&item.text, &item.context);
+            // The line's `id` traces its records back to it.
+            let context = item.context.clone().with_input_id(Some(&item.id));
+            let d = policy.evaluate(&item.text, &context);
             for r in d.records() {
                 line(out, &r)?;
             }

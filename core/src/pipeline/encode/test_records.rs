@@ -31,12 +31,15 @@ pub(super) fn event() -> Record {
         verdict: Verdict::Block,
         event_type: EventType::Blocked,
         reason_code: "dlp:secrets.aws_access_key_id".into(),
+        would_verdict: Some(Verdict::Block),
+        would_reason_code: Some("dlp:secrets.aws_access_key_id".into()),
         policy_results: vec![PolicyResult {
             policy: "secrets.aws_access_key_id".into(),
             kind: "dlp".into(),
             phase: Phase::Prompt,
             verdict: Verdict::Block,
             reason: "AWS access key id found".into(),
+            monitor: false,
         }],
         prompt_summary: Some(Summary {
             text: "deploy with [REDACTED:secrets.aws_access_key_id] \"now\"".into(),
@@ -111,6 +114,9 @@ pub(super) fn dlp_match() -> Record {
         snippet: None,
         fingerprint: "f29245e102c9b82be8dfa98ac08ae17c".into(),
         trace: trace(),
+        action: Some(Verdict::Warn),
+        monitor: true,
+        request_id: None,
     })
 }
 
