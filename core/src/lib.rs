@@ -17,6 +17,7 @@ pub mod dlp;
 pub mod endpoint;
 pub mod error;
 pub mod json_input;
+pub mod keys;
 pub mod notify;
 pub mod pipeline;
 pub mod policy;
