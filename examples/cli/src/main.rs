@@ -8,6 +8,7 @@ mod audit;
 mod classify;
 mod export;
 mod input;
+mod keys;
 mod stats;
 mod stream;
 
@@ -127,6 +128,11 @@ enum Command {
         json: bool,
         /// Records file; `-` or nothing for standard input.
         input: Option<String>,
+    },
+    /// API keys for systems that post reports (`docs/keys.md`).
+    Keys {
+        #[command(subcommand)]
+        command: keys::KeysCommand,
     },
     /// List the rules the policy enables, one JSON line each.
     Rules {
@@ -285,6 +291,18 @@ fn load_policy(path: Option<&str>, style: Option<Style>) -> Result<Policy, Failu
 
 fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
     match cli.command {
+        Command::Keys { command } => {
+            let minting = matches!(command, keys::KeysCommand::New { .. });
+            for l in keys::run(command).map_err(Failure::Fatal)? {
+                line(out, &l)?;
+            }
+            if minting {
+                eprintln!(
+                    "govstream: give the key to its holder now; it is not stored and cannot be shown again"
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rules { policy } => {
             let policy = load_policy(policy.as_deref(), None)?;
             for r in policy.rules() {
