@@ -16,6 +16,7 @@ pub mod clock;
 pub mod dlp;
 pub mod endpoint;
 pub mod error;
+pub mod ingest;
 pub mod json_input;
 pub mod keys;
 pub mod notify;
