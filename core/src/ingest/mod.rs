@@ -241,21 +241,26 @@ impl ReportReceiver {
     }
 
     fn verify(&self, head: &RequestHead<'_>, now_ms: i64) -> Result<VerifiedKey, Reply> {
-        let bearer = head.authorization.map(|h| {
-            let h = h.trim();
-            match h.split_once(' ') {
-                Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
-                // Another scheme (`Basic …`) is no key of ours; it still
-                // counts as presented, so it is refused, not ignored.
-                _ => "",
+        let (mut bearer, mut other_scheme) = (None, false);
+        if let Some(h) = head.authorization {
+            match h.trim().split_once(' ') {
+                Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
+                    bearer = Some(token.trim());
+                }
+                // Another scheme (`Basic …`, a proxy's own) carries no key
+                // of ours: it is ignored beside an `X-API-Key`, and alone
+                // it is a key that is not ours, refused like one.
+                _ => other_scheme = true,
             }
-        });
+        }
         let presented = match (bearer, head.api_key.map(str::trim)) {
             (Some(a), Some(b)) if a != b => {
                 return Err(unauthorized("two different keys presented".to_owned()));
             }
             (Some(a), _) => Some(a),
-            (None, b) => b,
+            (None, Some(b)) => Some(b),
+            (None, None) if other_scheme => Some(""),
+            (None, None) => None,
         };
         self.keys.verify(presented, now_ms).map_err(|rejection| {
             let why = rejection.to_string();

@@ -72,6 +72,12 @@ fn a_good_report_becomes_an_event_of_the_keys_org_and_sender() {
     let mut h = head(None, REPORT.as_bytes());
     h.authorization = Some(&bearer);
     assert!(f.receiver.admit(&h, NOW).is_ok());
+    // Both headers may carry it; a proxy's own `Authorization` scheme is
+    // ignored beside an `X-API-Key`.
+    h.api_key = Some(key);
+    assert!(f.receiver.admit(&h, NOW).is_ok());
+    h.authorization = Some("Basic cHJveHk6cHJveHk=");
+    assert!(f.receiver.admit(&h, NOW).is_ok());
 }
 
 #[test]

@@ -55,13 +55,11 @@ pub(crate) fn run(command: KeysCommand) -> Result<Vec<Value>, String> {
                 return Ok(vec![json!(minted)]);
             };
             let path = Path::new(&path);
-            let mut file = if path.exists() {
+            let (mut file, existing) = if path.exists() {
                 read_file(path)?
             } else {
-                KeyStoreFile::default()
+                (KeyStoreFile::default(), KeyStore::empty())
             };
-            let existing = KeyStore::from_file(file.clone(), &path.display().to_string())
-                .map_err(|e| e.to_string())?;
             let minted = govstream::keys::mint_avoiding(&request, now, &existing)
                 .map_err(|e| format!("cannot mint a key: {e}"))?;
             file.keys.push(minted.entry.clone());
@@ -78,10 +76,17 @@ pub(crate) fn run(command: KeysCommand) -> Result<Vec<Value>, String> {
     }
 }
 
-fn read_file(path: &Path) -> Result<KeyStoreFile, String> {
+/// Reads a store file, checked (every problem by path and key id, no
+/// value quoted), and as written, to append to.
+fn read_file(path: &Path) -> Result<(KeyStoreFile, KeyStore), String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read key store {}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("invalid key store {}: {e}", path.display()))
+    let store =
+        KeyStore::from_json(&text, &path.display().to_string()).map_err(|e| e.to_string())?;
+    // It parsed as a store just above, so this reads the same document.
+    let file = serde_json::from_str(&text)
+        .map_err(|e| format!("invalid key store {}: {e}", path.display()))?;
+    Ok((file, store))
 }
 
 /// Writes the store whole to a sibling file and renames it over the old
