@@ -59,7 +59,9 @@ pub(crate) fn audit_event<'py>(
 }
 
 /// Reads a Keycloak server log: one `Auth:` audit record per `LOGIN`,
-/// `LOGIN_ERROR` or `LOGOUT` line of the events logger. Returns a dict with
+/// `LOGIN_ERROR`, `LOGOUT` or `LOGOUT_ERROR` line of the events logger (a
+/// failure carries `event_metadata["outcome"] == "failure"` and Keycloak's
+/// `error`; a refused logout is `Auth:Logout`). Returns a dict with
 /// `events` (record dicts), `problems` (one per events-logger line that gave
 /// no event, in the shape `govstream audit keycloak` prints: `line`
 /// counting from 1, `kind`, `detail`, `error`, `text_excerpt`) and

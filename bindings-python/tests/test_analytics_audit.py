@@ -76,3 +76,24 @@ def test_parse_keycloak_reports_events_and_problems_with_line_numbers() -> None:
     assert (problem["kind"], problem["detail"]) == ("unknown_type", "CODE_TO_TOKEN")
     # One problem shape everywhere: the CLI's `error` (was `message` here).
     assert "CODE_TO_TOKEN" in problem["error"]
+
+
+def test_parse_keycloak_turns_the_seeds_logout_failure_into_a_failed_logout() -> None:
+    # The seed's "Logout Failure" sample (002_e67e5d598384e22d).
+    seed = (
+        '2025-02-03 16:50:46 2025-02-03 11:20:46,919 WARN  [org.keycloak.events] (executor-thread-4) '
+        'type="LOGOUT_ERROR", realmId="2c7e00b2-907d-46f5-9f5e-9cd3a8747228", clientId="ui", '
+        'userId="null", ipAddress="192.168.65.1", error="invalid_redirect_uri", '
+        'redirect_uri="http://localhost:3001"'
+    )
+    r = govstream.parse_keycloak(seed + "\n" + KEYCLOAK_FAILURE, org_id="org_acme")
+    assert r["problems"] == []
+    logout, login = r["events"]
+    assert logout["event_type"] == "Auth:Logout"
+    assert logout["org_id"] == "org_acme"
+    assert logout["date_time"] == "2025-02-03T11:20:46.919Z"
+    assert logout["event_metadata"]["outcome"] == "failure"
+    assert logout["event_metadata"]["error"] == "invalid_redirect_uri"
+    assert "keycloak_user_id" not in logout
+    assert login["event_type"] == "Auth:LoginFailure"
+    assert login["event_metadata"]["outcome"] == "failure"

@@ -92,6 +92,12 @@ SKIPS: Dict[Tuple[str, str], str] = {
     ("errors.json", "unknown call"): "the Python API has no call-by-name dispatch",
     ("calls.json", "audit_event builds a record"): "audit_event() has no `now_ms` or `event_id` keyword",
     ("errors.json", "now_ms of the wrong type"): "audit_event() has no `now_ms` keyword",
+    # API keys serve report receivers, which are Rust today
+    # (examples/report-receiver); the package does not bind them yet.
+    ("calls.json", "mint_api_key returns the key once and its store entry"): "API keys are not bound in Python",
+    ("calls.json", "check_key_store counts the keys"): "API keys are not bound in Python",
+    ("calls.json", "verify_api_key accepts a stored key and names its org"): "API keys are not bound in Python",
+    ("calls.json", "verify_api_key refuses a wrong secret without repeating the key"): "API keys are not bound in Python",
 }
 
 # (file, name) -> the argument name a TypeError message must name, or None

@@ -73,7 +73,7 @@ fn platform_now_ms() -> i64 {
 
 /// Fills `buf` from the host's random source when one is set and succeeds,
 /// else from the platform's. False when neither could.
-fn fill_random(buf: &mut [u8]) -> bool {
+pub(crate) fn fill_random(buf: &mut [u8]) -> bool {
     let host = *RANDOM_SOURCE.read().unwrap_or_else(PoisonError::into_inner);
     host.is_some_and(|fill| fill(buf)) || platform_fill(buf)
 }

@@ -39,6 +39,10 @@ pub struct Glossary;
 #[doc = include_str!("../../docs/fuzzing.md")]
 pub struct Fuzzing;
 
+/// `docs/keys.md`.
+#[doc = include_str!("../../docs/keys.md")]
+pub struct Keys;
+
 /// `docs/notifications.md`.
 #[doc = include_str!("../../docs/notifications.md")]
 pub struct Notifications;

@@ -6,7 +6,9 @@
 // proptest bodies here are test code too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use govstream::audit::{KeycloakOptions, LineProblemKind, parse_keycloak, parse_keycloak_with};
+use govstream::audit::{
+    AuditOutcome, KeycloakOptions, LineProblemKind, parse_keycloak, parse_keycloak_with,
+};
 use govstream::schema::ApiEventType;
 use proptest::prelude::*;
 use std::path::PathBuf;
@@ -27,6 +29,7 @@ fn the_sample_log_yields_its_events_problems_and_skips() {
     assert_eq!(
         got,
         [
+            (ApiEventType::AuthLogout, None, "2025-02-03T11:20:46.919Z"),
             (
                 ApiEventType::AuthSuccessfulLogin,
                 Some("lee@acme.example"),
@@ -50,7 +53,6 @@ fn the_sample_log_yields_its_events_problems_and_skips() {
     assert_eq!(
         problems,
         [
-            (2, &LineProblemKind::UnknownType("LOGOUT_ERROR".into())),
             (4, &LineProblemKind::UnknownType("CODE_TO_TOKEN".into())),
             (
                 8,
@@ -66,6 +68,21 @@ fn the_sample_log_yields_its_events_problems_and_skips() {
     for e in &report.events {
         assert_eq!(e.validate(), Ok(()));
     }
+    // The seed's refused logout: a logout, failed, with Keycloak's reason.
+    let refused = &report.events[0];
+    assert_eq!(refused.outcome(), AuditOutcome::Failure);
+    assert_eq!(refused.event_metadata["error"], "invalid_redirect_uri");
+    let outcomes: Vec<AuditOutcome> = report.events.iter().map(|e| e.outcome()).collect();
+    assert_eq!(
+        outcomes,
+        [
+            AuditOutcome::Failure,
+            AuditOutcome::Success,
+            AuditOutcome::Failure,
+            AuditOutcome::Failure,
+            AuditOutcome::Success
+        ]
+    );
     assert_eq!(report, parse_keycloak(&sample()), "ids are deterministic");
 }
 
@@ -108,6 +125,7 @@ fn unknown_fields_are_dropped_and_named_and_known_ones_kept() {
             "token_id": "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
             "refresh_token_id": "1c2d3e4f-5061-7283-94a5-b6c7d8e9f0a1",
             "dropped_fields": ["password", "otp", "Authorization", "cookies", "tenant_note"],
+            "outcome": "failure",
         })
     );
     assert_eq!(event.user_email.as_deref(), Some("lee@acme.example"));
@@ -319,4 +337,32 @@ fn the_docs_keycloak_example_is_what_the_parser_returns() {
         .unwrap();
     let documented: serde_json::Value = serde_json::from_str(&block("```json")).unwrap();
     assert_eq!(serde_json::to_value(&event).unwrap(), documented);
+}
+
+#[test]
+fn the_docs_logout_failure_example_is_what_the_parser_returns() {
+    let doc = audit_doc();
+    let example = doc
+        .split("The seed's logout-failure sample")
+        .nth(1)
+        .unwrap();
+    let documented: serde_json::Value = serde_json::from_str(
+        example
+            .split("```json")
+            .nth(1)
+            .and_then(|s| s.split("```").next())
+            .unwrap(),
+    )
+    .unwrap();
+    // The seed's own line, as `examples/data/keycloak.log` has it.
+    let seed = sample().lines().nth(1).unwrap().to_owned();
+    assert!(seed.contains("type=\"LOGOUT_ERROR\""), "{seed}");
+    let event = govstream::audit::parse_keycloak_line(&seed, &KeycloakOptions::new())
+        .unwrap()
+        .unwrap();
+    let mut got = serde_json::to_value(&event).unwrap();
+    for left_out in ["schema_version", "event_id", "request_id"] {
+        got.as_object_mut().unwrap().remove(left_out);
+    }
+    assert_eq!(got, documented);
 }

@@ -32,6 +32,9 @@
 //! | `analytics_summary` | `{"records", "now_ms"?, …}` | the summary |
 //! | `analytics_report_html` | `{"records", "title"?, …}` | the HTML |
 //! | `check_pipeline` | a pipeline spec | the spec as read, credentials hidden |
+//! | `mint_api_key` | `{"label", "org_id", "expires_at"?, "now_ms"?}` | `{"key", "entry"}` |
+//! | `check_key_store` | a key store (`{"keys": […]}`) | `{"keys": n}` |
+//! | `verify_api_key` | `{"store", "key"?, "now_ms"?}` | `{"valid", "authenticated", "key"?, "rejection"?}` |
 //!
 //! `policy` is a policy document (absent: the built-in policy).
 
@@ -61,6 +64,9 @@ pub const CALLS: &[&str] = &[
     "analytics_report_html",
     "check_pipeline",
     "policy_test",
+    "mint_api_key",
+    "check_key_store",
+    "verify_api_key",
 ];
 
 /// Calls that use a policy, answered by [`CompiledPolicy::call_json`].
@@ -129,6 +135,20 @@ pub fn call_value(name: &str, input: &str) -> Result<Value, ApiError> {
             };
             let fields: PolicyTestInput = from_value(input, "$")?;
             to_value(candidate.compare(baseline.as_ref(), fields)?)
+        }
+        "mint_api_key" => {
+            let now = take_now(&mut input)?.unwrap_or(now);
+            let request: crate::keys::MintRequest = from_value(input, "$")?;
+            to_value(super::mint_api_key(&request, now)?)
+        }
+        "check_key_store" => {
+            let file: crate::keys::KeyStoreFile = from_value(input, "$")?;
+            Ok(json!({"keys": super::check_key_store(file)?}))
+        }
+        "verify_api_key" => {
+            let now = take_now(&mut input)?.unwrap_or(now);
+            let fields: super::VerifyKeyInput = from_value(input, "$")?;
+            to_value(super::verify_api_key(fields, now)?)
         }
         _ => Err(unknown(name)),
     }

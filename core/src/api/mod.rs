@@ -15,6 +15,7 @@
 //! | built-in rules, version | [`builtin_rules`], [`version`] |
 //! | read a shadow-AI report | [`CompiledPolicy::shadow_report`] |
 //! | build an audit record, read a Keycloak log | [`audit_event`], [`parse_keycloak`] |
+//! | mint an API key, check a key store, verify a presented key | [`mint_api_key`], [`check_key_store`], [`verify_api_key`] |
 //! | analytics | [`analytics_summary`], [`analytics_report_html`] (and [`crate::analytics::Analytics`] to aggregate) |
 //! | describe sinks and a pipeline | [`Sink`], [`PipelineSpec`] |
 //! | run a pipeline on the core's thread | `PipelineHandle` (the `native` feature, not on wasm32) |
@@ -29,6 +30,7 @@ mod error;
 mod handle;
 mod host;
 pub mod json;
+mod keys;
 mod policy_test;
 mod sink;
 mod spec;
@@ -43,6 +45,9 @@ pub use error::{ApiError, ErrorKind};
 #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
 pub use handle::{CloseReport, FlushReport, HostSink, PipelineHandle, StartOptions, close_all};
 pub use host::{HostOutcome, HostPipeline, HostTransmit};
+pub use keys::{
+    KeyCheck, MintedKeyOutput, VerifyKeyInput, check_key_store, mint_api_key, verify_api_key,
+};
 pub use policy_test::{PolicyTestInput, corpus_entry};
 pub use sink::{
     AzureLogsSink, BuiltSink, CallbackSink, CefSink, ElasticsearchSink, HttpSink, JsonlSink,

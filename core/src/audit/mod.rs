@@ -22,9 +22,11 @@
 mod builder;
 mod constructors;
 mod keycloak;
+mod outcome;
 
 pub use builder::AuditEventBuilder;
 pub use keycloak::{
     KeycloakLine, KeycloakOptions, KeycloakReport, LineProblem, LineProblemKind, parse_keycloak,
     parse_keycloak_line, parse_keycloak_with, read_keycloak_line,
 };
+pub use outcome::{AuditOutcome, OUTCOME_KEY, type_outcome};

@@ -1,6 +1,8 @@
 //! `govstream audit keycloak FILE`: Keycloak event log lines to `AuditEvent`
-//! records (`Auth:SuccessfulLogin`, `Auth:LoginFailure`, `Auth:Logout`), one
-//! JSON line each; unknown types, malformed and cut lines become the core's
+//! records (`Auth:SuccessfulLogin`, `Auth:LoginFailure`, `Auth:Logout`; a
+//! refused logout, `LOGOUT_ERROR`, is `Auth:Logout` with `outcome: failure`
+//! in its metadata), one JSON line each, as the core maps them; unknown
+//! types, malformed and cut lines become the core's
 //! `LineProblem` (`{"line", "kind", "detail", "error", "text_excerpt"}`),
 //! never dropped silently.
 

@@ -10,6 +10,7 @@ mod classify;
 mod export;
 mod export_file;
 mod input;
+mod keys;
 mod policy_test;
 mod stats;
 mod stream;
@@ -156,6 +157,11 @@ enum Command {
     Policy {
         #[command(subcommand)]
         command: policy_test::PolicyCommand,
+    },
+    /// API keys for systems that post reports (`docs/keys.md`).
+    Keys {
+        #[command(subcommand)]
+        command: keys::KeysCommand,
     },
     /// List the rules the policy enables, one JSON line each.
     Rules {
@@ -315,6 +321,18 @@ fn load_policy(path: Option<&str>, style: Option<Style>) -> Result<Policy, Failu
 fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Policy { command } => policy_test::main(command, out),
+        Command::Keys { command } => {
+            let minting = matches!(command, keys::KeysCommand::New { .. });
+            for l in keys::run(command).map_err(Failure::Fatal)? {
+                line(out, &l)?;
+            }
+            if minting {
+                eprintln!(
+                    "govstream: give the key to its holder now; it is not stored and cannot be shown again"
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rules { policy } => {
             let policy = load_policy(policy.as_deref(), None)?;
             for r in policy.rules() {

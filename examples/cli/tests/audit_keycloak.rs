@@ -107,3 +107,30 @@ fn a_line_that_is_not_utf8_is_a_problem_line_in_the_same_shape() {
     );
     assert_eq!(recs[1]["event_type"], "Auth:LoginFailure");
 }
+
+/// The seed's "Logout Failure" sample (`002_e67e5d598384e22d`).
+const SEED_LOGOUT_ERROR: &str = "2025-02-03 16:50:46 2025-02-03 11:20:46,919 WARN  [org.keycloak.events] (executor-thread-4) type=\"LOGOUT_ERROR\", realmId=\"2c7e00b2-907d-46f5-9f5e-9cd3a8747228\", clientId=\"ui\", userId=\"null\", ipAddress=\"192.168.65.1\", error=\"invalid_redirect_uri\", redirect_uri=\"http://localhost:3001\"\n";
+
+#[test]
+fn the_seeds_logout_failure_is_a_failed_logout_event_not_a_problem() {
+    let log = format!("{SEED_LOGOUT_ERROR}{LOGIN_ERROR}");
+    let out = govstream(&["audit", "keycloak", "--org-id", "org_acme", "-"], &log);
+    assert_eq!(out.status.code(), Some(0));
+    let recs = lines(&out);
+    assert_eq!(recs.len(), 2, "{recs:?}");
+    let logout = &recs[0];
+    assert_eq!(logout["record_type"], "audit_event");
+    assert_eq!(logout["event_type"], "Auth:Logout");
+    assert_eq!(logout["org_id"], "org_acme");
+    assert_eq!(logout["date_time"], "2025-02-03T11:20:46.919Z");
+    assert_eq!(logout["event_metadata"]["outcome"], "failure");
+    assert_eq!(logout["event_metadata"]["error"], "invalid_redirect_uri");
+    assert!(logout.get("keycloak_user_id").is_none(), "{logout}");
+    assert_eq!(recs[1]["event_type"], "Auth:LoginFailure");
+    assert_eq!(recs[1]["event_metadata"]["outcome"], "failure");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("2 audit events, 0 problem lines, 0 other lines skipped"),
+        "{stderr}"
+    );
+}

@@ -1,6 +1,10 @@
 //! Keycloak's event log as [`AuditEvent`]s: reads the lines Keycloak's
 //! `jboss-logging` event listener writes through the `org.keycloak.events`
-//! logger and maps logins, failed logins and logouts to the `Auth:` types.
+//! logger and maps logins and logouts, and their failures, to the `Auth:`
+//! types. A failure (`LOGOUT_ERROR`, Keycloak's name for any failed `X` is
+//! `X_ERROR`) is the event of its base type with `outcome: "failure"` in
+//! its metadata, or the taxonomy's failure type where it has one
+//! (`LOGIN_ERROR` is `Auth:LoginFailure`); `types.rs` holds the mapping.
 //!
 //! Nothing is dropped silently: a line of the events logger that cannot be
 //! read, or whose type has no [`ApiEventType`], becomes a [`LineProblem`]
@@ -37,10 +41,12 @@
 
 mod details;
 mod line;
+mod types;
 
 use super::builder::AuditEventBuilder;
+use super::outcome::{AuditOutcome, OUTCOME_KEY};
 use crate::error::{Error, Problem, Result};
-use crate::schema::{ApiEventType, AuditEvent};
+use crate::schema::AuditEvent;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::UtcOffset;
@@ -148,7 +154,7 @@ fn parse_offset(s: &str) -> Option<i32> {
 #[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
 pub enum LineProblemKind {
     /// The line was read, but its Keycloak type has no [`ApiEventType`]
-    /// (`LOGOUT_ERROR`, `CODE_TO_TOKEN`, …). Admin events, which have an
+    /// (`CODE_TO_TOKEN`, `REFRESH_TOKEN_ERROR`, …). Admin events, which have an
     /// `operationType` instead, carry `operationType=CREATE` and the like.
     UnknownType(String),
     /// The line names the events logger but could not be read; says what
@@ -190,8 +196,8 @@ impl std::fmt::Display for LineProblemKind {
 /// binding and the CLI. Its JSON is flat:
 ///
 /// ```json
-/// {"line": 2, "kind": "unknown_type", "detail": "LOGOUT_ERROR",
-///  "error": "Keycloak event type `LOGOUT_ERROR` has no audit event type",
+/// {"line": 2, "kind": "unknown_type", "detail": "CODE_TO_TOKEN",
+///  "error": "Keycloak event type `CODE_TO_TOKEN` has no audit event type",
 ///  "text_excerpt": "2025-02-03 11:20:46,919 WARN  [org.keycloak.events] …"}
 /// ```
 ///
@@ -245,8 +251,8 @@ pub fn parse_keycloak(text: &str) -> KeycloakReport {
     parse_keycloak_with(text, &KeycloakOptions::default())
 }
 
-/// Reads a Keycloak log: one event per `LOGIN`, `LOGIN_ERROR` or `LOGOUT`
-/// line, a problem per other events-logger line. Lines end at `\n` (a
+/// Reads a Keycloak log: one event per `LOGIN`, `LOGIN_ERROR`, `LOGOUT` or
+/// `LOGOUT_ERROR` line, a problem per other events-logger line. Lines end at `\n` (a
 /// trailing `\r` is dropped); blank lines are ignored. Never fails: every
 /// line ends up as an event, a problem or a skipped line.
 pub fn parse_keycloak_with(text: &str, options: &KeycloakOptions) -> KeycloakReport {
@@ -265,7 +271,7 @@ pub fn parse_keycloak_with(text: &str, options: &KeycloakOptions) -> KeycloakRep
 /// What one line of a Keycloak log became.
 #[derive(Debug, Clone, PartialEq)]
 pub enum KeycloakLine {
-    /// A `LOGIN`, `LOGIN_ERROR` or `LOGOUT` line.
+    /// A `LOGIN`, `LOGIN_ERROR`, `LOGOUT` or `LOGOUT_ERROR` line.
     Event(Box<AuditEvent>),
     /// A line of the events logger that produced no event, or a line that
     /// is not UTF-8 (a cut inside a character, or not a log at all).
@@ -317,12 +323,9 @@ pub fn parse_keycloak_line(
         return Ok(None);
     };
     let kc_type = field(&read.fields, "type");
-    let event_type = match kc_type {
-        Some("LOGIN") => ApiEventType::AuthSuccessfulLogin,
-        Some("LOGIN_ERROR") => ApiEventType::AuthLoginFailure,
-        Some("LOGOUT") => ApiEventType::AuthLogout,
+    let (event_type, outcome) = match kc_type {
         Some("") => return Err(LineProblemKind::Malformed("`type` is empty".to_owned())),
-        Some(other) => return Err(LineProblemKind::UnknownType(other.to_owned())),
+        Some(t) => types::read(t).ok_or_else(|| LineProblemKind::UnknownType(t.to_owned()))?,
         None => {
             return Err(match field(&read.fields, "operationType") {
                 Some(op) => LineProblemKind::UnknownType(format!("operationType={op}")),
@@ -330,9 +333,9 @@ pub fn parse_keycloak_line(
             });
         }
     };
-    let required: &[&str] = match event_type {
-        ApiEventType::AuthLoginFailure => &REQUIRED_FIELDS,
-        _ => REQUIRED_FIELDS.get(..4).unwrap_or_default(),
+    let required: &[&str] = match outcome {
+        AuditOutcome::Failure => &REQUIRED_FIELDS,
+        AuditOutcome::Success => REQUIRED_FIELDS.get(..4).unwrap_or_default(),
     };
     if let Some(missing) = required.iter().find(|k| field(&read.fields, k).is_none()) {
         return Err(LineProblemKind::Malformed(format!(
@@ -390,6 +393,10 @@ pub fn parse_keycloak_line(
     }
     if !dropped.is_empty() {
         builder = builder.metadata(DROPPED_FIELDS, dropped);
+    }
+    // Every `*_ERROR` says so, whether or not its type does too.
+    if outcome == AuditOutcome::Failure {
+        builder = builder.metadata(OUTCOME_KEY, outcome.as_str());
     }
     builder
         .build_at(ms)

@@ -1,4 +1,5 @@
 use super::*;
+use crate::schema::ApiEventType;
 use serde_json::json;
 
 /// The two sample lines of seed `002_e67e5d598384e22d`, byte for byte (the
@@ -44,6 +45,7 @@ fn the_seeds_login_error_maps_to_a_login_failure() {
             "redirect_uri": "http://localhost:3001/",
             "code_id": "6a1a9439-ef1f-4c8b-87b2-371ad699698f",
             "username": "[email protected]",
+            "outcome": "failure",
         })
     );
     assert!(e.request_id.starts_with("kc-") && e.request_id.len() == 19);
@@ -57,22 +59,63 @@ fn the_seeds_login_error_maps_to_a_login_failure() {
 }
 
 #[test]
-fn the_seeds_logout_error_is_reported_not_mapped() {
+fn the_seeds_logout_error_is_a_failed_logout() {
     let log = format!("{SEED_LOGIN_ERROR}\n{SEED_LOGOUT_ERROR}\n");
     let report = parse_keycloak(&log);
-    assert_eq!(report.events.len(), 1);
+    assert_eq!(report.problems, []);
     assert_eq!(report.skipped_lines, 0);
+    let [login, logout] = report.events.as_slice() else {
+        panic!("{report:?}");
+    };
+    assert_eq!(login.event_type, ApiEventType::AuthLoginFailure);
+    assert_eq!(login.event_metadata["outcome"], "failure");
+    assert_eq!(logout.event_type, ApiEventType::AuthLogout);
+    assert_eq!(logout.outcome(), crate::audit::AuditOutcome::Failure);
+    assert_eq!(logout.date_time, "2025-02-03T11:20:46.919Z");
+    // `userId="null"`: Keycloak could not name the user.
+    assert_eq!(logout.keycloak_user_id, None);
+    assert_eq!(logout.user_email, None);
     assert_eq!(
-        report.problems,
-        [LineProblem {
-            line: 2,
-            kind: LineProblemKind::UnknownType("LOGOUT_ERROR".to_owned()),
-            text_excerpt: format!("{}…", SEED_LOGOUT_ERROR.get(..120).unwrap()),
-        }]
+        serde_json::Value::Object(logout.event_metadata.clone()),
+        json!({
+            "realm_id": "2c7e00b2-907d-46f5-9f5e-9cd3a8747228",
+            "client_id": "ui",
+            "ip_address": "192.168.65.1",
+            "error": "invalid_redirect_uri",
+            "redirect_uri": "http://localhost:3001",
+            "outcome": "failure"
+        })
+    );
+    assert_eq!(logout.validate(), Ok(()));
+}
+
+#[test]
+fn a_successful_logout_carries_no_outcome_and_a_failed_one_needs_its_error() {
+    let ok = one(&event_line(
+        r#"type="LOGOUT", realmId="acme", clientId="ui", userId="kc-7", ipAddress="10.0.0.5""#,
+    ));
+    assert_eq!(ok.event_type, ApiEventType::AuthLogout);
+    assert!(!ok.event_metadata.contains_key("outcome"));
+    assert_eq!(ok.outcome(), crate::audit::AuditOutcome::Success);
+    let cut = event_line(
+        r#"type="LOGOUT_ERROR", realmId="acme", clientId="ui", userId="kc-7", ipAddress="10.0.0.5""#,
     );
     assert_eq!(
-        report.problems[0].to_string(),
-        "line 2: Keycloak event type `LOGOUT_ERROR` has no audit event type"
+        parse_keycloak_line(&cut, &KeycloakOptions::new()),
+        Err(LineProblemKind::Malformed(
+            "no `error` field, which Keycloak writes on every LOGOUT_ERROR event: the line is incomplete"
+                .to_owned()
+        ))
+    );
+    // Other failures of types the taxonomy has no event for stay problems.
+    let refresh = event_line(
+        r#"type="REFRESH_TOKEN_ERROR", realmId="acme", clientId="ui", userId="kc-7", ipAddress="10.0.0.5", error="invalid_token""#,
+    );
+    assert_eq!(
+        parse_keycloak_line(&refresh, &KeycloakOptions::new()),
+        Err(LineProblemKind::UnknownType(
+            "REFRESH_TOKEN_ERROR".to_owned()
+        ))
     );
 }
 
@@ -279,16 +322,17 @@ fn email_detection_and_key_case() {
 
 #[test]
 fn a_problem_serializes_flat_with_its_message() {
-    let report = parse_keycloak(SEED_LOGOUT_ERROR);
+    let line = SEED_LOGOUT_ERROR.replace("LOGOUT_ERROR", "CODE_TO_TOKEN_ERROR");
+    let report = parse_keycloak(&line);
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(
         json["problems"][0],
         json!({
             "line": 1,
             "kind": "unknown_type",
-            "detail": "LOGOUT_ERROR",
-            "error": "Keycloak event type `LOGOUT_ERROR` has no audit event type",
-            "text_excerpt": format!("{}…", SEED_LOGOUT_ERROR.get(..120).unwrap()),
+            "detail": "CODE_TO_TOKEN_ERROR",
+            "error": "Keycloak event type `CODE_TO_TOKEN_ERROR` has no audit event type",
+            "text_excerpt": format!("{}…", line.get(..120).unwrap()),
         })
     );
     let back: KeycloakReport = serde_json::from_value(json).unwrap();
@@ -440,11 +484,14 @@ fn an_old_unquoted_line_cut_anywhere_never_changes_its_type() {
     let logout = event_line(
         "type=LOGOUT_ERROR, realmId=acme, clientId=ui, userId=kc-1, ipAddress=10.0.0.1, error=x",
     );
-    for (line, kc_type) in [(&line, Some(full.event_type)), (&logout, None)] {
+    let failed = one(&logout);
+    assert_eq!(failed.event_type, ApiEventType::AuthLogout);
+    for (line, want) in [(&line, &full), (&logout, &failed)] {
         for at in 0..=line.len() {
             let cut = line.get(..at).unwrap();
             if let Ok(Some(e)) = parse_keycloak_line(cut, &opts) {
-                assert_eq!(Some(e.event_type), kc_type, "{cut}");
+                assert_eq!(e.event_type, want.event_type, "{cut}");
+                assert_eq!(e.outcome(), want.outcome(), "{cut}");
             }
         }
     }

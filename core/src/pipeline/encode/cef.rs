@@ -108,7 +108,7 @@ impl CefEncoder {
             }
             Record::AuditEvent(e) => {
                 ext.add("act", e.event_type.as_str());
-                ext.add("outcome", facts::outcome(e.event_type).as_str());
+                ext.add("outcome", facts::outcome(e).as_str());
                 if matches!(
                     e.event_type,
                     ApiEventType::AdminRoleAssignment | ApiEventType::AdminRoleRemoval

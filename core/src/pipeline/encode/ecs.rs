@@ -118,11 +118,7 @@ pub fn record_to_ecs(record: &Record) -> Value {
             put(&mut doc, "event.category", json!([category]));
             put(&mut doc, "event.type", json!(kind_of_change));
             put(&mut doc, "event.action", e.event_type.as_str());
-            put(
-                &mut doc,
-                "event.outcome",
-                facts::outcome(e.event_type).as_str(),
-            );
+            put(&mut doc, "event.outcome", facts::outcome(e).as_str());
             move_to(&mut doc, &mut rest, "request_id", "http.request.id");
             rest.remove("date_time");
             if matches!(

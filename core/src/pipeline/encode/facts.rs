@@ -5,8 +5,8 @@
 
 use crate::error::{Error, Result};
 use crate::schema::{
-    ApiEventCategory, ApiEventType, Category, Identity, Record, Severity, ShadowAiClassification,
-    Verdict,
+    ApiEventCategory, ApiEventType, AuditEvent, Category, Identity, Record, Severity,
+    ShadowAiClassification, Verdict,
 };
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -117,7 +117,7 @@ impl Grade {
             Record::DlpMatch(m) => Grade::from(m.severity),
             Record::ShadowAiEvent(e) => Grade::from(e.severity),
             Record::ShadowAiFinding(f) => Grade::from(f.max_severity),
-            Record::AuditEvent(e) => match outcome(e.event_type) {
+            Record::AuditEvent(e) => match outcome(e) {
                 Outcome::Success => Grade::Informational,
                 Outcome::Failure => Grade::Low,
             },
@@ -175,13 +175,13 @@ impl Outcome {
     }
 }
 
-/// The outcome an audit event type reports.
-pub(super) fn outcome(t: ApiEventType) -> Outcome {
-    match t {
-        ApiEventType::AuthLoginFailure
-        | ApiEventType::EvalTestFailure
-        | ApiEventType::GuardTrainPolicyError => Outcome::Failure,
-        _ => Outcome::Success,
+/// The outcome an audit event reports: its type's, or a failure its
+/// metadata marks (`AuditEvent::outcome`: a refused logout is `Auth:Logout`
+/// with `outcome: "failure"`).
+pub(super) fn outcome(e: &AuditEvent) -> Outcome {
+    match e.outcome() {
+        crate::audit::AuditOutcome::Success => Outcome::Success,
+        crate::audit::AuditOutcome::Failure => Outcome::Failure,
     }
 }
 
@@ -337,8 +337,24 @@ mod tests {
                 "{t}"
             );
         }
-        assert_eq!(outcome(ApiEventType::AuthLoginFailure), Outcome::Failure);
-        assert_eq!(outcome(ApiEventType::GuardApplyPolicy), Outcome::Success);
+        let audit = |t| match test_records::audit(t) {
+            Record::AuditEvent(e) => e,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            outcome(&audit(ApiEventType::AuthLoginFailure)),
+            Outcome::Failure
+        );
+        assert_eq!(
+            outcome(&audit(ApiEventType::GuardApplyPolicy)),
+            Outcome::Success
+        );
+        let mut logout = audit(ApiEventType::AuthLogout);
+        assert_eq!(outcome(&logout), Outcome::Success);
+        logout
+            .event_metadata
+            .insert("outcome".into(), "failure".into());
+        assert_eq!(outcome(&logout), Outcome::Failure);
     }
 
     #[test]

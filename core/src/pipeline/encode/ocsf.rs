@@ -178,7 +178,7 @@ pub(super) fn ocsf_event(record: &Record, product_version: &str) -> Value {
             finding_fields(f, &facts::title(record), &mut out);
         }
         Record::AuditEvent(e) => {
-            let (status_id, status) = match facts::outcome(e.event_type) {
+            let (status_id, status) = match facts::outcome(e) {
                 Outcome::Success => (1, "Success"),
                 Outcome::Failure => (2, "Failure"),
             };

@@ -227,7 +227,7 @@ fn params(record: &Record) -> Vec<(&'static str, String)> {
         }
         Record::AuditEvent(e) => {
             p.push(("event_type", e.event_type.as_str().into()));
-            p.push(("outcome", facts::outcome(e.event_type).as_str().into()));
+            p.push(("outcome", facts::outcome(e).as_str().into()));
         }
     }
     p

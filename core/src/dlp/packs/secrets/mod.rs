@@ -20,6 +20,7 @@ mod cloud;
 mod code_platforms;
 mod commerce;
 mod credentials;
+mod govstream;
 mod keys;
 mod messaging;
 
@@ -35,6 +36,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
     rules.extend(messaging::rules());
     rules.extend(commerce::rules());
     rules.extend(keys::rules());
+    rules.extend(govstream::rules());
     rules.extend(credentials::rules());
     rules
 }
