@@ -105,6 +105,15 @@ pub enum Validator {
         /// The floor, e.g. 3.0.
         min_bits_per_char: f64,
     },
+    /// Shaped like a secret, not like what is written in its place: no
+    /// placeholder, mask or template reference (`changeme`, `****`,
+    /// `${VAR}`, `<token>`), not mostly a keyboard-order run (`abcdef…`,
+    /// `0123…`) or one character, not a repeated unit, entropy that fits
+    /// its alphabet, and at least this Shannon entropy.
+    SecretValue {
+        /// The entropy floor in bits per character, e.g. 3.0.
+        min_bits_per_char: f64,
+    },
 }
 
 /// Context words looked for near a match (ASCII-case-insensitive substrings).

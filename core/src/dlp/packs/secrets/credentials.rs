@@ -362,6 +362,11 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("API_KEY=<API_KEY>")
         .fp("api_key = settings.API_KEY")
         .fp("apiKey: 12345")
+        // Shape checks shared by every secret rule (`validators::secret_value`).
+        .fp(r#"api_key = "abcdefghijklmnopqrstuvwxyz123456""#)
+        .fp(r#"API_KEY="0123456789abcdef0123456789abcdef""#)
+        .fp("api_key: sk-********************")
+        .fp("ACCESS_KEY=%ACCESS_KEY%")
         .fp(r#""AWS::ApiGateway::ApiKey": "48205d4ffd7feba3","#),
         secret(
             "token_assignment",
@@ -399,7 +404,10 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("total_tokens += len(chunk)")
         .fp("token: ${{ secrets.GITHUB_TOKEN }}")
         .fp(r#"token = request.headers.get("X-Token")"#)
-        .fp("token: 42"),
+        .fp("token: 42")
+        .fp(r#"auth_token = "aaaaaaaaaaaaaaaaaaaaaaaa""#)
+        .fp(r#"token = "ab12ab12ab12ab12ab12ab12""#)
+        .fp("TOKEN={{ vault_token }}"),
         // RFC 6750 bearer tokens in headers and prose. The value is
         // unbounded in the pattern (a counted bound costs automaton states);
         // `max_len` bounds it through the prefilter window.

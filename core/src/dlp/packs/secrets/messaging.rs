@@ -245,7 +245,9 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("order 1234567:AAFAKE-example3AHOVcjqx29GNUbipw18F shipped")
         .fp("TELEGRAM_BOT_TOKEN=123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
-        .fp("ticket 123456789:Approved by the release manager"),
+        .fp("ticket 123456789:Approved by the release manager")
+        // Keyboard-order letters are a made-up token, not a random one.
+        .fp("order 12345678:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"),
         // The same shape with any first character after the colon, where a
         // Telegram word says what it is (Telegram Bot API docs: "the token
         // is a string like `110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw`";

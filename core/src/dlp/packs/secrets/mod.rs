@@ -59,8 +59,11 @@ fn secret(name: &str, title: &str, severity: Severity, pattern: &str) -> RuleSpe
     )
 }
 
-/// Rejects placeholders (`XXXX…`, `0000…`) that have a token's shape but
-/// not its randomness.
+/// Rejects values that have a token's shape but not its randomness:
+/// placeholders, masks and template references (`XXXX…`, `${VAR}`,
+/// `<token>`), keyboard-order runs and repeats (`0000…`, `abcdef…`), and
+/// values below `min_bits_per_char` of entropy. Every rule of the pack that
+/// judges randomness goes through this one check (`validators::secret_value`).
 fn entropy(min_bits_per_char: f64) -> Validator {
-    Validator::Entropy { min_bits_per_char }
+    Validator::SecretValue { min_bits_per_char }
 }
