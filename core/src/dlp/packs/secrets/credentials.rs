@@ -146,12 +146,13 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("const myURL = new URL('https://a:b@example.org/?abc#foo');")
         .fp("DATABASE_URL=postgres://app:S3cr3t-FAKE@db.internal/app"),
         // URI forms of the common databases and brokers, including
-        // SQLAlchemy's `dialect+driver://`.
+        // SQLAlchemy's `dialect+driver://` and the Snowflake, Trino and
+        // Presto SQLAlchemy dialects, MQTT and NATS brokers.
         secret(
             "database_connection_string",
             "Password in a database connection URL",
             Severity::High,
-            r#"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchdb|neo4j(?:\+s)?|oracle)(?:\+[a-z0-9]+)?://[^\s:@/?#"'<>]{0,128}:(?P<value>[^\s@/"'<>]{3,128})@[A-Za-z0-9\[]"#,
+            r#"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchdb|neo4j(?:\+s)?|oracle|snowflake|mqtts?|nats|cassandra|db2|trino|presto|influxdb|memcached?)(?:\+[a-z0-9]+)?://[^\s:@/?#"'<>]{0,128}:(?P<value>[^\s@/"'<>]{3,128})@[A-Za-z0-9\[]"#,
         )
         .keywords(&[
             "postgres",
@@ -167,6 +168,15 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "couchdb",
             "neo4j",
             "oracle",
+            "snowflake",
+            "mqtt",
+            "nats",
+            "cassandra",
+            "db2",
+            "trino",
+            "presto",
+            "influxdb",
+            "memcache",
         ])
         .max_len(300)
         .allow_patterns(PLACEHOLDERS)
@@ -190,7 +200,13 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         // A dot in a userinfo password is part of it, not code.
         .tp("DATABASE_URL=mysql://shop:Rq7.fake.Pw2@db.internal/shop", "Rq7.fake.Pw2")
+        .tp(
+            "SNOWFLAKE_URL=snowflake://etl_user:Kq7%FAKEz2Lp@acme-xy12345/analytics/public",
+            "Kq7%FAKEz2Lp",
+        )
+        .tp("mqtt://sensor:Rt5-FAKE-q9Zw@broker.local:1883", "Rt5-FAKE-q9Zw")
         .fp("postgres://user:password@localhost:5432/db")
+        .fp("nats://nats:${NATS_PASSWORD}@nats.svc:4222")
         .fp("mysql://root:${MYSQL_ROOT_PASSWORD}@db/app")
         .fp("amqp://guest:guest@localhost:5672/ and redis://localhost:6379/0"),
         // ADO.NET, ODBC, OLE DB and JDBC key-value strings (Microsoft

@@ -17,11 +17,15 @@
 mod ai;
 mod azure;
 mod cloud;
+mod cloud_providers;
 mod code_platforms;
 mod commerce;
 mod credentials;
+mod devops;
 mod keys;
 mod messaging;
+mod observability;
+mod saas;
 
 use crate::dlp::{RuleSpec, Validator};
 use crate::schema::{Category, Severity};
@@ -29,11 +33,15 @@ use crate::schema::{Category, Severity};
 /// The rules of the `secrets` pack.
 pub(super) fn rules() -> Vec<RuleSpec> {
     let mut rules = cloud::rules();
+    rules.extend(cloud_providers::rules());
     rules.extend(azure::rules());
     rules.extend(code_platforms::rules());
+    rules.extend(devops::rules());
     rules.extend(ai::rules());
     rules.extend(messaging::rules());
     rules.extend(commerce::rules());
+    rules.extend(saas::rules());
+    rules.extend(observability::rules());
     rules.extend(keys::rules());
     rules.extend(credentials::rules());
     rules
@@ -57,6 +65,33 @@ fn secret(name: &str, title: &str, severity: Severity, pattern: &str) -> RuleSpe
         severity,
         pattern,
     )
+}
+
+/// A vendor token found by the prefix its vendor documents: `critical`,
+/// triggered by `keywords` (the prefixes, lower-cased), with the pack's
+/// shape check at a floor of 3 bits per character (hex bodies reach 4).
+fn prefixed(
+    name: &str,
+    title: &str,
+    pattern: &str,
+    keywords: &[&str],
+    max_len: usize,
+    label: &str,
+) -> RuleSpec {
+    secret(name, title, Severity::Critical, pattern)
+        .keywords(keywords)
+        .max_len(max_len)
+        .validator(entropy(3.0))
+        .label(label)
+}
+
+/// A vendor key without a prefix of its own, found by a vendor word
+/// (`words`, a regex alternation) up to 64 bytes before it, with any
+/// characters but a line break in between; `value` is the key's own
+/// pattern. Used for keys that are only 32–64 characters of one alphabet,
+/// which would be everywhere without the word.
+fn near_word(words: &str, value: &str) -> String {
+    format!(r"(?i:{words})[^\r\n]{{0,64}}?[^A-Za-z0-9_](?P<value>{value})(?:[^A-Za-z0-9_-]|$)")
 }
 
 /// Rejects values that have a token's shape but not its randomness:
