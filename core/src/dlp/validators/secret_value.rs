@@ -271,16 +271,18 @@ fn mostly_one_char(value: &str) -> bool {
     most * 2 >= chars.len()
 }
 
-/// The value is one unit of at most a third of its length, repeated
-/// (`abcabcabcabc`, `deadbeefdeadbeefdeadbeef`); a trailing partial unit
-/// is allowed. Random values are never periodic.
+/// The value is one unit repeated (`abcabcabcabc`,
+/// `deadbeefdeadbeefdeadbeef`, `qwerty123qwerty123`), a trailing partial
+/// unit allowed: three repeats of a short value, two of one of twelve
+/// characters or more. Random values are never periodic.
 fn is_periodic(value: &str) -> bool {
     let chars: Vec<char> = value.chars().collect();
     let n = chars.len();
     if n < 8 {
         return false;
     }
-    (1..=n / 3).any(|p| chars.iter().zip(chars.iter().skip(p)).all(|(a, b)| a == b))
+    let longest = if n >= 12 { n / 2 } else { n / 3 };
+    (1..=longest).any(|p| chars.iter().zip(chars.iter().skip(p)).all(|(a, b)| a == b))
 }
 
 /// Entropy at least half of what the value's length and alphabet allow:
@@ -369,6 +371,7 @@ mod tests {
             "sk_live_0000000000000000000000000",
             "abcabcabcabc",
             "deadbeefdeadbeefdeadbeef",
+            "Summer2024!Summer2024!",
         ] {
             assert!(!secret_value(v, 0.0), "{v} should fail");
         }

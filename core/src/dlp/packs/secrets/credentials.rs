@@ -75,6 +75,15 @@ const EXPRESSIONS: &[&str] = &[
     // `!Ref DbPassword`): code and config, not a literal.
     r"@{1,2}[A-Za-z_][A-Za-z0-9_]*",
     r"!{1,2}[A-Za-z][A-Za-z0-9_:.]*",
+    // Rust and C++ paths (`password: windows_sys::core::PWSTR`,
+    // `token: super::super::Foundation::HANDLE`, `input.parse::<T>()`,
+    // `Token::TupleStructEnd` read as `Token:` then `:TupleStructEnd`):
+    // type annotations, turbofish calls and enum variants, which the
+    // value's character class cuts at `<` or `(`; and Rust raw-pointer
+    // types (`password: *const u16`).
+    r"(?:[A-Za-z_][A-Za-z0-9_.]*::)+[A-Za-z0-9_]*",
+    r"::?[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*(?:::)?",
+    r"\*(?:const|mut)",
     // Colon paths of words (`SecretString:password` in CloudFormation's
     // `{{resolve:secretsmanager:…}}`, `vault:db:password`).
     r"(?:[A-Za-z][a-z]+)+(?::(?:[A-Za-z][a-z]+)+)+",
@@ -299,6 +308,8 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("password: !Sub '{{resolve:secretsmanager:MyRdsSecret:SecretString:password}}'")
         .tp(r#"{ :password => "Xk9#FAKEmP2vL" }"#, "Xk9#FAKEmP2vL")
         .fp("password: arn:aws:ssm:us-east-1:123456789012:parameter/prod/db-password")
+        .fp("pub unsafe fn logon(password: windows_sys::core::PWSTR) -> BOOL;")
+        .fp("pub fn LogonUserW(password: *const u16) -> BOOL;")
         .tp("password: Xk9#mP2v/Lq7z", "Xk9#mP2v/Lq7z"),
         secret(
             "secret_assignment",
@@ -421,6 +432,9 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("token: ${{ secrets.GITHUB_TOKEN }}")
         .fp(r#"token = request.headers.get("X-Token")"#)
         .fp("token: 42")
+        .fp("    pub token: super::super::Foundation::HANDLE,")
+        .fp("let token = input.parse::<Token![fn]>()?;")
+        .fp("Token::TupleStructEnd,")
         .fp(r#"auth_token = "aaaaaaaaaaaaaaaaaaaaaaaa""#)
         .fp(r#"token = "ab12ab12ab12ab12ab12ab12""#)
         .fp("TOKEN={{ vault_token }}"),
