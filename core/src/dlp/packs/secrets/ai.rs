@@ -177,12 +177,13 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .tp("api_key=\"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\"", "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")
         .fp("NVIDIA_API_KEY=nvapi-dVkSHslKNvdhj8jGzTqW")
         .fp("NVIDIA_API_KEY=nvapi-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-        // LangSmith keys: lsv2_pt_ (personal) or lsv2_sk_ (service), 32
-        // hex, `_`, 10 hex (LangSmith docs "Create an account and API key").
+        // LangSmith keys: lsv2_pt_ (personal) or lsv2_sk_ (service), 32,
+        // `_`, 10 (LangSmith docs "Create an account and API key" show hex;
+        // gitleaks `langsmith-api-key` takes any alphanumerics).
         prefixed(
             "langsmith_api_key",
             "LangSmith API key",
-            r"\blsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}\b",
+            r"\blsv2_(?:pt|sk)_[A-Za-z0-9]{32}_[A-Za-z0-9]{10}\b",
             &["lsv2_pt_", "lsv2_sk_"],
             64,
             "LANGSMITH_KEY",

@@ -143,11 +143,12 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("access_token$production$ is how live tokens start"),
         // Adyen API keys: AQE, base64, `=-`, a second base64 part of 43 and
         // `=`, sometimes a third part (Adyen docs "API credentials"; the
-        // shape of Adyen's published example keys).
+        // shape of Adyen's published example keys); gitleaks
+        // `adyen-api-key` also takes AQE + 5 or more, `.`, 50–80.
         prefixed(
             "adyen_api_key",
             "Adyen API key",
-            r"\b(?P<value>AQE[A-Za-z0-9+/]{60,200}={0,2}-[A-Za-z0-9+/]{43}=(?:-[^\s'\x22`]{8,24})?)",
+            r"\b(?P<value>AQE[A-Za-z0-9+/]{60,200}={0,2}-[A-Za-z0-9+/]{43}=(?:-[^\s'\x22`]{8,24})?|AQE[A-Za-z0-9]{5,40}\.[A-Za-z0-9_=-]{50,80})",
             &["aqe"],
             300,
             "ADYEN_KEY",
@@ -161,6 +162,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "AQE/AGY/wHXAWM/0ibqRF2am3eFOcGZd6D7USiiFEtv+23YmrBFfOWD6qSVTDk9d8KlXXXE9+qXe+YpCFNss1SsQU8jQC=-atZ4dNCC8ekbGQ+tTqRJc1X+Aki68gpR4LMXBdCtuvC=",
         )
         .fp("ADYEN_API_KEY=AQEl6K8LEgBx+n1+nCL794IT6iyym4GW0")
+        .tp("adyen_key = AQEyhmfx.mDXox4ah_C0QbKuOHR449gaqxBoMVpTwHeRlik6cQ8462xocOxlHdJ3aCSjw", "AQEyhmfx.mDXox4ah_C0QbKuOHR449gaqxBoMVpTwHeRlik6cQ8462xocOxlHdJ3aCSjw")
         .fp("ADYEN_API_KEY=AQE..."),
         // Flutterwave secret and encryption keys: FLWSECK- / FLWSECK_TEST-
         // + 32 hex + `-X`, FLWSECK_TEST + 12 hex (gitleaks

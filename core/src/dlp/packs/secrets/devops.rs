@@ -8,8 +8,9 @@
 //! trigger; lengths and alphabets are the vendor's or, where the vendor
 //! publishes none, those of the gitleaks rule named in the comment.
 
-use super::prefixed;
+use super::{entropy, near_word, prefixed, secret};
 use crate::dlp::RuleSpec;
+use crate::schema::Severity;
 
 /// This group's rules.
 pub(super) fn rules() -> Vec<RuleSpec> {
@@ -343,5 +344,48 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("FLY_API_TOKEN=fo1_qh0PDjvVL-sTsnpVXedg")
         .fp("fm2_ tokens are macaroons"),
+        // Vault tokens before 1.10: `s.` + 24 alphanumerics, taken only
+        // after a Vault word (`s.` alone is every `this.x`); letters-only
+        // bodies are code (`s.AcceptanceTimeoutSeconds`), as in gitleaks
+        // `vault-service-token`'s allowlist.
+        secret(
+            "vault_legacy_token",
+            "HashiCorp Vault token (before 1.10)",
+            Severity::Critical,
+            &near_word("vault", r"s\.[A-Za-z0-9]{24}"),
+        )
+        .keywords(&["vault"])
+        .max_len(128)
+        .validator(entropy(3.5))
+        .allow_patterns(&[r"s\.[A-Za-z]{24}"])
+        .label("VAULT_TOKEN")
+        .tp("VAULT_TOKEN=s.GwZZdB7ZYhxVPk4CAhsJ5sdo", "s.GwZZdB7ZYhxVPk4CAhsJ5sdo")
+        .tp("vault login s.1h97fCHg5e4Pnvr78Tn9s9MT", "s.1h97fCHg5e4Pnvr78Tn9s9MT")
+        .fp("vault: s.AcceptanceTimeoutSecondsX")
+        .fp("VAULT_ADDR=https://vault.example.com:8200"),
+        // Atlassian API tokens before ATATT3 were 24 alphanumerics, and
+        // Bitbucket OAuth consumers have a 32-character key and a
+        // 64-character secret; none has a prefix, so a product word must
+        // come first (gitleaks `atlassian-api-token`,
+        // `bitbucket-client-id`, `bitbucket-client-secret`). Hex values
+        // beside the word are account ids and hashes.
+        secret(
+            "atlassian_named_token",
+            "Atlassian or Bitbucket key (named)",
+            Severity::Critical,
+            &near_word(
+                "atlassian|confluence|jira|bitbucket",
+                "[A-Za-z0-9]{24}|[A-Za-z0-9]{32}|[A-Za-z0-9_=-]{64}",
+            ),
+        )
+        .keywords(&["atlassian", "confluence", "jira", "bitbucket"])
+        .max_len(160)
+        .validator(entropy(3.5))
+        .allow_patterns(&["[0-9a-f]{24}", "[0-9a-f]{32}", "[0-9a-f]{64}"])
+        .label("ATLASSIAN_TOKEN")
+        .tp("JIRA_API_TOKEN=Dk8L6clyJJIo0S35IyrItXT8", "Dk8L6clyJJIo0S35IyrItXT8")
+        .tp("bitbucket_client_secret: \"SAcjogFTljA3glmULqxezGUPhWz1fEvPb51dYJdBvd6jWHWNwlR9MeN3tEYBOANR\"", "SAcjogFTljA3glmULqxezGUPhWz1fEvPb51dYJdBvd6jWHWNwlR9MeN3tEYBOANR")
+        .fp("JIRA_ACCOUNT_ID=5b10ac8d82e05b22cc7d4ef5")
+        .fp("confluence page https://example.atlassian.net/wiki/spaces/ENG/pages/123456789"),
     ]
 }

@@ -280,5 +280,30 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("PLANETSCALE_TOKEN=pscale_tkn_wxy6vxBrkx")
         .fp("DATABASE_PASSWORD=pscale_pw_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        // HubSpot's retired API keys (and private-app ids) are UUIDs: a
+        // HubSpot word must come first (gitleaks `hubspot-api-key`).
+        secret(
+            "hubspot_api_key",
+            "HubSpot API key (named)",
+            Severity::Critical,
+            &near_word(
+                "hubspot",
+                "[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}",
+            ),
+        )
+        .keywords(&["hubspot"])
+        .max_len(128)
+        .validator(super::entropy(3.0))
+        .label("HUBSPOT_TOKEN")
+        .tp(
+            "const hubspotKey = \"97680149-5780-45dc-d973-4fed26e5c9c1\"",
+            "97680149-5780-45dc-d973-4fed26e5c9c1",
+        )
+        .tp(
+            "HUBSPOT_API_KEY=83EFA975-2FC8-E6CC-C6A9-791C10D2B8D4",
+            "83EFA975-2FC8-E6CC-C6A9-791C10D2B8D4",
+        )
+        .fp("HUBSPOT_API_KEY=00000000-0000-0000-0000-000000000000")
+        .fp("HUBSPOT_PORTAL_ID=1234567"),
     ]
 }
