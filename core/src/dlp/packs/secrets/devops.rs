@@ -387,5 +387,26 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .tp("bitbucket_client_secret: \"SAcjogFTljA3glmULqxezGUPhWz1fEvPb51dYJdBvd6jWHWNwlR9MeN3tEYBOANR\"", "SAcjogFTljA3glmULqxezGUPhWz1fEvPb51dYJdBvd6jWHWNwlR9MeN3tEYBOANR")
         .fp("JIRA_ACCOUNT_ID=5b10ac8d82e05b22cc7d4ef5")
         .fp("confluence page https://example.atlassian.net/wiki/spaces/ENG/pages/123456789"),
+        // JFrog API keys (73) and identity tokens (64) without their
+        // prefixes, after a JFrog product word (gitleaks `jfrog-api-key`,
+        // `jfrog-identity-token`); a hex digest is not one.
+        secret(
+            "jfrog_named_token",
+            "JFrog API key or identity token (named)",
+            Severity::Critical,
+            &near_word("jfrog|artifactory|bintray", "[A-Za-z0-9]{73}|[A-Za-z0-9]{64}"),
+        )
+        .keywords(&["jfrog", "artifactory", "bintray"])
+        .max_len(200)
+        .validator(entropy(3.5))
+        .allow_patterns(&["[0-9a-f]{64}"])
+        .label("JFROG_TOKEN")
+        .tp(
+            "--set imagePullSecretJfrog.password=OccXkR1ViwC7c6qnjYmS4H7HsE4VG2v76A1pkVSlRGoq3NTgI0z0alzCWnJkhEiiqR3xsfGjc",
+            "OccXkR1ViwC7c6qnjYmS4H7HsE4VG2v76A1pkVSlRGoq3NTgI0z0alzCWnJkhEiiqR3xsfGjc",
+        )
+        .tp("\"artifactory\", \"KAcQNqkYFYLz8evEiZ4j7UTMGLHj1lCAel4QpR0AKsHz5pfYHpqf0ZbZcVlroojW\"", "KAcQNqkYFYLz8evEiZ4j7UTMGLHj1lCAel4QpR0AKsHz5pfYHpqf0ZbZcVlroojW")
+        .fp("artifactory sha256 11b9d49fc08fbf54a2989d5e52e2a3c6439edc106b45dfb81df82a1804225f96")
+        .fp("JFROG_URL=https://acme.jfrog.io/artifactory/api/npm/npm-remote/"),
     ]
 }

@@ -305,5 +305,47 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("HUBSPOT_API_KEY=00000000-0000-0000-0000-000000000000")
         .fp("HUBSPOT_PORTAL_ID=1234567"),
+        // Dropbox app secrets (15) and long-lived tokens (11 + ten `A` +
+        // 43) after a Dropbox word (gitleaks `dropbox-api-token`,
+        // `dropbox-long-lived-api-token`); a word of letters only
+        // ("Dropbox synchronization") is not a secret.
+        secret(
+            "dropbox_named_token",
+            "Dropbox app secret or long-lived token (named)",
+            Severity::Critical,
+            &near_word(
+                "dropbox",
+                "[A-Za-z0-9]{11}AAAAAAAAAA[A-Za-z0-9_=-]{43}|[A-Za-z0-9]{15}",
+            ),
+        )
+        .keywords(&["dropbox"])
+        .max_len(160)
+        .validator(super::entropy(3.0))
+        .allow_patterns(&["[A-Za-z]+"])
+        .label("DROPBOX_TOKEN")
+        .tp("DROPBOX_APP_SECRET=cwixn0t4akv8hfo", "cwixn0t4akv8hfo")
+        .tp(
+            "dropbox_token: zc9o2my8bjgAAAAAAAAAAnrcXrVfPMHjHJkuI0kv24syycPg36kmY7kGZe4t-YJO",
+            "zc9o2my8bjgAAAAAAAAAAnrcXrVfPMHjHJkuI0kv24syycPg36kmY7kGZe4t-YJO",
+        )
+        .fp("Dropbox synchronization finished")
+        .fp("DROPBOX_APP_KEY=<your-app-key>"),
+        // Asana OAuth client secrets: 32 alphanumerics after an Asana word
+        // (gitleaks `asana-client-secret`).
+        secret(
+            "asana_client_secret",
+            "Asana client secret (named)",
+            Severity::Critical,
+            &near_word("asana", "[A-Za-z0-9]{32}"),
+        )
+        .keywords(&["asana"])
+        .max_len(128)
+        .validator(super::entropy(3.5))
+        .allow_patterns(&["[A-Za-z]+"])
+        .label("ASANA_TOKEN")
+        .tp("ASANA_CLIENT_SECRET=lrLoPWnudyP9ItZfifmvEYzbRJFzMj80", "lrLoPWnudyP9ItZfifmvEYzbRJFzMj80")
+        .tp("asana_secret: 'm7t5m3slm1x3tcwg3dui0jti0jnz9ih4'", "m7t5m3slm1x3tcwg3dui0jti0jnz9ih4")
+        .fp("ASANA_CLIENT_SECRET=your_asana_client_secret_goes_here")
+        .fp("ASANA_WORKSPACE_ID=9104606071705499"),
     ]
 }
