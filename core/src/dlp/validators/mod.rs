@@ -29,9 +29,10 @@ pub fn validate(validator: &Validator, value: &str) -> bool {
         Validator::Ipv6 => ipv6(value),
         Validator::Jwt => jwt(value),
         Validator::Entropy { min_bits_per_char } => shannon_entropy(value) >= *min_bits_per_char,
-        Validator::SecretValue { min_bits_per_char } => {
-            secret_value::secret_value(value, *min_bits_per_char)
-        }
+        Validator::SecretValue {
+            min_bits_per_char,
+            keyboard_runs,
+        } => secret_value::secret_value(value, *min_bits_per_char, *keyboard_runs),
     }
 }
 
@@ -170,6 +171,11 @@ mod tests {
             },
             Validator::SecretValue {
                 min_bits_per_char: 3.0,
+                keyboard_runs: true,
+            },
+            Validator::SecretValue {
+                min_bits_per_char: 3.0,
+                keyboard_runs: false,
             },
         ]
     }

@@ -8,6 +8,10 @@
 //! character repeated, a short unit repeated (`abcabcabc`) or too few
 //! distinct characters for the alphabet the value draws on.
 //!
+//! Rules whose token carries its vendor's prefix may skip the run check
+//! (`keyboard_runs: false`): `ghp_` + 36 already says what the value is,
+//! and a run there is a hand-made test token rather than a stand-in word.
+//!
 //! Every check is judged on the value's shape and is chosen so that a value
 //! drawn at random essentially never fails it: a sequential run must cover
 //! half the value, one character half of it, and the entropy floor sits
@@ -21,16 +25,17 @@
 //! `docs/rule-checks.md` for why the AWS one is still reported.
 
 /// True when `value` looks like a secret: not a placeholder, template
-/// reference or mask, not mostly a sequential run or one character, not a
-/// repeated unit, with enough entropy for its alphabet, and at least
-/// `min_bits_per_char` bits of Shannon entropy per character.
-pub(super) fn secret_value(value: &str, min_bits_per_char: f64) -> bool {
+/// reference or mask, not mostly one character, not a repeated unit, with
+/// enough entropy for its alphabet, at least `min_bits_per_char` bits of
+/// Shannon entropy per character, and, when `keyboard_runs` is set, not
+/// mostly sequential runs.
+pub(super) fn secret_value(value: &str, min_bits_per_char: f64, keyboard_runs: bool) -> bool {
     let entropy = super::shannon_entropy(value);
     entropy >= min_bits_per_char
         && !is_reference(value)
         && !is_masked(value)
         && !is_placeholder_words(value)
-        && !mostly_sequential(value)
+        && (!keyboard_runs || !mostly_sequential(value))
         && !mostly_one_char(value)
         && !is_periodic(value)
         && entropy_fits_alphabet(value, entropy)
@@ -335,7 +340,7 @@ mod tests {
             "xoxb-263594206564-2343594206574-FAKEexampleToken",
             "AKIAIOSFODNN7EXAMPLE",
         ] {
-            assert!(secret_value(v, 2.5), "{v} should pass");
+            assert!(secret_value(v, 2.5, true), "{v} should pass");
         }
     }
 
@@ -373,21 +378,40 @@ mod tests {
             "deadbeefdeadbeefdeadbeef",
             "Summer2024!Summer2024!",
         ] {
-            assert!(!secret_value(v, 0.0), "{v} should fail");
+            assert!(!secret_value(v, 0.0, true), "{v} should fail");
         }
     }
 
     #[test]
     fn entropy_floor_still_applies() {
-        assert!(!secret_value("Xk9#mP2vL!qz", 4.0));
-        assert!(!secret_value("", 0.1));
-        assert!(secret_value("", 0.0));
+        assert!(!secret_value("Xk9#mP2vL!qz", 4.0, true));
+        assert!(!secret_value("", 0.1, true));
+        assert!(secret_value("", 0.0, true));
     }
 
     #[test]
     fn one_short_run_is_not_enough() {
         // A random value that happens to contain `abcd` or `1234`.
-        assert!(secret_value("q7Zk1234Lp9vRt2mWx8b", 3.0));
-        assert!(secret_value("hT4abcdQ9zLmN2vX", 3.0));
+        assert!(secret_value("q7Zk1234Lp9vRt2mWx8b", 3.0, true));
+        assert!(secret_value("hT4abcdQ9zLmN2vX", 3.0, true));
+    }
+
+    #[test]
+    fn runs_can_be_allowed_for_prefixed_tokens() {
+        // A hand-made test token: runs, but a vendor prefix says what it is.
+        let token = "ghp_1234567890abcdefghijklmnopqrstuvwxyz";
+        assert!(!secret_value(token, 3.0, true));
+        assert!(secret_value(token, 3.0, false));
+        // Masks and one repeated character stay placeholders either way.
+        assert!(!secret_value(
+            "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            0.0,
+            false
+        ));
+        assert!(!secret_value(
+            "sk_live_000000000000000000000000",
+            0.0,
+            false
+        ));
     }
 }

@@ -3,7 +3,7 @@
 //! Perplexity, Replicate, xAI, OpenRouter, NVIDIA, LangSmith, Pinecone,
 //! Tavily), plus Cohere and Mistral keys found by name.
 
-use super::{entropy, near_word, prefixed, secret};
+use super::{entropy, near_word, prefixed, secret, token_entropy};
 use crate::dlp::RuleSpec;
 use crate::schema::Severity;
 
@@ -21,7 +21,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["sk-proj-", "sk-svcacct-", "sk-admin-", "t3blbkfj"])
         .max_len(280)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("OPENAI_KEY")
         .tp(
             "OPENAI_API_KEY=sk-FAKEexample3AHOVcjqxT3BlbkFJTest3EPalw7ITep0BMXi",
@@ -47,7 +47,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["sk-ant-"])
         .max_len(280)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("ANTHROPIC_KEY")
         .tp(
             "ANTHROPIC_API_KEY=sk-ant-api03-FAKE-example_anthropic3AHOVcjqx29GNUbipw18FMTahov07ELSZgnu-6DKRYfmt_5CJQXelsz4BIPWdkry3AHOVcjAA",
@@ -78,7 +78,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["hf_", "api_org_"])
         .max_len(48)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("HF_TOKEN")
         .tp(
             "huggingface-cli login --token hf_FAKEexampledkryFMTahovCJQXelszGNUb",

@@ -1,7 +1,7 @@
 //! Commerce and payment platforms: Stripe (and Standard Webhooks signing
 //! secrets), Shopify, Square, Braintree (PayPal), Adyen and Flutterwave.
 
-use super::{entropy, prefixed, secret};
+use super::{prefixed, secret, token_entropy};
 use crate::dlp::RuleSpec;
 use crate::schema::Severity;
 
@@ -20,7 +20,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["sk_live_", "rk_live_", "sk_prod_", "rk_prod_"])
         .max_len(264)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("STRIPE_KEY")
         .tp(
             "stripe.api_key = 'sk_live_FAKEexample3AHOVcjqx4BIP'",
@@ -34,7 +34,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("STRIPE_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx")
         .fp("publishable key pk_live_FAKEexample3AHOVcjqx4BIP is meant for browsers")
         .tp("stripe.api_key = \"sk_live_JQ2TRVseSiyipW\"", "sk_live_JQ2TRVseSiyipW")
-        .fp("STRIPE_SECRET_KEY=sk_live_0123456789abcdef"),
+        .fp("STRIPE_SECRET_KEY=sk_live_************"),
         // Test-mode keys move no money but still read and write the test
         // account, hence high.
         secret(
@@ -45,7 +45,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["sk_test_", "rk_test_"])
         .max_len(264)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("STRIPE_TEST_KEY")
         .tp(
             "curl https://api.stripe.com/v1/charges -u sk_test_FAKEexample3GTgt6JWjw9MZ:",
@@ -69,7 +69,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["whsec_"])
         .max_len(100)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("WEBHOOK_SECRET")
         .tp(
             "STRIPE_WEBHOOK_SECRET=whsec_FAKEexample3AHOVcjqx4BIPWdkry5CJ",
@@ -92,7 +92,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["shpat_", "shpca_", "shppa_", "shpss_"])
         .max_len(48)
-        .validator(entropy(3.0))
+        .validator(token_entropy(3.0))
         .label("SHOPIFY_TOKEN")
         .tp(
             "X-Shopify-Access-Token: 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",

@@ -185,7 +185,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("export VAULT_TOKEN=hvs.XXXXXXXXXXXXXXXXXXXXXXXX")
         .fp("Service tokens start with hvs. and batch tokens with hvb.")
-        .fp("VAULT_TOKEN=hvs.abcdefghijklmnopqrstuvwxyz0123"),
+        .fp("VAULT_TOKEN=hvs.000000000000000000000000"),
         // gitleaks `pulumi-api-token`: pul- and 40 hex.
         prefixed(
             "pulumi_token",

@@ -2,7 +2,7 @@
 //! and Microsoft Teams webhooks, and email services (SendGrid, Mailgun,
 //! Mailchimp, Brevo, Postmark).
 
-use super::{entropy, near_word, prefixed, secret};
+use super::{entropy, near_word, prefixed, secret, token_entropy};
 use crate::dlp::RuleSpec;
 use crate::schema::Severity;
 
@@ -25,7 +25,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["xoxb-"])
         .max_len(80)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("SLACK_TOKEN")
         .tp(
             "SLACK_BOT_TOKEN=xoxb-1234567890-1234567890123-FAKEexample3AHOVcjqx4BIP",
@@ -45,7 +45,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["xoxp-", "xoxe-"])
         .max_len(96)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("SLACK_TOKEN")
         .tp(
             "SLACK_USER_TOKEN=xoxp-1234567890-1234567890-1234567890123-fa4e3a18f6d4b2907e5c3a18f6d4b290",
@@ -65,7 +65,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["xapp-"])
         .max_len(128)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("SLACK_TOKEN")
         .tp(
             "SLACK_APP_TOKEN=xapp-1-A0FAKE12345-1234567890123-fa4e3a18f6d4b2907e5c3a18f6d4b2907e5c3a18f6d4b2907e5c3a18f6d4b290",
@@ -91,7 +91,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["xoxe.xoxb-", "xoxe.xoxp-", "xoxe-"])
         .max_len(230)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("SLACK_TOKEN")
         .tp(
             &format!("SLACK_CONFIG_TOKEN=xoxe.xoxp-1-{SLACK_CONFIG_BODY}"),
@@ -120,7 +120,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["xoxs-", "xoxo-", "xoxa-", "xoxr-", "xoxb-"])
         .max_len(200)
-        .validator(entropy(3.0))
+        .validator(token_entropy(3.0))
         .label("SLACK_TOKEN")
         .tp(
             r#""access_token": "xoxs-3206092076-3204538285-3743137121-fa4e3a18f6""#,
@@ -356,7 +356,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["sg."])
         .max_len(80)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("SENDGRID_KEY")
         .tp(
             "SENDGRID_API_KEY=SG.FAKEexample3AHOVcjqx29.TestOnly3EPalw5GRcny7ITep_9KVgr0BMXit2DOZkv",
@@ -385,7 +385,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["key-", "mailgun"])
         .max_len(128)
-        .validator(entropy(3.0))
+        .validator(token_entropy(3.0))
         .context_required(&["mailgun"], 160)
         .label("MAILGUN_KEY")
         .tp(

@@ -54,7 +54,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["airtable"])
         .max_len(200)
-        .validator(super::entropy(3.0))
+        .validator(super::token_entropy(3.0))
         .label("AIRTABLE_TOKEN")
         .tp(
             "AIRTABLE_API_KEY=patdenyOFjNBCa98D.accfb94763efc3879f387bde416faa7672b866965e01a9a644c0019ca42c1eb4",
@@ -113,7 +113,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["sl.u.", "dropbox"])
         .max_len(1500)
-        .validator(super::entropy(3.5))
+        .validator(super::token_entropy(3.5))
         .label("DROPBOX_TOKEN")
         .tp(
             "DROPBOX_ACCESS_TOKEN=sl.0udwMOtqnXaUkcjEoVCY1Cn0I2-GGwjU6irHmmb8pYCEPJNB8iZjf3JMcdc4Y8XDtOZYwddgPGKvNzwwSf9hH-puICRGu2NnF_yH8BMfDdM2hk8_ig17M39s105QrPpWpOPrqTjI5jEn",
@@ -222,7 +222,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["mapbox"])
         .max_len(560)
-        .validator(super::entropy(3.0))
+        .validator(super::token_entropy(3.0))
         .label("MAPBOX_TOKEN")
         .tp(
             "mapboxgl.accessToken = 'pk.eyJ1IjoiJXCqXuG_3ryrSJXlfP0cHL8ifOhjo8b_ZxarGA0xtEzp2gSh18fN17_sA7z8.2YkWC9trYmdWuiD3vHjMGW';",
