@@ -250,7 +250,9 @@ fn requests_started_during_a_flush_end_before_its_deadline() {
     }
     let report = driver.flush_report(Duration::from_millis(800));
     assert_eq!(report.completion, Completion::TimedOut);
-    assert!(started.elapsed() < Duration::from_millis(1500));
+    // Bounded by the 800 ms deadline, not by the 30 s request time-out; the
+    // slack is for a loaded 2-core machine, not for the code.
+    assert!(started.elapsed() < Duration::from_millis(3000));
     let s = &driver.stats()[0];
     assert!(last_error(s).contains("timed out"), "{s:?}");
     let (_, stats) = driver.shutdown(Duration::from_millis(300));

@@ -77,6 +77,10 @@ fn default_confidence() -> f32 {
     0.8
 }
 
+fn default_true() -> bool {
+    true
+}
+
 /// A check on the matched value, beyond its shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
@@ -104,6 +108,22 @@ pub enum Validator {
     Entropy {
         /// The floor, e.g. 3.0.
         min_bits_per_char: f64,
+    },
+    /// Shaped like a secret, not like what is written in its place: no
+    /// placeholder, mask or template reference (`changeme`, `****`,
+    /// `${VAR}`, `<token>`), not mostly one character, not a repeated unit,
+    /// entropy that fits its alphabet, at least this Shannon entropy, and
+    /// (unless `keyboard_runs` is false) not mostly keyboard-order runs
+    /// (`abcdef…`, `0123…`).
+    SecretValue {
+        /// The entropy floor in bits per character, e.g. 3.0.
+        min_bits_per_char: f64,
+        /// Reject values that are mostly keyboard-order runs. Default true;
+        /// false for tokens whose vendor prefix already says what they
+        /// are, where a run is more likely a hand-made test token than a
+        /// stand-in word.
+        #[serde(default = "default_true")]
+        keyboard_runs: bool,
     },
 }
 

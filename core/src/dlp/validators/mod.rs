@@ -1,11 +1,12 @@
 //! Checks on matched values beyond their shape: checksums (Luhn, IBAN, ABA,
-//! Base58Check, Bech32), numbering-plan rules (US SSN), address parsing and
-//! entropy. Every check is total: any string, however malformed or long,
+//! Base58Check, Bech32), numbering-plan rules (US SSN), address parsing,
+//! entropy and the shape of a secret value (placeholders, runs). Every check is total: any string, however malformed or long,
 //! gives `true` or `false` and never panics, because custom rules feed them
 //! whatever their regexes match.
 
 mod address;
 mod checksum;
+mod secret_value;
 
 use super::Validator;
 #[cfg(test)]
@@ -28,6 +29,10 @@ pub fn validate(validator: &Validator, value: &str) -> bool {
         Validator::Ipv6 => ipv6(value),
         Validator::Jwt => jwt(value),
         Validator::Entropy { min_bits_per_char } => shannon_entropy(value) >= *min_bits_per_char,
+        Validator::SecretValue {
+            min_bits_per_char,
+            keyboard_runs,
+        } => secret_value::secret_value(value, *min_bits_per_char, *keyboard_runs),
     }
 }
 
@@ -163,6 +168,14 @@ mod tests {
             Validator::Jwt,
             Validator::Entropy {
                 min_bits_per_char: 3.0,
+            },
+            Validator::SecretValue {
+                min_bits_per_char: 3.0,
+                keyboard_runs: true,
+            },
+            Validator::SecretValue {
+                min_bits_per_char: 3.0,
+                keyboard_runs: false,
             },
         ]
     }

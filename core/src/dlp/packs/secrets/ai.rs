@@ -1,6 +1,9 @@
-//! AI providers: OpenAI, Anthropic and Hugging Face.
+//! AI providers: OpenAI, Anthropic, Hugging Face, and the inference
+//! clouds and AI developer services with their own key prefixes (Groq,
+//! Perplexity, Replicate, xAI, OpenRouter, NVIDIA, LangSmith, Pinecone,
+//! Tavily), plus Cohere and Mistral keys found by name.
 
-use super::{entropy, secret};
+use super::{entropy, near_word, prefixed, secret, token_entropy};
 use crate::dlp::RuleSpec;
 use crate::schema::Severity;
 
@@ -18,7 +21,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["sk-proj-", "sk-svcacct-", "sk-admin-", "t3blbkfj"])
         .max_len(280)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("OPENAI_KEY")
         .tp(
             "OPENAI_API_KEY=sk-FAKEexample3AHOVcjqxT3BlbkFJTest3EPalw7ITep0BMXi",
@@ -44,7 +47,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["sk-ant-"])
         .max_len(280)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("ANTHROPIC_KEY")
         .tp(
             "ANTHROPIC_API_KEY=sk-ant-api03-FAKE-example_anthropic3AHOVcjqx29GNUbipw18FMTahov07ELSZgnu-6DKRYfmt_5CJQXelsz4BIPWdkry3AHOVcjAA",
@@ -75,7 +78,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["hf_", "api_org_"])
         .max_len(48)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("HF_TOKEN")
         .tp(
             "huggingface-cli login --token hf_FAKEexampledkryFMTahovCJQXelszGNUb",
@@ -88,5 +91,174 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("from huggingface_hub import hf_hub_download")
         .fp("HF_TOKEN=hf_FAKEexample123")
         .fp("HF_TOKEN=hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        // Groq console keys: gsk_ + 52 alphanumerics (gitleaks has none;
+        // the shape every Groq key in Groq's docs and SDK tests has).
+        prefixed(
+            "groq_api_key",
+            "Groq API key",
+            r"\bgsk_[A-Za-z0-9]{48,56}\b",
+            &["gsk_"],
+            64,
+            "GROQ_KEY",
+        )
+        .tp("GROQ_API_KEY=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", "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")
+        .tp("client = Groq(api_key=\"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\")", "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")
+        .fp("GROQ_API_KEY=gsk_...")
+        .fp("GROQ_API_KEY=gsk_W9ly44C8qrRjSkbSp8Md"),
+        // Perplexity API keys: pplx- + 48 (hex in older keys, alphanumeric
+        // in newer ones; Perplexity docs "Getting started").
+        prefixed(
+            "perplexity_api_key",
+            "Perplexity API key",
+            r"\bpplx-[A-Za-z0-9]{40,64}\b",
+            &["pplx-"],
+            72,
+            "PERPLEXITY_KEY",
+        )
+        .tp("PERPLEXITY_API_KEY=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", "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")
+        .tp("Authorization: Bearer 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", "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")
+        .fp("PERPLEXITY_API_KEY=pplx-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+        .fp("PERPLEXITY_API_KEY=pplx-ec084f82ebbdfdbd1d4e"),
+        // Replicate API tokens: r8_ + 37 (40 in all; Replicate docs
+        // "Authentication").
+        prefixed(
+            "replicate_api_token",
+            "Replicate API token",
+            r"\br8_[A-Za-z0-9]{37}\b",
+            &["r8_"],
+            48,
+            "REPLICATE_TOKEN",
+        )
+        .tp("REPLICATE_API_TOKEN=r8_wrLnWwczUKsvalrdKxfJlnRuFfmFOZjR3BJeM", "r8_wrLnWwczUKsvalrdKxfJlnRuFfmFOZjR3BJeM")
+        .tp("export REPLICATE_API_TOKEN='r8_Sm6JuJAPnfIgTPJGojiLZRo704A719raNsiTz'", "r8_Sm6JuJAPnfIgTPJGojiLZRo704A719raNsiTz")
+        .fp("REPLICATE_API_TOKEN=r8_iNiHtVfrjb0KpUkS3Yaj")
+        .fp("REPLICATE_API_TOKEN=r8_*************************************"),
+        // xAI API keys: xai- + 80 alphanumerics (xAI console).
+        prefixed(
+            "xai_api_key",
+            "xAI API key",
+            r"\bxai-[A-Za-z0-9]{70,90}\b",
+            &["xai-"],
+            100,
+            "XAI_KEY",
+        )
+        .tp("XAI_API_KEY=xai-RFJyjnToyUeOH2YKpZ0GrJGtvvnuwXg39jQgG9fkUuuu64NvrQPSNpAxK6fYM0rpEHEsUWCGybYiomEZ", "xai-RFJyjnToyUeOH2YKpZ0GrJGtvvnuwXg39jQgG9fkUuuu64NvrQPSNpAxK6fYM0rpEHEsUWCGybYiomEZ")
+        .tp("client = Client(api_key='xai-yqWLjcc3IlXwN59pATHpRUdP1fFwTP9KB8jCijb2FVXnAFwGY2EmYewT60gDcJwxPZo3QV5Y5SG3ecmi')", "xai-yqWLjcc3IlXwN59pATHpRUdP1fFwTP9KB8jCijb2FVXnAFwGY2EmYewT60gDcJwxPZo3QV5Y5SG3ecmi")
+        .fp("XAI_API_KEY=xai-BqNTGqKSvpfZk6UoykWLf2M2KraMdH")
+        .fp("see the xai-sdk package"),
+        // OpenRouter keys: sk-or-v1- + 64 hex (OpenRouter docs
+        // "Authentication").
+        prefixed(
+            "openrouter_api_key",
+            "OpenRouter API key",
+            r"\bsk-or-v1-[a-f0-9]{64}\b",
+            &["sk-or-v1-"],
+            80,
+            "OPENROUTER_KEY",
+        )
+        .tp("OPENROUTER_API_KEY=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", "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")
+        .tp(
+            "\"Authorization\": \"Bearer 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\"",
+            "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",
+        )
+        .fp("OPENROUTER_API_KEY=sk-or-v1-0fa2e067d82a76205b2d39bd599d06fc")
+        .fp("OPENROUTER_API_KEY=sk-or-v1-..."),
+        // NVIDIA API catalog keys: nvapi- + 64 URL-safe characters
+        // (build.nvidia.com docs).
+        prefixed(
+            "nvidia_api_key",
+            "NVIDIA API key",
+            r"\b(?P<value>nvapi-[A-Za-z0-9_-]{60,70})(?:[^A-Za-z0-9_-]|$)",
+            &["nvapi-"],
+            80,
+            "NVIDIA_KEY",
+        )
+        .tp("NVIDIA_API_KEY=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", "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")
+        .tp("api_key=\"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\"", "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")
+        .fp("NVIDIA_API_KEY=nvapi-dVkSHslKNvdhj8jGzTqW")
+        .fp("NVIDIA_API_KEY=nvapi-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        // LangSmith keys: lsv2_pt_ (personal) or lsv2_sk_ (service), 32,
+        // `_`, 10 (LangSmith docs "Create an account and API key" show hex;
+        // gitleaks `langsmith-api-key` takes any alphanumerics).
+        prefixed(
+            "langsmith_api_key",
+            "LangSmith API key",
+            r"\blsv2_(?:pt|sk)_[A-Za-z0-9]{32}_[A-Za-z0-9]{10}\b",
+            &["lsv2_pt_", "lsv2_sk_"],
+            64,
+            "LANGSMITH_KEY",
+        )
+        .tp(
+            "LANGCHAIN_API_KEY=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",
+            "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",
+        )
+        .tp(
+            "LANGSMITH_API_KEY=\"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\"",
+            "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",
+        )
+        .fp("LANGSMITH_API_KEY=lsv2_pt_aadf0784c253e998d7c2e9448669e231")
+        .fp("LANGSMITH_API_KEY=lsv2_pt_..."),
+        // Pinecone API keys: pcsk_ + a short id, `_`, a long random part
+        // (Pinecone docs "Authentication", 2024 format).
+        prefixed(
+            "pinecone_api_key",
+            "Pinecone API key",
+            r"\bpcsk_[A-Za-z0-9]{4,8}_[A-Za-z0-9]{40,80}\b",
+            &["pcsk_"],
+            100,
+            "PINECONE_KEY",
+        )
+        .tp("PINECONE_API_KEY=pcsk_DvqNeN_qRGhYEi63xPjBqYNXGj75ytJYvYSLXgavp3UwSTN9u1N0lWXQfgTIR4QImkh1yE", "pcsk_DvqNeN_qRGhYEi63xPjBqYNXGj75ytJYvYSLXgavp3UwSTN9u1N0lWXQfgTIR4QImkh1yE")
+        .tp("pc = Pinecone(api_key=\"pcsk_LQk7O_NVJw5FKtn6lxXiHWDKecVksgdyATuE3R7ibUok00yxI9b5SBRsGslijyaaq1gXJ\")", "pcsk_LQk7O_NVJw5FKtn6lxXiHWDKecVksgdyATuE3R7ibUok00yxI9b5SBRsGslijyaaq1gXJ")
+        .fp("PINECONE_API_KEY=pcsk_IeMIut")
+        .fp("PINECONE_API_KEY=pcsk_..."),
+        // Tavily API keys: tvly- (optionally dev- or prod-) + 32
+        // (Tavily docs "API keys").
+        prefixed(
+            "tavily_api_key",
+            "Tavily API key",
+            r"\btvly-(?:dev-|prod-)?[A-Za-z0-9]{32}\b",
+            &["tvly-"],
+            48,
+            "TAVILY_KEY",
+        )
+        .tp("TAVILY_API_KEY=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", "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")
+        .tp("TAVILY_API_KEY=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", "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")
+        .fp("TAVILY_API_KEY=tvly-YyLNtAR3iWE38Kfk")
+        .fp("TAVILY_API_KEY=tvly-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        // Cohere (40 alphanumerics) and Mistral (32) keys have no prefix:
+        // a vendor word must come first (gitleaks `cohere-api-token`;
+        // Mistral's console issues 32-character keys).
+        secret(
+            "cohere_api_key",
+            "Cohere API key",
+            Severity::Critical,
+            &near_word("cohere|\\bco_api", "[A-Za-z0-9]{40}"),
+        )
+        .keywords(&["cohere", "co_api"])
+        .max_len(128)
+        .validator(entropy(3.5))
+        // A git commit or content hash beside the word is not a key.
+        .allow_patterns(&["[0-9a-f]{40}", "[0-9A-F]{40}"])
+        .label("COHERE_KEY")
+        .tp("COHERE_API_KEY=JA3MerAgS6pQhRPSDKOEzHShCMDT3fyA29gHuzdp", "JA3MerAgS6pQhRPSDKOEzHShCMDT3fyA29gHuzdp")
+        .tp("co = cohere.ClientV2(api_key=\"TTo0Am5OsSgN6vEeVkcKcypMW0GRdVnygDYLZUea\")", "TTo0Am5OsSgN6vEeVkcKcypMW0GRdVnygDYLZUea")
+        .fp("COHERE_API_KEY=your-cohere-api-key")
+        .fp("cohere commit d7b8d7b59022111bf8d1fea11d1feb2b3e3e606c"),
+        secret(
+            "mistral_api_key",
+            "Mistral API key",
+            Severity::Critical,
+            &near_word("mistral", "[A-Za-z0-9]{32}"),
+        )
+        .keywords(&["mistral"])
+        .max_len(128)
+        .validator(entropy(3.5))
+        .allow_patterns(&["[0-9a-f]{32}", "[0-9A-F]{32}"])
+        .label("MISTRAL_KEY")
+        .tp("MISTRAL_API_KEY=YPd5holjMIJ8GTO6q0QwhEUyKL4V3VN2", "YPd5holjMIJ8GTO6q0QwhEUyKL4V3VN2")
+        .tp("client = Mistral(api_key=\"M8Tb4VvAmknZgmSORgmvbj58D2Ev1aG3\")", "M8Tb4VvAmknZgmSORgmvbj58D2Ev1aG3")
+        .fp("MISTRAL_API_KEY=<your-mistral-api-key>")
+        .fp("mistral model hash 02a36f20487b9ce365656fc41c650d93"),
     ]
 }

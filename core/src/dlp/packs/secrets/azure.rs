@@ -3,7 +3,7 @@
 //! AI Search keys (32 hex). The storage and Service Bus keys, whose
 //! connection strings name them, stay in `cloud.rs`.
 
-use super::{ASSIGN, entropy, secret};
+use super::{ASSIGN, entropy, secret, token_entropy};
 use crate::dlp::RuleSpec;
 use crate::schema::Severity;
 
@@ -86,7 +86,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["jqqj", "azse"])
         .max_len(96)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("AZURE_KEY")
         .tp(
             "AZURE_DEVOPS_PAT=FAKEol081crwkIHWJH2yiqDDyrFjVSi7HWl22hN2hTYfsB8NlGDpJQQJ99BAACAAAAAAAAAAAAASAZDOBucT",

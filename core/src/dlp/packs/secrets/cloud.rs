@@ -1,7 +1,7 @@
 //! Cloud and infrastructure providers: AWS, Azure storage and Service Bus,
 //! Google, DigitalOcean, Heroku and Datadog.
 
-use super::{ASSIGN, entropy, secret};
+use super::{ASSIGN, entropy, secret, token_entropy};
 use crate::dlp::RuleSpec;
 use crate::schema::Severity;
 
@@ -45,7 +45,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["akia", "asia", "abia", "acca", "a3t"])
         .max_len(32)
-        .validator(entropy(3.0))
+        .validator(token_entropy(3.0))
         .label("AWS_KEY")
         .tp("aws_access_key_id = AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE")
         .tp(
@@ -207,7 +207,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["q~"])
         .max_len(64)
-        .validator(entropy(3.0))
+        .validator(token_entropy(3.0))
         .label("AZURE_AD_SECRET")
         .tp(
             "AZURE_CLIENT_SECRET=Fk38Q~FAKEexample3AHOVcjqx29GNUbipw.18F",
@@ -229,7 +229,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["aiza"])
         .max_len(48)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .allow_values(FIREBASE_SAMPLE_KEYS)
         .label("GOOGLE_API_KEY")
         .tp(
@@ -252,7 +252,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["gocspx-"])
         .max_len(48)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("GOOGLE_OAUTH_SECRET")
         .tp(
             r#""client_secret": "GOCSPX-FAKE-example_3AHOVcjqx29GNUb","#,
@@ -276,7 +276,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["ya29."])
         .max_len(2100)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("GOOGLE_OAUTH_TOKEN")
         .tp(
             "curl -H 'Authorization: Bearer ya29.a0FAKEexample-Zx81qLr7TvB2_3AHOVcjqx4' https://www.googleapis.com/drive/v3/files",
@@ -323,7 +323,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["dop_v1_", "doo_v1_", "dor_v1_"])
         .max_len(80)
-        .validator(entropy(3.0))
+        .validator(token_entropy(3.0))
         .label("DIGITALOCEAN_TOKEN")
         .tp(
             "DIGITALOCEAN_TOKEN=dop_v1_fa4edeadbeef3a18f6d4b2907e5c3a18f6d4b2907e5c3a18f6d4b2907e5c3a18",
@@ -368,7 +368,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["hrku-aa"])
         .max_len(80)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("HEROKU_KEY")
         .tp(
             "HEROKU_API_KEY=HRKU-AAFAKE-example_3AHOVcjqx29GNUbipw18FMTahov07ELSZgnu-6DKRYfmt",

@@ -1,6 +1,6 @@
 //! Code hosting and package registries: GitHub, GitLab, npm and PyPI.
 
-use super::{entropy, secret};
+use super::{secret, token_entropy};
 use crate::dlp::RuleSpec;
 use crate::schema::Severity;
 
@@ -17,7 +17,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["ghp_"])
         .max_len(48)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("GITHUB_TOKEN")
         .tp(
             "git remote set-url origin https://ghp_FAKEexample3AHOVcjqx4BIPWdkry5CJQXel@github.com/org/repo.git",
@@ -40,7 +40,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["github_pat_"])
         .max_len(100)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("GITHUB_TOKEN")
         .tp(
             "token: github_pat_11FAKEEXAMPLE3AHOVcjqx_fakeFineGrained3EPalw7ITep0BMXit4FQbmx8JUfq1CNYju5GRcny9KVg",
@@ -60,7 +60,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["gho_"])
         .max_len(48)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("GITHUB_TOKEN")
         .tp(
             "oauth_token: gho_FAKEoauth3GTgt6JWjw9MZmzCPcp2FSfs5IV",
@@ -81,7 +81,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["ghu_", "ghs_"])
         .max_len(48)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("GITHUB_TOKEN")
         .tp(
             "GH_TOKEN=ghu_FAKEuser2server38DINSXchmrw16BGLQVaf",
@@ -101,7 +101,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["ghr_"])
         .max_len(96)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("GITHUB_TOKEN")
         .tp(
             "refresh_token=ghr_FAKErefresh3QnAXuHe1Ol8VsFczMj6TqDax&grant_type=refresh_token",
@@ -126,7 +126,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["glpat-"])
         .max_len(330)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("GITLAB_TOKEN")
         .tp(
             r#"curl --header "PRIVATE-TOKEN: glpat-FAKE-example_3AHOVcj" https://gitlab.example.com/api/v4/projects"#,
@@ -164,7 +164,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "gloas-", "glptt-", "gr1348941",
         ])
         .max_len(330)
-        .validator(entropy(3.0))
+        .validator(token_entropy(3.0))
         .label("GITLAB_TOKEN")
         .tp(
             "gitlab-runner register --token glrt-FAKEexample3AHOVcjqx --url https://gitlab.example.com",
@@ -199,7 +199,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["npm_"])
         .max_len(48)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("NPM_TOKEN")
         .tp(
             "//registry.npmjs.org/:_authToken=npm_FAKEexample3AHOVcjqx4BIPWdkry5CJQXel",
@@ -222,7 +222,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["pypi-ageichlwas5vcmc", "pypi-agendgvzdc5wexbplm9yzw"])
         .max_len(1100)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("PYPI_TOKEN")
         .tp(
             "password = pypi-AgEIcHlwaS5vcmcFAKE-example_3AHOVcjqx29GNUbipw18FMTahov07ELSZgnu-6DKRYfmt_5CJQXelsz4B",

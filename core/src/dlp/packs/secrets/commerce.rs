@@ -1,7 +1,7 @@
-//! Commerce platforms: Stripe (and Standard Webhooks signing secrets) and
-//! Shopify.
+//! Commerce and payment platforms: Stripe (and Standard Webhooks signing
+//! secrets), Shopify, Square, Braintree (PayPal), Adyen and Flutterwave.
 
-use super::{entropy, secret};
+use super::{prefixed, secret, token_entropy};
 use crate::dlp::RuleSpec;
 use crate::schema::Severity;
 
@@ -9,17 +9,18 @@ use crate::schema::Severity;
 pub(super) fn rules() -> Vec<RuleSpec> {
     vec![
         // Stripe docs "API keys": secret (sk_) and restricted (rk_) keys,
-        // live or test mode; gitleaks `stripe-access-token`. Keys run to a
-        // few hundred characters.
+        // live or test mode; gitleaks `stripe-access-token` (which also
+        // takes `_prod_` and bodies from 10 characters: older and
+        // restricted keys are short). Keys run to a few hundred characters.
         secret(
             "stripe_live_key",
             "Stripe live secret or restricted key",
             Severity::Critical,
-            r"\b[rs]k_live_[0-9A-Za-z]{24,247}\b",
+            r"\b[rs]k_(?:live|prod)_[0-9A-Za-z]{10,247}\b",
         )
-        .keywords(&["sk_live_", "rk_live_"])
+        .keywords(&["sk_live_", "rk_live_", "sk_prod_", "rk_prod_"])
         .max_len(264)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("STRIPE_KEY")
         .tp(
             "stripe.api_key = 'sk_live_FAKEexample3AHOVcjqx4BIP'",
@@ -31,18 +32,20 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("Live keys start with sk_live_ and must stay on the server.")
         .fp("STRIPE_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx")
-        .fp("publishable key pk_live_FAKEexample3AHOVcjqx4BIP is meant for browsers"),
+        .fp("publishable key pk_live_FAKEexample3AHOVcjqx4BIP is meant for browsers")
+        .tp("stripe.api_key = \"sk_live_JQ2TRVseSiyipW\"", "sk_live_JQ2TRVseSiyipW")
+        .fp("STRIPE_SECRET_KEY=sk_live_************"),
         // Test-mode keys move no money but still read and write the test
         // account, hence high.
         secret(
             "stripe_test_key",
             "Stripe test-mode secret or restricted key",
             Severity::High,
-            r"\b[rs]k_test_[0-9A-Za-z]{24,247}\b",
+            r"\b[rs]k_test_[0-9A-Za-z]{10,247}\b",
         )
         .keywords(&["sk_test_", "rk_test_"])
         .max_len(264)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("STRIPE_TEST_KEY")
         .tp(
             "curl https://api.stripe.com/v1/charges -u sk_test_FAKEexample3GTgt6JWjw9MZ:",
@@ -52,7 +55,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "STRIPE_KEY=rk_test_51TestOnly38DINSXchmrw16BGLQVafkpuz49EJO",
             "rk_test_51TestOnly38DINSXchmrw16BGLQVafkpuz49EJO",
         )
-        .fp("STRIPE_KEY=sk_test_short123")
+        .fp("STRIPE_KEY=sk_test_short")
         .fp("STRIPE_KEY=sk_test_000000000000000000000000"),
         // Stripe webhook endpoint secrets (Stripe docs "Check the webhook
         // signatures") and Standard Webhooks secrets (standardwebhooks.com,
@@ -66,7 +69,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["whsec_"])
         .max_len(100)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("WEBHOOK_SECRET")
         .tp(
             "STRIPE_WEBHOOK_SECRET=whsec_FAKEexample3AHOVcjqx4BIPWdkry5CJ",
@@ -89,7 +92,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["shpat_", "shpca_", "shppa_", "shpss_"])
         .max_len(48)
-        .validator(entropy(3.0))
+        .validator(token_entropy(3.0))
         .label("SHOPIFY_TOKEN")
         .tp(
             "X-Shopify-Access-Token: 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",
@@ -101,5 +104,80 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("SHOPIFY_TOKEN=shpat_fa4edeadbeef3a18f6d4b2907e5c3a1")
         .fp("SHOPIFY_TOKEN=shpat_00000000000000000000000000000000"),
+        // Square docs "Access tokens": production access tokens sq0atp- +
+        // 22 and EAAA + 60, OAuth application secrets sq0csp- + 43
+        // (gitleaks `square-access-token`, `square-secret`).
+        prefixed(
+            "square_token",
+            "Square access token or application secret",
+            r"\b(?P<value>sq0atp-[A-Za-z0-9_-]{22}|sq0csp-[A-Za-z0-9_-]{43}|EAAA[A-Za-z0-9_+=-]{60})(?:[^A-Za-z0-9_+=-]|$)",
+            &["sq0atp-", "sq0csp-", "eaaa"],
+            80,
+            "SQUARE_TOKEN",
+        )
+        .tp("SQUARE_ACCESS_TOKEN=EAAAH0zMq6fPCljSbP3iGwmlnfuXJw2zvjBUVo1BrkIqyO5Kxrg9dR-PhwAXqjCj", "EAAAH0zMq6fPCljSbP3iGwmlnfuXJw2zvjBUVo1BrkIqyO5Kxrg9dR-PhwAXqjCj")
+        .tp("square_secret: sq0csp-M-J6_aPyWOFhH9qA-QK4B8YwI4YPXQxqSfHXy7XDF7B", "sq0csp-M-J6_aPyWOFhH9qA-QK4B8YwI4YPXQxqSfHXy7XDF7B")
+        .tp("token = 'sq0atp-UynktzJMUre-qSm0NnzDQD'", "sq0atp-UynktzJMUre-qSm0NnzDQD")
+        .fp("SQUARE_ACCESS_TOKEN=EAAAeLYd5afepjOMohgJIBVx3_SpgrNH7h")
+        .fp("SQUARE_ACCESS_TOKEN=sq0atp-XXXXXXXXXXXXXXXXXXXXXX"),
+        // Braintree (PayPal) access tokens: access_token$production$ +
+        // 16 + `$` + 32 hex (secrets-patterns-db "PayPal Braintree Access
+        // Token"), sandbox too.
+        prefixed(
+            "braintree_access_token",
+            "Braintree (PayPal) access token",
+            r"\baccess_token\$(?:production|sandbox)\$[0-9a-z]{16}\$[0-9a-f]{32}\b",
+            &["access_token$production$", "access_token$sandbox$"],
+            100,
+            "BRAINTREE_TOKEN",
+        )
+        .tp(
+            "BRAINTREE_TOKEN=access_token$production$pusfo351oqwtqefv$b672f459b70f6fa7bcd3328ef56bbc38",
+            "access_token$production$pusfo351oqwtqefv$b672f459b70f6fa7bcd3328ef56bbc38",
+        )
+        .tp(
+            "gateway = braintree.BraintreeGateway(access_token=\"access_token$sandbox$z3t8hag3kixqnmhr$b319eee795b28ebbee4732ecef3c9ade\")",
+            "access_token$sandbox$z3t8hag3kixqnmhr$b319eee795b28ebbee4732ecef3c9ade",
+        )
+        .fp("BRAINTREE_TOKEN=access_token$production$xmuxc9no5wb7w2jf$")
+        .fp("access_token$production$ is how live tokens start"),
+        // Adyen API keys: AQE, base64, `=-`, a second base64 part of 43 and
+        // `=`, sometimes a third part (Adyen docs "API credentials"; the
+        // shape of Adyen's published example keys); gitleaks
+        // `adyen-api-key` also takes AQE + 5 or more, `.`, 50–80.
+        prefixed(
+            "adyen_api_key",
+            "Adyen API key",
+            r"\b(?P<value>AQE[A-Za-z0-9+/]{60,200}={0,2}-[A-Za-z0-9+/]{43}=(?:-[^\s'\x22`]{8,24})?|AQE[A-Za-z0-9]{5,40}\.[A-Za-z0-9_=-]{50,80})",
+            &["aqe"],
+            300,
+            "ADYEN_KEY",
+        )
+        .tp(
+            "ADYEN_API_KEY=AQEJjlAW/fXWgYlCp6qoCFO6na0W9qAKOeXmYq7aa5rsynP8JDUObZRGC8sqjQ7uDlSNTJ6qad4bD1lG3KWVYPKEAoh+G3DaBazA3cF=-whqrsbmN5mC4bM9aSNBdl9xzV/ODHNaPnsB8WRUNNxv=",
+            "AQEJjlAW/fXWgYlCp6qoCFO6na0W9qAKOeXmYq7aa5rsynP8JDUObZRGC8sqjQ7uDlSNTJ6qad4bD1lG3KWVYPKEAoh+G3DaBazA3cF=-whqrsbmN5mC4bM9aSNBdl9xzV/ODHNaPnsB8WRUNNxv=",
+        )
+        .tp(
+            "client.xApiKey = \"AQE/AGY/wHXAWM/0ibqRF2am3eFOcGZd6D7USiiFEtv+23YmrBFfOWD6qSVTDk9d8KlXXXE9+qXe+YpCFNss1SsQU8jQC=-atZ4dNCC8ekbGQ+tTqRJc1X+Aki68gpR4LMXBdCtuvC=\";",
+            "AQE/AGY/wHXAWM/0ibqRF2am3eFOcGZd6D7USiiFEtv+23YmrBFfOWD6qSVTDk9d8KlXXXE9+qXe+YpCFNss1SsQU8jQC=-atZ4dNCC8ekbGQ+tTqRJc1X+Aki68gpR4LMXBdCtuvC=",
+        )
+        .fp("ADYEN_API_KEY=AQEl6K8LEgBx+n1+nCL794IT6iyym4GW0")
+        .tp("adyen_key = AQEyhmfx.mDXox4ah_C0QbKuOHR449gaqxBoMVpTwHeRlik6cQ8462xocOxlHdJ3aCSjw", "AQEyhmfx.mDXox4ah_C0QbKuOHR449gaqxBoMVpTwHeRlik6cQ8462xocOxlHdJ3aCSjw")
+        .fp("ADYEN_API_KEY=AQE..."),
+        // Flutterwave secret and encryption keys: FLWSECK- / FLWSECK_TEST-
+        // + 32 hex + `-X`, FLWSECK_TEST + 12 hex (gitleaks
+        // `flutterwave-secret-key`, `-encryption-key`).
+        prefixed(
+            "flutterwave_key",
+            "Flutterwave secret key",
+            r"\b(?:FLWSECK(?:_TEST)?-[a-h0-9]{32}-X|FLWSECK_TEST[a-h0-9]{12})\b",
+            &["flwseck"],
+            64,
+            "FLUTTERWAVE_KEY",
+        )
+        .tp("FLW_SECRET_KEY=FLWSECK_TEST-77c4cf46c0ad754af081902f7aafb878-X", "FLWSECK_TEST-77c4cf46c0ad754af081902f7aafb878-X")
+        .tp("FLW_SECRET_KEY=FLWSECK-1c7a861502f5caf0c67fd32f0004688b-X", "FLWSECK-1c7a861502f5caf0c67fd32f0004688b-X")
+        .fp("FLW_SECRET_KEY=FLWSECK-3a25f5530242a02786f3-X")
+        .fp("FLW_PUBLIC_KEY=FLWPUBK-8bb8a4c91bd26e78613f34fd563fd4e3-X"),
     ]
 }

@@ -75,6 +75,15 @@ const EXPRESSIONS: &[&str] = &[
     // `!Ref DbPassword`): code and config, not a literal.
     r"@{1,2}[A-Za-z_][A-Za-z0-9_]*",
     r"!{1,2}[A-Za-z][A-Za-z0-9_:.]*",
+    // Rust and C++ paths (`password: windows_sys::core::PWSTR`,
+    // `token: super::super::Foundation::HANDLE`, `input.parse::<T>()`,
+    // `Token::TupleStructEnd` read as `Token:` then `:TupleStructEnd`):
+    // type annotations, turbofish calls and enum variants, which the
+    // value's character class cuts at `<` or `(`; and Rust raw-pointer
+    // types (`password: *const u16`).
+    r"(?:[A-Za-z_][A-Za-z0-9_.]*::)+[A-Za-z0-9_]*",
+    r"::?[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*(?:::)?",
+    r"\*(?:const|mut)",
     // Colon paths of words (`SecretString:password` in CloudFormation's
     // `{{resolve:secretsmanager:…}}`, `vault:db:password`).
     r"(?:[A-Za-z][a-z]+)+(?::(?:[A-Za-z][a-z]+)+)+",
@@ -146,12 +155,13 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("const myURL = new URL('https://a:b@example.org/?abc#foo');")
         .fp("DATABASE_URL=postgres://app:S3cr3t-FAKE@db.internal/app"),
         // URI forms of the common databases and brokers, including
-        // SQLAlchemy's `dialect+driver://`.
+        // SQLAlchemy's `dialect+driver://` and the Snowflake, Trino and
+        // Presto SQLAlchemy dialects, MQTT and NATS brokers.
         secret(
             "database_connection_string",
             "Password in a database connection URL",
             Severity::High,
-            r#"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchdb|neo4j(?:\+s)?|oracle)(?:\+[a-z0-9]+)?://[^\s:@/?#"'<>]{0,128}:(?P<value>[^\s@/"'<>]{3,128})@[A-Za-z0-9\[]"#,
+            r#"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchdb|neo4j(?:\+s)?|oracle|snowflake|mqtts?|nats|cassandra|db2|trino|presto|influxdb|memcached?)(?:\+[a-z0-9]+)?://[^\s:@/?#"'<>]{0,128}:(?P<value>[^\s@/"'<>]{3,128})@[A-Za-z0-9\[]"#,
         )
         .keywords(&[
             "postgres",
@@ -167,6 +177,15 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "couchdb",
             "neo4j",
             "oracle",
+            "snowflake",
+            "mqtt",
+            "nats",
+            "cassandra",
+            "db2",
+            "trino",
+            "presto",
+            "influxdb",
+            "memcache",
         ])
         .max_len(300)
         .allow_patterns(PLACEHOLDERS)
@@ -190,7 +209,13 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         // A dot in a userinfo password is part of it, not code.
         .tp("DATABASE_URL=mysql://shop:Rq7.fake.Pw2@db.internal/shop", "Rq7.fake.Pw2")
+        .tp(
+            "SNOWFLAKE_URL=snowflake://etl_user:Kq7%FAKEz2Lp@acme-xy12345/analytics/public",
+            "Kq7%FAKEz2Lp",
+        )
+        .tp("mqtt://sensor:Rt5-FAKE-q9Zw@broker.local:1883", "Rt5-FAKE-q9Zw")
         .fp("postgres://user:password@localhost:5432/db")
+        .fp("nats://nats:${NATS_PASSWORD}@nats.svc:4222")
         .fp("mysql://root:${MYSQL_ROOT_PASSWORD}@db/app")
         .fp("amqp://guest:guest@localhost:5672/ and redis://localhost:6379/0"),
         // ADO.NET, ODBC, OLE DB and JDBC key-value strings (Microsoft
@@ -283,6 +308,8 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("password: !Sub '{{resolve:secretsmanager:MyRdsSecret:SecretString:password}}'")
         .tp(r#"{ :password => "Xk9#FAKEmP2vL" }"#, "Xk9#FAKEmP2vL")
         .fp("password: arn:aws:ssm:us-east-1:123456789012:parameter/prod/db-password")
+        .fp("pub unsafe fn logon(password: windows_sys::core::PWSTR) -> BOOL;")
+        .fp("pub fn LogonUserW(password: *const u16) -> BOOL;")
         .tp("password: Xk9#mP2v/Lq7z", "Xk9#mP2v/Lq7z"),
         secret(
             "secret_assignment",
@@ -362,6 +389,11 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("API_KEY=<API_KEY>")
         .fp("api_key = settings.API_KEY")
         .fp("apiKey: 12345")
+        // Shape checks shared by every secret rule (`validators::secret_value`).
+        .fp(r#"api_key = "abcdefghijklmnopqrstuvwxyz123456""#)
+        .fp(r#"API_KEY="0123456789abcdef0123456789abcdef""#)
+        .fp("api_key: sk-********************")
+        .fp("ACCESS_KEY=%ACCESS_KEY%")
         .fp(r#""AWS::ApiGateway::ApiKey": "48205d4ffd7feba3","#),
         secret(
             "token_assignment",
@@ -399,7 +431,13 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("total_tokens += len(chunk)")
         .fp("token: ${{ secrets.GITHUB_TOKEN }}")
         .fp(r#"token = request.headers.get("X-Token")"#)
-        .fp("token: 42"),
+        .fp("token: 42")
+        .fp("    pub token: super::super::Foundation::HANDLE,")
+        .fp("let token = input.parse::<Token![fn]>()?;")
+        .fp("Token::TupleStructEnd,")
+        .fp(r#"auth_token = "aaaaaaaaaaaaaaaaaaaaaaaa""#)
+        .fp(r#"token = "ab12ab12ab12ab12ab12ab12""#)
+        .fp("TOKEN={{ vault_token }}"),
         // RFC 6750 bearer tokens in headers and prose. The value is
         // unbounded in the pattern (a counted bound costs automaton states);
         // `max_len` bounds it through the prefilter window.

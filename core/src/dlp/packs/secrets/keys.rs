@@ -44,10 +44,17 @@ BIPWdkry5AHOVcjqx4/GNUbipw3+FMTahov29ELSZgnu18DKRYfmt07CJQXelsz6
 =FaKe
 -----END PGP PRIVATE KEY BLOCK-----";
 
+/// A made-up key in the SSH2 armor (header line, then base64).
+const SSH2_KEY: &str = "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----
+Comment: \"rsa-key-20240101\"
+P2/56wAAAi4AAAA3aWYtbW9kbntzaWdue3JzYS1wa2NzMS1zaGExfSxlbmNyeXB0e3JzYS1wa2NzMXYyLW9hZXB9fQAAAARub25lAAAB3wAAAdsAAAARAQABFAKEexample3AHOVcjqx4BIPWdkry5CJQXelsz6DKRYfmt7ELSZgnu
+---- END SSH2 ENCRYPTED PRIVATE KEY ----";
+
 /// This group's rules.
 pub(super) fn rules() -> Vec<RuleSpec> {
     vec![
-        // RFC 7468 armor. A complete block needs a 40-character base64 run
+        // RFC 7468 armor (RSA, EC, DSA, PKCS#8 plain and encrypted, and the
+        // EdDSA/X25519 labels some tools write). A complete block needs a 40-character base64 run
         // inside (prose between two markers has none); a block pasted
         // without its END line is matched over its base64 lines. Quotes and
         // `+` between lines are string concatenation in code
@@ -56,12 +63,16 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "private_key",
             "PEM private key",
             Severity::Critical,
-            r#"-----BEGIN (?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY-----(?:[A-Za-z0-9+/=\s\\:,"'-]{0,200}?[A-Za-z0-9+/=]{40}[A-Za-z0-9+/=\s\\:,"'-]*?-----END (?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY-----|(?:[\s"'+]|\\[nrt]?){1,12}[A-Za-z0-9+/=]{40,80}(?:(?:[\s"'+]|\\[nrt]?){1,12}[A-Za-z0-9+/=]{16,80})*)"#,
+            r#"---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----[\s\S]{0,400}?[A-Za-z0-9+/=]{40}[\s\S]*?---- END SSH2 ENCRYPTED PRIVATE KEY ----|-----BEGIN (?:RSA |EC |DSA |ENCRYPTED |ANY |ED25519 |ED448 |X25519 |X448 )?PRIVATE KEY-----(?:[A-Za-z0-9+/=\s\\:,"'-]{0,200}?[A-Za-z0-9+/=]{40}[A-Za-z0-9+/=\s\\:,"'-]*?-----END (?:RSA |EC |DSA |ENCRYPTED |ANY |ED25519 |ED448 |X25519 |X448 )?PRIVATE KEY-----|(?:[\s"'+]|\\[nrt]?){1,12}[A-Za-z0-9+/=]{40,80}(?:(?:[\s"'+]|\\[nrt]?){1,12}[A-Za-z0-9+/=]{16,80})*)"#,
         )
-        .keywords(&["private key-----"])
+        .keywords(&["private key-----", "private key ----"])
         .max_len(16384)
         .label("PRIVATE_KEY")
         .tp(&format!("Here is the deploy key:\n{RSA_PEM}\nthanks"), RSA_PEM)
+        // The armor of SSH Communications Security's SSH2 (Tectia) keys,
+        // with header lines.
+        .tp(SSH2_KEY, SSH2_KEY)
+        .fp("---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\n...\n---- END SSH2 ENCRYPTED PRIVATE KEY ----")
         .tp(
             r#"{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCFAKEexampleBKTclu3AJSbkt2/IRajs1+HQ\nCNYju5EPalw7GRcny9ITep0/KVgr2BMXit4DOZkv6FQbmx8HSdoz+JUfq1ALWhs3\n-----END PRIVATE KEY-----\n", "client_email": "fake@example.iam.gserviceaccount.com"}"#,
             r"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCFAKEexampleBKTclu3AJSbkt2/IRajs1+HQ\nCNYju5EPalw7GRcny9ITep0/KVgr2BMXit4DOZkv6FQbmx8HSdoz+JUfq1ALWhs3\n-----END PRIVATE KEY-----",

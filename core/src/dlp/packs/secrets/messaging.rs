@@ -1,7 +1,8 @@
-//! Messaging and communication platforms: Slack, Discord, Telegram, Twilio,
-//! SendGrid and Mailgun.
+//! Messaging and communication platforms: Slack, Discord, Telegram, Twilio
+//! and Microsoft Teams webhooks, and email services (SendGrid, Mailgun,
+//! Mailchimp, Brevo, Postmark).
 
-use super::{entropy, secret};
+use super::{entropy, near_word, prefixed, secret, token_entropy};
 use crate::dlp::RuleSpec;
 use crate::schema::Severity;
 
@@ -24,7 +25,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["xoxb-"])
         .max_len(80)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("SLACK_TOKEN")
         .tp(
             "SLACK_BOT_TOKEN=xoxb-1234567890-1234567890123-FAKEexample3AHOVcjqx4BIP",
@@ -44,7 +45,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["xoxp-", "xoxe-"])
         .max_len(96)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("SLACK_TOKEN")
         .tp(
             "SLACK_USER_TOKEN=xoxp-1234567890-1234567890-1234567890123-fa4e3a18f6d4b2907e5c3a18f6d4b290",
@@ -64,7 +65,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["xapp-"])
         .max_len(128)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("SLACK_TOKEN")
         .tp(
             "SLACK_APP_TOKEN=xapp-1-A0FAKE12345-1234567890123-fa4e3a18f6d4b2907e5c3a18f6d4b2907e5c3a18f6d4b2907e5c3a18f6d4b290",
@@ -90,7 +91,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["xoxe.xoxb-", "xoxe.xoxp-", "xoxe-"])
         .max_len(230)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("SLACK_TOKEN")
         .tp(
             &format!("SLACK_CONFIG_TOKEN=xoxe.xoxp-1-{SLACK_CONFIG_BODY}"),
@@ -119,7 +120,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["xoxs-", "xoxo-", "xoxa-", "xoxr-", "xoxb-"])
         .max_len(200)
-        .validator(entropy(3.0))
+        .validator(token_entropy(3.0))
         .label("SLACK_TOKEN")
         .tp(
             r#""access_token": "xoxs-3206092076-3204538285-3743137121-fa4e3a18f6""#,
@@ -245,7 +246,9 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("order 1234567:AAFAKE-example3AHOVcjqx29GNUbipw18F shipped")
         .fp("TELEGRAM_BOT_TOKEN=123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
-        .fp("ticket 123456789:Approved by the release manager"),
+        .fp("ticket 123456789:Approved by the release manager")
+        // Keyboard-order letters are a made-up token, not a random one.
+        .fp("order 12345678:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"),
         // The same shape with any first character after the colon, where a
         // Telegram word says what it is (Telegram Bot API docs: "the token
         // is a string like `110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw`";
@@ -353,7 +356,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["sg."])
         .max_len(80)
-        .validator(entropy(3.5))
+        .validator(token_entropy(3.5))
         .label("SENDGRID_KEY")
         .tp(
             "SENDGRID_API_KEY=SG.FAKEexample3AHOVcjqx29.TestOnly3EPalw5GRcny7ITep_9KVgr0BMXit2DOZkv",
@@ -382,7 +385,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .keywords(&["key-", "mailgun"])
         .max_len(128)
-        .validator(entropy(3.0))
+        .validator(token_entropy(3.0))
         .context_required(&["mailgun"], 160)
         .label("MAILGUN_KEY")
         .tp(
@@ -399,5 +402,86 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("cache key-5d41402abc4b2a76b9719d911017c592 expired")
         .fp("MAILGUN_API_KEY=key-00000000000000000000000000000000"),
+        // Mailchimp Marketing API keys: 32 hex, `-us`, the data centre
+        // number (Mailchimp docs "About API keys"; gitleaks
+        // `mailchimp-api-key`). The `-usN` suffix is the trigger.
+        prefixed(
+            "mailchimp_api_key",
+            "Mailchimp API key",
+            r"\b[a-f0-9]{32}-us[0-9]{1,2}\b",
+            &["-us1", "-us2", "-us3", "-us4", "-us5", "-us6", "-us7", "-us8", "-us9"],
+            48,
+            "MAILCHIMP_KEY",
+        )
+        .tp("MAILCHIMP_API_KEY=1bdb4efe5590ada3c2d2f6164dda4d02-us21", "1bdb4efe5590ada3c2d2f6164dda4d02-us21")
+        .tp("mailchimp.setConfig({ apiKey: '5d3bb2b21a97aa7f6a3ee0011e5019a0-us6' })", "5d3bb2b21a97aa7f6a3ee0011e5019a0-us6")
+        .fp("MAILCHIMP_API_KEY=2d04b7e409aecec7d25d-us21")
+        .fp("Accept-Language: en-us1"),
+        // Brevo (Sendinblue) API and SMTP keys: xkeysib- / xsmtpsib- + 64
+        // hex + `-` + 16 (gitleaks `sendinblue-api-token`).
+        prefixed(
+            "brevo_api_key",
+            "Brevo (Sendinblue) API key",
+            r"\bx(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}\b",
+            &["xkeysib-", "xsmtpsib-"],
+            100,
+            "BREVO_KEY",
+        )
+        .tp(
+            "BREVO_API_KEY=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",
+            "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",
+        )
+        .tp(
+            "smtp_password: xsmtpsib-f76a6693e1dbc72abff1a3fd157cfdfe78699c2a08c8486400a5adb6cba6274c-dQ6rcEKSdBFzje3p",
+            "xsmtpsib-f76a6693e1dbc72abff1a3fd157cfdfe78699c2a08c8486400a5adb6cba6274c-dQ6rcEKSdBFzje3p",
+        )
+        .fp("BREVO_API_KEY=xkeysib-e4fd9f5924609c609511761f9a71a291fae4e4c0c7a5e6c469bd1700e910c053")
+        .fp("BREVO_API_KEY=xkeysib-xxxxxxxx"),
+        // Postmark server and account tokens are UUIDs, so a Postmark word
+        // must come first (trufflehog `postmark`).
+        secret(
+            "postmark_token",
+            "Postmark server or account token",
+            Severity::Critical,
+            &near_word(
+                "postmark",
+                "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            ),
+        )
+        .keywords(&["postmark"])
+        .max_len(128)
+        .validator(entropy(3.0))
+        .label("POSTMARK_TOKEN")
+        .tp(
+            "POSTMARK_SERVER_TOKEN=6ff2918a-c70d-b8b8-d8eb-70e801f58e1a",
+            "6ff2918a-c70d-b8b8-d8eb-70e801f58e1a",
+        )
+        .tp(
+            "-H \"X-Postmark-Server-Token: 4ad5656f-6f93-baf2-2df6-2097b1496e2a\"",
+            "4ad5656f-6f93-baf2-2df6-2097b1496e2a",
+        )
+        .fp("POSTMARK_SERVER_TOKEN=00000000-0000-0000-0000-000000000000")
+        .fp("request 3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d failed"),
+        // Microsoft Teams incoming webhooks (Microsoft Learn "Create an
+        // Incoming Webhook"): anyone with the URL can post to the channel.
+        secret(
+            "teams_webhook_url",
+            "Microsoft Teams incoming webhook URL",
+            Severity::High,
+            r"https://[a-z0-9-]+\.webhook\.office\.com/webhookb2/[a-f0-9-]{36}@[a-f0-9-]{36}/IncomingWebhook/[A-Za-z0-9]{32}/[a-f0-9-]{36}(?:/[A-Za-z0-9_-]{20,80})?",
+        )
+        .keywords(&["webhook.office.com"])
+        .max_len(320)
+        .label("WEBHOOK_URL")
+        .tp(
+            "TEAMS_WEBHOOK=https://contoso.webhook.office.com/webhookb2/5f7ecbc2-379e-aeae-3e1f-ee08b7bc0306@655aa1ca-b549-007d-4015-e2433eb137e0/IncomingWebhook/Xbj1o0fKpE6EIejxSqmgBGAZhMs7AIbx/37336106-6baf-0f8a-9f90-657b24d191ab",
+            "https://contoso.webhook.office.com/webhookb2/5f7ecbc2-379e-aeae-3e1f-ee08b7bc0306@655aa1ca-b549-007d-4015-e2433eb137e0/IncomingWebhook/Xbj1o0fKpE6EIejxSqmgBGAZhMs7AIbx/37336106-6baf-0f8a-9f90-657b24d191ab",
+        )
+        .tp(
+            "curl -H 'Content-Type: application/json' -d '{}' https://fabrikam.webhook.office.com/webhookb2/0c6453e4-1d61-e2ec-bfc5-0df764944caa@0f371b9d-30a0-56b1-4b03-78a375c37b36/IncomingWebhook/5nSPJ5xRZ2b6tK08vSnBbBXtmCvdD159/053ba42b-a20c-5836-212a-00b07fad5ada/V2ckAKRv2ZKlUDuu4OOdVWZtg2gG-ZD2y3fzUEt7r3",
+            "https://fabrikam.webhook.office.com/webhookb2/0c6453e4-1d61-e2ec-bfc5-0df764944caa@0f371b9d-30a0-56b1-4b03-78a375c37b36/IncomingWebhook/5nSPJ5xRZ2b6tK08vSnBbBXtmCvdD159/053ba42b-a20c-5836-212a-00b07fad5ada/V2ckAKRv2ZKlUDuu4OOdVWZtg2gG-ZD2y3fzUEt7r3",
+        )
+        .fp("Post to https://contoso.webhook.office.com/webhookb2/<group>@<tenant>/IncomingWebhook/<id>/<owner>")
+        .fp("webhook.office.com hosts Teams incoming webhooks"),
     ]
 }

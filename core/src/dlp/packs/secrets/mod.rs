@@ -17,12 +17,16 @@
 mod ai;
 mod azure;
 mod cloud;
+mod cloud_providers;
 mod code_platforms;
 mod commerce;
 mod credentials;
+mod devops;
 mod govstream;
 mod keys;
 mod messaging;
+mod observability;
+mod saas;
 
 use crate::dlp::{RuleSpec, Validator};
 use crate::schema::{Category, Severity};
@@ -30,11 +34,15 @@ use crate::schema::{Category, Severity};
 /// The rules of the `secrets` pack.
 pub(super) fn rules() -> Vec<RuleSpec> {
     let mut rules = cloud::rules();
+    rules.extend(cloud_providers::rules());
     rules.extend(azure::rules());
     rules.extend(code_platforms::rules());
+    rules.extend(devops::rules());
     rules.extend(ai::rules());
     rules.extend(messaging::rules());
     rules.extend(commerce::rules());
+    rules.extend(saas::rules());
+    rules.extend(observability::rules());
     rules.extend(keys::rules());
     rules.extend(govstream::rules());
     rules.extend(credentials::rules());
@@ -61,8 +69,52 @@ fn secret(name: &str, title: &str, severity: Severity, pattern: &str) -> RuleSpe
     )
 }
 
-/// Rejects placeholders (`XXXX…`, `0000…`) that have a token's shape but
-/// not its randomness.
+/// A vendor token found by the prefix its vendor documents: `critical`,
+/// triggered by `keywords` (the prefixes, lower-cased), with the pack's
+/// shape check for prefixed tokens at a floor of 3 bits per character (hex
+/// bodies reach 4).
+fn prefixed(
+    name: &str,
+    title: &str,
+    pattern: &str,
+    keywords: &[&str],
+    max_len: usize,
+    label: &str,
+) -> RuleSpec {
+    secret(name, title, Severity::Critical, pattern)
+        .keywords(keywords)
+        .max_len(max_len)
+        .validator(token_entropy(3.0))
+        .label(label)
+}
+
+/// A vendor key without a prefix of its own, found by a vendor word
+/// (`words`, a regex alternation) up to 64 bytes before it, with any
+/// characters but a line break in between; `value` is the key's own
+/// pattern. Used for keys that are only 32–64 characters of one alphabet,
+/// which would be everywhere without the word.
+fn near_word(words: &str, value: &str) -> String {
+    format!(r"(?i:{words})[^\r\n]{{0,64}}?[^A-Za-z0-9_](?P<value>{value})(?:[^A-Za-z0-9_-]|$)")
+}
+
+/// Rejects values that have a token's shape but not its randomness:
+/// placeholders, masks and template references (`XXXX…`, `${VAR}`,
+/// `<token>`), keyboard-order runs and repeats (`0000…`, `abcdef…`), and
+/// values below `min_bits_per_char` of entropy. Every rule of the pack that
+/// judges randomness goes through this one check (`validators::secret_value`).
 fn entropy(min_bits_per_char: f64) -> Validator {
-    Validator::Entropy { min_bits_per_char }
+    Validator::SecretValue {
+        min_bits_per_char,
+        keyboard_runs: true,
+    }
+}
+
+/// [`entropy`] for tokens that carry their vendor's prefix: the same
+/// checks except keyboard-order runs, because `ghp_` + 36 says what the
+/// value is and a run there is a hand-made test token, not a stand-in.
+fn token_entropy(min_bits_per_char: f64) -> Validator {
+    Validator::SecretValue {
+        min_bits_per_char,
+        keyboard_runs: false,
+    }
 }
