@@ -22,7 +22,7 @@ pub(super) fn compile(rules: &[RuleSpec]) -> Vec<CompiledRule> {
 /// the scan limit), in text order.
 pub(super) fn scan(compiled: &[CompiledRule], text: &str) -> Vec<Finding> {
     let (view, map) = normalize::view(text);
-    let found: Vec<Finding> = candidates(&compiled, &view, true)
+    let found: Vec<Finding> = candidates(compiled, &view, true)
         .into_iter()
         .filter_map(|f| {
             let byte_start = map.start(f.byte_start);
