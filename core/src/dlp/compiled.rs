@@ -47,6 +47,9 @@ pub(crate) struct CompiledRule {
     pub(crate) regex: Regex,
     /// Capture index of the `value` group, when the pattern has one.
     pub(crate) value_group: Option<usize>,
+    /// How the pattern was read, so that a combined automaton over several
+    /// rules (`gate.rs`) reads each the same way.
+    pub(crate) dialect: Dialect,
     allow_patterns: Vec<Regex>,
     /// Context words, ASCII-lowercased.
     context_words: Vec<String>,
@@ -60,7 +63,8 @@ fn syntax_config(dialect: Dialect) -> syntax::Config {
     .nest_limit(100)
 }
 
-fn parse(pattern: &str, dialect: Dialect) -> std::result::Result<Hir, String> {
+/// `pattern` parsed as `dialect` reads it, within the size limits.
+pub(super) fn parse(pattern: &str, dialect: Dialect) -> std::result::Result<Hir, String> {
     if pattern.len() > MAX_PATTERN_LEN {
         return Err(format!(
             "pattern is {} bytes, longer than the limit of {MAX_PATTERN_LEN}",
@@ -203,6 +207,7 @@ impl CompiledRule {
             spec,
             regex,
             value_group,
+            dialect,
             allow_patterns,
             context_words,
         })

@@ -3,8 +3,11 @@
 
 mod compiled;
 mod encoded;
+mod gate;
 mod normalize;
 pub mod packs;
+#[cfg(test)]
+mod reference;
 mod rule;
 mod scanner;
 mod triggers;

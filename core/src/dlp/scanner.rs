@@ -22,6 +22,7 @@
 
 use super::RuleSpec;
 use super::compiled::{CompiledRule, Dialect};
+use super::gate::RuleGate;
 use super::triggers::{KeywordDfa, digit_runs};
 use super::{encoded, normalize};
 use crate::schema::Severity;
@@ -82,6 +83,9 @@ pub struct Scanner {
     digit_rules: Vec<(usize, usize)>,
     /// Rules without triggers.
     always_rules: Vec<usize>,
+    /// The digit-triggered rules, searched together per region to drop the
+    /// windows where they cannot match.
+    digit_gate: Option<RuleGate>,
     /// Bytes of context a segment needs on either side: the longest match
     /// plus the widest context window of any rule, or an encoded run.
     reach: usize,
@@ -162,12 +166,14 @@ impl Scanner {
             .chain([encoded::MAX_ENCODED_BYTES])
             .max()
             .unwrap_or(0);
+        let digit_gate = RuleGate::new(&rules, |r| r.spec.min_digits.is_some());
         Ok(Scanner {
             rules,
             keywords,
             keyword_rules,
             digit_rules,
             always_rules,
+            digit_gate,
             reach,
             max_scan_bytes,
         })
@@ -325,30 +331,32 @@ impl Scanner {
     ) -> (Vec<Vec<(usize, usize)>>, Vec<(usize, usize)>) {
         let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.len()];
         let len = hay.len();
-        let mut push = |rule: usize, start: usize, end: usize, rules: &[CompiledRule]| {
+        let hits = self
+            .keywords
+            .as_ref()
+            .map(|dfa| dfa.hits(hay.as_bytes()))
+            .unwrap_or_default();
+        let mut push = |rule: usize, start: usize, end: usize| {
             if !enabled(only, rule) {
                 return;
             }
-            let Some(r) = rules.get(rule) else { return };
+            let Some(r) = self.rules.get(rule) else {
+                return;
+            };
             let lo = start.saturating_sub(r.spec.max_len);
             let hi = end.saturating_add(r.spec.max_len).min(len);
             let Some(list) = windows.get_mut(rule) else {
                 return;
             };
             match list.last_mut() {
-                Some(last) if lo <= last.1 => {
-                    last.0 = last.0.min(lo);
-                    last.1 = last.1.max(hi);
-                }
+                Some(last) if last.0 <= lo && lo <= last.1 => last.1 = last.1.max(hi),
                 _ => list.push((lo, hi)),
             }
         };
-        if let Some(dfa) = &self.keywords {
-            for (start, end, pattern) in dfa.hits(hay.as_bytes()) {
-                if let Some(rules) = self.keyword_rules.get(pattern) {
-                    for &rule in rules {
-                        push(rule, start, end, &self.rules);
-                    }
+        for &(start, end, pattern) in &hits {
+            if let Some(rules) = self.keyword_rules.get(pattern) {
+                for &rule in rules {
+                    push(rule, start, end);
                 }
             }
         }
@@ -358,9 +366,27 @@ impl Scanner {
                     if min > digits {
                         break;
                     }
-                    push(rule, start, end, &self.rules);
+                    push(rule, start, end);
                 }
             }
+        }
+        // Keyword hits come in order, and so do digit runs, but a rule with
+        // both kinds of trigger gets two runs of windows: merge them.
+        for list in &mut windows {
+            if !list.is_sorted() {
+                list.sort_unstable();
+                let mut merged: Vec<(usize, usize)> = Vec::with_capacity(list.len());
+                for &(lo, hi) in list.iter() {
+                    match merged.last_mut() {
+                        Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+                        _ => merged.push((lo, hi)),
+                    }
+                }
+                *list = merged;
+            }
+        }
+        if let Some(gate) = &self.digit_gate {
+            gate.prune(hay, &mut windows);
         }
         (windows, encoded::pem_triggers(hay))
     }
