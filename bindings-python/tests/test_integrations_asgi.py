@@ -19,7 +19,7 @@ if os.environ.get("GOVSTREAM_REQUIRE_INTEGRATIONS"):
 else:
     fastapi = pytest.importorskip("fastapi")
 
-from fastapi import Request  # noqa: E402
+from fastapi import Request, WebSocket  # noqa: E402
 from fastapi.responses import PlainTextResponse, StreamingResponse  # noqa: E402
 from openai_standin import chat_completion, chat_events, response, response_events  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
@@ -182,3 +182,35 @@ def test_streamed_responses_answer_redacted() -> None:
     assert data[-1]["type"] == "response.completed"
     assert data[-1]["response"]["output"][0]["content"][0]["text"] == expected
     assert "event: response.output_text.delta\n" in text
+
+
+def test_streamed_answer_stopped_by_policy_ends_with_an_error_event() -> None:
+    strict = govstream.Policy.from_dict({"actions": {"response": {"critical": "block"}}})
+    client = TestClient(make_app(LONG_REPLY, strict, redact_responses=True))
+    body = {"stream": True, "messages": [{"role": "user", "content": "hi"}]}
+    with client.stream("POST", "/v1/chat/completions", json=body) as r:
+        text = "".join(r.iter_text())
+    data = sse_data(text)
+    assert data[-1] == "[DONE]"
+    assert data[-2]["error"]["govstream"] == {
+        "phase": "response",
+        "verdict": "block",
+        "reason_code": "dlp:secrets.aws_access_key_id",
+        "rules": ["pii.email", "secrets.aws_access_key_id"],
+        "event_id": data[-2]["error"]["govstream"]["event_id"],
+    }
+    assert KEY not in text
+
+
+def test_websocket_and_lifespan_pass_through() -> None:
+    app = make_app("ok")
+
+    @app.websocket("/ws")
+    async def ws(socket: WebSocket) -> None:
+        await socket.accept()
+        await socket.send_text(await socket.receive_text())
+        await socket.close()
+
+    with TestClient(app) as client, client.websocket_connect("/ws") as socket:
+        socket.send_text(KEY)
+        assert socket.receive_text() == KEY
