@@ -228,3 +228,24 @@ def test_missing_openai_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setitem(sys.modules, "openai", None)
     with pytest.raises(ImportError, match=r"pip install 'govstream\[openai\]'"):
         guard(object(), POLICY)
+
+
+def test_sdk_helpers_have_their_prompts_governed(server: StandIn, pipeline: govstream.Pipeline) -> None:
+    c = client(server, pipeline=pipeline)
+    with pytest.raises(BlockedByPolicy):
+        c.chat.completions.stream(model="m", messages=[{"role": "user", "content": KEY}])
+    with pytest.raises(BlockedByPolicy):
+        c.responses.parse(model="m", input=KEY)
+    assert server.requests == []
+    with c.chat.completions.stream(model="m", messages=[{"role": "user", "content": f"to {EMAIL}"}]) as stream:
+        final = stream.get_final_completion()
+    assert server.requests[-1]["messages"][0]["content"] == "to [REDACTED:pii.email]"
+    assert final.choices[0].message.content == "You said: to [REDACTED:pii.email]"
+
+    async def run() -> None:
+        a = aclient(server)
+        with pytest.raises(BlockedByPolicy):
+            await a.chat.completions.parse(model="m", messages=[{"role": "user", "content": KEY}])
+
+    asyncio.run(run())
+    assert len(server.requests) == 1

@@ -2,7 +2,8 @@
 `openai.AsyncOpenAI`).
 
 `guard(client, policy, pipeline=...)` wraps `client.chat.completions.create`
-and `client.responses.create`: every prompt text is evaluated before the
+and `client.responses.create` (and, for their prompts only, the SDK's
+`parse` and `stream` helpers): every prompt text is evaluated before the
 request leaves (a stopped prompt raises `BlockedByPolicy` and nothing is
 sent; a redacted one is sent redacted), every answer is evaluated (its
 text replaced by the redacted text, or `BlockedByPolicy` raised), and a
@@ -12,6 +13,7 @@ decision's records go to the pipeline.
 """
 
 import functools
+import inspect
 from typing import Any, AsyncIterator, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from .. import Decision, Pipeline, Policy
@@ -53,14 +55,20 @@ def guard(
     is_async = isinstance(client, openai.AsyncOpenAI)
     if not is_async and not isinstance(client, openai.OpenAI):
         raise TypeError(f"client must be an openai.OpenAI or openai.AsyncOpenAI, not {type(client).__name__}")
-    for resource, kind in ((client.chat.completions, "chat"), (client.responses, "responses")):
-        original = resource.create
-        if getattr(original, "__govstream__", False):
-            raise ValueError("this client is already guarded")
+    resources = ((client.chat.completions, "chat"), (client.responses, "responses"))
+    if any(getattr(resource.create, "__govstream__", False) for resource, _ in resources):
+        raise ValueError("this client is already guarded")
+    for resource, kind in resources:
         wrapper = _async_create if is_async else _sync_create
-        wrapped = wrapper(original, governor, kind)
+        wrapped = wrapper(resource.create, governor, kind)
         wrapped.__govstream__ = True  # type: ignore[attr-defined]
         resource.create = wrapped
+        # The SDK's `parse` and `stream` helpers build their own answer
+        # types: their prompts are governed, their answers are not.
+        for name in ("parse", "stream"):
+            original = getattr(resource, name, None)
+            if original is not None:
+                setattr(resource, name, _prompt_only(original, governor, kind))
     return client
 
 
@@ -100,6 +108,26 @@ def _async_create(original: Callable[..., Any], governor: Governor, kind: str) -
         return result
 
     return create
+
+
+def _prompt_only(original: Callable[..., Any], governor: Governor, kind: str) -> Callable[..., Any]:
+    if inspect.iscoroutinefunction(original):
+
+        @functools.wraps(original)
+        async def acall(*args: Any, **kwargs: Any) -> Any:
+            ctx = _call_context(governor, kwargs, kind)
+            body, _ = govern_prompt(governor, kwargs, ctx)
+            return await original(*args, **body)
+
+        return acall
+
+    @functools.wraps(original)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        ctx = _call_context(governor, kwargs, kind)
+        body, _ = govern_prompt(governor, kwargs, ctx)
+        return original(*args, **body)
+
+    return call
 
 
 # --- Whole answers --------------------------------------------------------
