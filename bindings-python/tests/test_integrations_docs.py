@@ -42,7 +42,9 @@ def test_every_python_block_runs(monkeypatch: pytest.MonkeyPatch) -> None:
             elif "responses.create" in block and "async" in block:
                 server.reply = "Your card 4111 1111 1111 1111 is on file."
             else:
-                server.reply = lambda body: f"You said: {body['messages'][-1]['content']}" if "messages" in body else "ok"
+                server.reply = lambda body: (
+                    f"You said: {body['messages'][-1]['content']}" if "messages" in body else "ok"
+                )
             with contextlib.redirect_stdout(out):
                 exec(compile(block, f"docs/integrations.md block {i + 1}", "exec"), namespace)
     printed = out.getvalue()
