@@ -249,3 +249,19 @@ def test_sdk_helpers_have_their_prompts_governed(server: StandIn, pipeline: govs
 
     asyncio.run(run())
     assert len(server.requests) == 1
+
+
+def test_messages_as_iterables_and_sdk_objects_are_scanned(server: StandIn) -> None:
+    server.reply = f"write to {EMAIL}"
+    c = client(server, govstream.Policy.from_dict({"actions": {"prompt": {"medium": "block"}}}))
+    # A previous answer's message object, appended to the history as SDK
+    # users do (taken from an unguarded client, so its text is raw).
+    plain = openai.OpenAI(base_url=server.base_url, api_key="t", max_retries=0)
+    message = plain.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}]).choices[0].message
+    with pytest.raises(BlockedByPolicy):
+        c.chat.completions.create(model="m", messages=[message, {"role": "user", "content": "ok"}])
+    with pytest.raises(BlockedByPolicy):
+        c.chat.completions.create(model="m", messages=(m for m in [{"role": "user", "content": EMAIL}]))
+    with pytest.raises(BlockedByPolicy):
+        c.responses.create(model="m", input=({"role": "user", "content": EMAIL},))
+    assert len(server.requests) == 1  # the unguarded call only

@@ -9,7 +9,7 @@ redacted text for `redact`, nothing for `escalate`/`block`).
 """
 
 import copy
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from .. import Decision, Pipeline, Policy, StreamRedactor
 
@@ -235,6 +235,25 @@ def with_texts(body: Mapping[str, Any], texts: Mapping[Path, str]) -> Dict[str, 
     return out
 
 
+def _plain(body: Mapping[str, Any]) -> Dict[str, Any]:
+    """`body` with its message lists as lists of dicts: an SDK accepts any
+    iterable of messages, and message objects (a previous answer's
+    `message`, appended to the history) as well as dicts; a text inside
+    either must not go unscanned."""
+    out = dict(body)
+    for key in ("messages", "input"):
+        items = out.get(key)
+        if items is None or isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
+            continue
+        out[key] = [
+            item.model_dump(exclude_none=True)
+            if hasattr(item, "model_dump") and not isinstance(item, Mapping)
+            else item
+            for item in items
+        ]
+    return out
+
+
 def govern_prompt(
     governor: Governor, body: Mapping[str, Any], context: Mapping[str, Any]
 ) -> Tuple[Dict[str, Any], List[Decision]]:
@@ -243,6 +262,7 @@ def govern_prompt(
     when one says to stop, and otherwise returns the body to send on (the
     redacted texts in place of the originals; `body` itself when nothing
     changed) and the decisions."""
+    body = _plain(body)
     decisions: List[Decision] = []
     rewrites: Dict[Path, str] = {}
     for path in prompt_paths(body):
@@ -254,7 +274,7 @@ def govern_prompt(
     worst = strongest(decisions)
     if worst is not None:
         stop_if(worst, "prompt")
-    return (with_texts(body, rewrites) if rewrites else dict(body)), decisions
+    return (with_texts(body, rewrites) if rewrites else body), decisions
 
 
 class KeyedRedactors:
