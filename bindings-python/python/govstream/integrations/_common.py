@@ -255,9 +255,13 @@ def _plain(body: Mapping[str, Any]) -> Dict[str, Any]:
 
 
 def govern_prompt(
-    governor: Governor, body: Mapping[str, Any], context: Mapping[str, Any]
+    governor: Governor,
+    body: Mapping[str, Any],
+    context: Mapping[str, Any],
+    extractor: Callable[[Dict[str, Any]], Sequence[Path]] = prompt_paths,
 ) -> Tuple[Dict[str, Any], List[Decision]]:
-    """Evaluates every prompt text of `body` (see `prompt_paths`), emits
+    """Evaluates every prompt text of `body` (where `extractor` says,
+    `prompt_paths` by default; a path to a non-text is skipped), emits
     each decision, raises `BlockedByPolicy` with the strongest decision
     when one says to stop, and otherwise returns the body to send on (the
     redacted texts in place of the originals; `body` itself when nothing
@@ -265,8 +269,10 @@ def govern_prompt(
     body = _plain(body)
     decisions: List[Decision] = []
     rewrites: Dict[Path, str] = {}
-    for path in prompt_paths(body):
+    for path in extractor(body):
         text = get_path(body, path)
+        if not isinstance(text, str):
+            continue
         decision = governor.evaluate(text, "prompt", context, field=path_name(path))
         decisions.append(decision)
         if decision.redacted_text != text:

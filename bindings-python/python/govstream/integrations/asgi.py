@@ -19,19 +19,14 @@ import copy
 import json
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, MutableMapping, Optional, Sequence, Union
 
-from .. import Decision, Pipeline, Policy
+from .. import Pipeline, Policy
 from ._common import (
     BlockedByPolicy,
     Governor,
     Path,
     describe,
-    get_path,
     govern_prompt,
-    path_name,
     prompt_paths,
-    stop_if,
-    strongest,
-    with_texts,
 )
 from .openai import ChatChunks, ResponseEvents, govern_response
 
@@ -144,23 +139,8 @@ class GovstreamMiddleware:
         return ctx
 
     def _govern_prompt(self, body: Dict[str, Any], ctx: Dict[str, Any]) -> Dict[str, Any]:
-        if self.extractor is prompt_paths:
-            new, _ = govern_prompt(self.governor, body, ctx)
-            return new if new != body else body
-        decisions: List[Decision] = []
-        rewrites: Dict[Path, str] = {}
-        for path in self.extractor(body):
-            text = get_path(body, path)
-            if not isinstance(text, str):
-                continue
-            decision = self.governor.evaluate(text, "prompt", ctx, field=path_name(path))
-            decisions.append(decision)
-            if decision.redacted_text != text:
-                rewrites[path] = decision.redacted_text
-        worst = strongest(decisions)
-        if worst is not None:
-            stop_if(worst, "prompt")
-        return with_texts(body, rewrites) if rewrites else body
+        new, _ = govern_prompt(self.governor, body, ctx, self.extractor)
+        return new if new != body else body
 
 
 def _json_object(raw: bytes, scope: Scope) -> Optional[Dict[str, Any]]:
