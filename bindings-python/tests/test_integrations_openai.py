@@ -265,3 +265,13 @@ def test_messages_as_iterables_and_sdk_objects_are_scanned(server: StandIn) -> N
     with pytest.raises(BlockedByPolicy):
         c.responses.create(model="m", input=({"role": "user", "content": EMAIL},))
     assert len(server.requests) == 1  # the unguarded call only
+
+
+def test_a_client_with_other_options_stays_guarded(server: StandIn, pipeline: govstream.Pipeline) -> None:
+    c = client(server, pipeline=pipeline)
+    with pytest.raises(BlockedByPolicy):
+        c.with_options(timeout=5.0).chat.completions.create(model="m", messages=[{"role": "user", "content": KEY}])
+    with pytest.raises(BlockedByPolicy):
+        c.copy(max_retries=1).with_options(timeout=3.0).responses.create(model="m", input=KEY)
+    assert server.requests == []
+    assert len(events(pipeline)) == 2

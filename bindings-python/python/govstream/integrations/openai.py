@@ -50,8 +50,12 @@ def guard(
     to the API. `model` and `route` are filled in from the call, and
     `provider` is `"openai"` unless the context says otherwise.
     """
+    require("openai", "openai")
+    return _guard(client, Governor(policy, pipeline, context, "openai"))
+
+
+def _guard(client: Any, governor: Governor) -> Any:
     openai = require("openai", "openai")
-    governor = Governor(policy, pipeline, context, "openai")
     is_async = isinstance(client, openai.AsyncOpenAI)
     if not is_async and not isinstance(client, openai.OpenAI):
         raise TypeError(f"client must be an openai.OpenAI or openai.AsyncOpenAI, not {type(client).__name__}")
@@ -69,6 +73,16 @@ def guard(
             original = getattr(resource, name, None)
             if original is not None:
                 setattr(resource, name, _prompt_only(original, governor, kind))
+    # `client.with_options(...)` and `client.copy(...)` build a new client:
+    # it is guarded the same way, or per-call options would bypass the guard.
+    copy = client.copy
+
+    @functools.wraps(copy)
+    def guarded_copy(*args: Any, **kwargs: Any) -> Any:
+        return _guard(copy(*args, **kwargs), governor)
+
+    client.copy = guarded_copy
+    client.with_options = guarded_copy
     return client
 
 
