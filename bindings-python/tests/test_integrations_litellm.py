@@ -31,7 +31,11 @@ from openai_standin import StandIn  # noqa: E402
 from govstream.integrations.litellm import GovstreamGuardrail  # noqa: E402
 
 # LiteLLM's own pydantic models warn about their TypedDicts as they load.
-pytestmark = pytest.mark.filterwarnings("ignore:Items? .* (is|are) using the `ReadOnly` qualifier")
+# (and one serializes its own Responses usage with a warning).
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Items? .* (is|are) using the `ReadOnly` qualifier"),
+    pytest.mark.filterwarnings("ignore:Pydantic serializer warnings"),
+]
 
 POLICY = govstream.Policy.from_dict(
     {"actions": {"prompt": {"medium": "redact", "critical": "block"}, "response": {"medium": "redact"}}}
@@ -177,3 +181,19 @@ def test_bad_arguments() -> None:
         GovstreamGuardrail(policy=POLICY, policy_file="x.json", guardrail_name="g")
     with pytest.raises(govstream.InputError):
         GovstreamGuardrail(policy_file="/nonexistent/policy.json", guardrail_name="g")
+
+
+def test_streamed_responses_api_answer_is_redacted(server: StandIn) -> None:
+    server.reply = LONG_REPLY
+    g = guardrail()
+    data: Dict[str, Any] = {"model": "openai/gpt-test", "input": "hi", "stream": True}
+
+    async def run() -> List[Any]:
+        stream = await litellm.aresponses(api_base=server.base_url, api_key="test", **data)
+        return [event async for event in g.async_post_call_streaming_iterator_hook(CALLER, stream, data)]
+
+    events_ = asyncio.run(run())
+    deltas = "".join(e.delta for e in events_ if getattr(e, "type", "") == "response.output_text.delta")
+    assert deltas == POLICY.redact(LONG_REPLY)
+    [done] = [e for e in events_ if getattr(e, "type", "") == "response.output_text.done"]
+    assert done.text == deltas

@@ -28,7 +28,7 @@ from ._common import (
     govern_prompt,
     prompt_paths,
 )
-from .openai import ChatChunks, ResponseEvents, govern_response
+from .openai import AnyChunks, govern_response
 
 __all__ = ["BlockedByPolicy", "GovstreamMiddleware"]
 
@@ -307,16 +307,14 @@ class _ResponseGovernor:
         if not isinstance(obj, dict):
             return [event + b"\n\n"]
         if self.chunks is None:
-            is_chat = "choices" in obj
-            self.chunks = (ChatChunks if is_chat else ResponseEvents)(self.mw.governor, self.ctx)
-        out = [_sse(v._d, named=b"event:" in event) for v in self.chunks.on_chunk(_View(obj))]
-        return out
+            self.chunks = AnyChunks(self.mw.governor, self.ctx)
+        return [_sse(v._d, named=b"event:" in event) for v in self.chunks.on_chunk(_View(obj))]
 
     def _end(self) -> List[bytes]:
         if self.chunks is None or self._ended:
             return []
         self._ended = True
-        out = [_sse(v._d, named=isinstance(self.chunks, ResponseEvents)) for v in self.chunks.on_end()]
+        out = [_sse(v._d, named=True) for v in self.chunks.on_end()]
         stopped = self.chunks.redactors.stopped()
         if stopped is not None:
             err = _error("response refused by policy", "policy_violation", describe(stopped, "response"))

@@ -34,7 +34,7 @@ from typing import Any, AsyncGenerator, Dict, Mapping, Optional
 from .. import Decision, Pipeline, Policy
 from ._common import BlockedByPolicy, ContextSource, Governor, describe, govern_prompt
 from ._imports import require
-from .openai import ChatChunks, govern_response
+from .openai import AnyChunks, govern_response
 
 _custom_guardrail = require("litellm.integrations.custom_guardrail", "litellm")
 _guardrail_types = require("litellm.types.guardrails", "litellm")
@@ -159,7 +159,7 @@ class GovstreamGuardrail(CustomGuardrail):  # type: ignore[misc]
             async for item in response:
                 yield item
             return
-        chunks = ChatChunks(self.governor, self._response_context(request_data, user_api_key_dict))
+        chunks = AnyChunks(self.governor, self._response_context(request_data, user_api_key_dict))
         async for item in response:
             for out in chunks.on_chunk(item):
                 yield out

@@ -312,6 +312,35 @@ class ResponseEvents:
         return decision.redacted_text
 
 
+class AnyChunks:
+    """`ChatChunks` or `ResponseEvents`, chosen by the first chunk (one
+    with `choices` is a chat chunk, one with a `response.*` type a
+    Responses event): for streams whose kind the caller does not know,
+    such as a LiteLLM proxy's `/v1/chat/completions` and `/v1/responses`."""
+
+    def __init__(self, governor: Governor, context: Mapping[str, Any]) -> None:
+        self.governor = governor
+        self.context = context
+        self._chunks: Any = None
+        self.redactors = KeyedRedactors(governor, context)
+
+    def on_chunk(self, chunk: Any) -> List[Any]:
+        if self._chunks is None:
+            kind = getattr(chunk, "type", None)
+            if isinstance(kind, str) and kind.startswith("response."):
+                self._chunks = ResponseEvents(self.governor, self.context)
+            elif getattr(chunk, "choices", None) is not None:
+                self._chunks = ChatChunks(self.governor, self.context)
+            else:
+                return [chunk]
+            self.redactors = self._chunks.redactors
+        out: List[Any] = self._chunks.on_chunk(chunk)
+        return out
+
+    def on_end(self) -> List[Any]:
+        return [] if self._chunks is None else list(self._chunks.on_end())
+
+
 def _chunk_governor(governor: Governor, context: Mapping[str, Any], kind: str) -> Any:
     return ChatChunks(governor, context) if kind == "chat" else ResponseEvents(governor, context)
 
