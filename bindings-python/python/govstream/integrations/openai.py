@@ -14,7 +14,7 @@ decision's records go to the pipeline.
 
 import functools
 import inspect
-from typing import Any, AsyncIterator, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, AsyncIterator, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, TypeVar
 
 from .. import Decision, Pipeline, Policy
 from ._common import (
@@ -32,14 +32,16 @@ __all__ = ["BlockedByPolicy", "guard"]
 
 _ROUTES = {"chat": "/v1/chat/completions", "responses": "/v1/responses"}
 
+_Client = TypeVar("_Client")
+
 
 def guard(
-    client: Any,
+    client: _Client,
     policy: Policy,
     *,
     pipeline: Optional[Pipeline] = None,
     context: ContextSource = None,
-) -> Any:
+) -> _Client:
     """Governs `client` (an `openai.OpenAI` or `openai.AsyncOpenAI`) in
     place and returns it.
 
@@ -47,11 +49,14 @@ def guard(
     event's fields: `user_id`, `org_id`, `tool`, ...), or a callable that
     takes the call's keyword arguments and returns it. A call may add to
     it with the extra keyword `govstream_context={...}`, which is not sent
-    to the API. `model` and `route` are filled in from the call, and
-    `provider` is `"openai"` unless the context says otherwise.
+    to the API (a type checker does not know that keyword: there, use a
+    `context` callable reading a `contextvars.ContextVar`). `model` and
+    `route` are filled in from the call, and `provider` is `"openai"`
+    unless the context says otherwise.
     """
     require("openai", "openai")
-    return _guard(client, Governor(policy, pipeline, context, "openai"))
+    guarded: _Client = _guard(client, Governor(policy, pipeline, context, "openai"))
+    return guarded
 
 
 def _guard(client: Any, governor: Governor) -> Any:
