@@ -8,6 +8,9 @@ of ``examples/data/`` (``keycloak.log``, ``prompts.jsonl``, …) so a block can
 open them by name as a reader would. A block that must not run (it needs a
 service the test machine does not have) is preceded by the line
 ``<!-- not run: <reason> -->``; the reason is required.
+
+A page whose blocks need a service is run by its own runner instead, listed
+in ``OWN_RUNNER`` with it.
 """
 
 from __future__ import annotations
@@ -53,7 +56,19 @@ def python_blocks(path: Path) -> list[tuple[int, str, str | None]]:
     return blocks
 
 
-FILES = [p for p in markdown_files() if python_blocks(p)]
+# Pages run by a dedicated runner, which provides what their blocks need.
+OWN_RUNNER = {
+    "integrations.md": "test_integrations_docs.py (against the stand-in OpenAI server)",
+}
+
+FILES = [p for p in markdown_files() if python_blocks(p) and p.name not in OWN_RUNNER]
+
+
+def test_pages_with_their_own_runner_have_one() -> None:
+    here = Path(__file__).parent
+    for page, runner in OWN_RUNNER.items():
+        assert (ROOT / "docs" / page).exists(), page
+        assert (here / runner.split()[0]).exists(), runner
 
 
 def test_the_runner_finds_the_documented_examples() -> None:

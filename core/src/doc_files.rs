@@ -39,6 +39,10 @@ pub struct Glossary;
 #[doc = include_str!("../../docs/fuzzing.md")]
 pub struct Fuzzing;
 
+/// `docs/integrations.md`.
+#[doc = include_str!("../../docs/integrations.md")]
+pub struct Integrations;
+
 /// `docs/keys.md`.
 #[doc = include_str!("../../docs/keys.md")]
 pub struct Keys;
