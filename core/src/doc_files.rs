@@ -51,6 +51,10 @@ pub struct Keys;
 #[doc = include_str!("../../docs/notifications.md")]
 pub struct Notifications;
 
+/// `docs/operations.md`.
+#[doc = include_str!("../../docs/operations.md")]
+pub struct Operations;
+
 /// `docs/outbox.md`.
 #[doc = include_str!("../../docs/outbox.md")]
 pub struct Outbox;
