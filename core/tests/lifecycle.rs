@@ -253,12 +253,17 @@ fn requests_started_during_a_flush_end_before_its_deadline() {
     // Bounded by the 800 ms deadline, not by the 30 s request time-out; the
     // slack is for a loaded 2-core machine, not for the code.
     assert!(started.elapsed() < Duration::from_millis(3000));
+    // The request ran into the flush's deadline ("timed out"), or, when the
+    // machine is slow enough that it is still in flight at the shutdown,
+    // the shutdown abandoned it ("abandoned by the shutdown (a time-out)"):
+    // either way a time-out, said in words.
+    let timed_out = |e: &str| e.contains("timed out") || e.contains("(a time-out)");
     let s = &driver.stats()[0];
-    assert!(last_error(s).contains("timed out"), "{s:?}");
+    assert!(timed_out(&last_error(s)), "{s:?}");
     let (_, stats) = driver.shutdown(Duration::from_millis(300));
     let e = last_error(&stats[0]);
     assert!(e.starts_with("shutdown: 3 records still pending"), "{e}");
-    assert!(e.contains("timed out"), "{e}");
+    assert!(timed_out(&e), "{e}");
 }
 
 #[test]
