@@ -259,11 +259,11 @@ fn requests_started_during_a_flush_end_before_its_deadline() {
     // either way a time-out, said in words.
     let timed_out = |e: &str| e.contains("timed out") || e.contains("(a time-out)");
     let s = &driver.stats()[0];
-    assert!(timed_out(&last_error(s)), "{s:?}");
+    assert!(timed_out(last_error(s)), "{s:?}");
     let (_, stats) = driver.shutdown(Duration::from_millis(300));
     let e = last_error(&stats[0]);
     assert!(e.starts_with("shutdown: 3 records still pending"), "{e}");
-    assert!(timed_out(&e), "{e}");
+    assert!(timed_out(e), "{e}");
 }
 
 #[test]
