@@ -13,7 +13,9 @@ fn render() -> String {
          a test fails when this page and the rules disagree. `govstream rules` prints the\n\
          same list as JSON Lines, with the actions of a given policy.\n\n\
          Triggers: the keywords or digit runs near which the rule's regex runs (see\n\
-         [architecture.md](architecture.md)).\n",
+         [architecture.md](architecture.md)). After a comma, the shape the text at a\n\
+         trigger must have (`TriggerShape`): a run of digits that is not grouped like a\n\
+         card, or a date with no `+` before it, does not wake the phone or card rules.\n",
     );
     let rules = builtin_rules();
     for pack in govstream::dlp::packs::PACKS {
@@ -42,6 +44,9 @@ fn render() -> String {
                 .collect();
             if let Some(n) = r.min_digits {
                 triggers.push(format!("{n}+ digits"));
+            }
+            if let Some(shape) = r.trigger_shape {
+                triggers.push(shape.summary());
             }
             if triggers.is_empty() {
                 triggers.push("whole text".into());

@@ -10,6 +10,7 @@ pub mod packs;
 mod reference;
 mod rule;
 mod scanner;
+mod shape;
 mod triggers;
 pub mod validators;
 
@@ -18,3 +19,4 @@ pub(crate) use compiled::{RulePart, rule_problems};
 pub use normalize::normalize;
 pub use rule::*;
 pub use scanner::{DEFAULT_MAX_SCAN_BYTES, Finding, ScanResult, Scanner, ScannerRule};
+pub use shape::TriggerShape;

@@ -6,7 +6,8 @@
 
 use super::compiled::{CompiledRule, Dialect};
 use super::scanner::Finding;
-use super::{RuleSpec, encoded, normalize};
+use super::shape::STRETCH_CAP;
+use super::{RuleSpec, TriggerShape, encoded, normalize};
 use regex_automata::Input;
 use std::cmp::Reverse;
 
@@ -91,7 +92,13 @@ fn windows(rule: &CompiledRule, hay: &str) -> Vec<(usize, usize)> {
                 .get(from..)
                 .and_then(|rest| memchr::memmem::find(rest, k.as_bytes()))
             {
-                triggers.push((from + at, from + at + k.len()));
+                let (s, e) = (from + at, from + at + k.len());
+                if spec
+                    .trigger_shape
+                    .is_none_or(|shape| keyword_shape_holds(hay, s, e, shape))
+                {
+                    triggers.push((s, e));
+                }
                 from += at + 1;
             }
         }
@@ -103,12 +110,19 @@ fn windows(rule: &CompiledRule, hay: &str) -> Vec<(usize, usize)> {
             .collect();
         let mut i = 0;
         while let Some(&first) = digits.get(i) {
+            // At most three other bytes between two digits of a run.
             let mut j = i;
-            while digits.get(j + 1).is_some_and(|&next| next <= digits[j] + 3) {
+            while digits.get(j + 1).is_some_and(|&next| next <= digits[j] + 4) {
                 j += 1;
             }
-            if j + 1 - i >= min.max(1) {
-                triggers.push((first, digits[j] + 1));
+            let min = min.max(1);
+            let end = digits[j] + 1;
+            if j + 1 - i >= min
+                && spec
+                    .trigger_shape
+                    .is_none_or(|s| shape_holds(hay, first, end, min, s))
+            {
+                triggers.push((first, end));
             }
             i = j + 1;
         }
@@ -131,6 +145,108 @@ fn windows(rule: &CompiledRule, hay: &str) -> Vec<(usize, usize)> {
         }
     }
     merged
+}
+
+/// Whether the run `hay[start..end]` has `shape`, tested with a regex per
+/// shape (the scanner tests them with loops, `shape.rs`).
+fn shape_holds(hay: &str, start: usize, end: usize, min: usize, shape: TriggerShape) -> bool {
+    let n = min.saturating_sub(1);
+    let (pattern, lo, hi) = match shape {
+        TriggerShape::Grouped => (format!(r"[0-9](?:[ .\-]?[0-9]){{{n}}}"), start, end),
+        TriggerShape::Spaced => (
+            format!(r"[0-9](?:[ .\-()/]{{0,2}}[0-9]){{{n}}}"),
+            start,
+            end,
+        ),
+        TriggerShape::DottedQuad => (
+            r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]".to_string(),
+            start,
+            end,
+        ),
+        TriggerShape::AfterCapitals => ("[A-Z]{2}[0-9]".to_string(), start.saturating_sub(2), end),
+        TriggerShape::DigitsThen(literal) => (
+            format!("[0-9]{{{min}}}{}", regex_syntax::escape(literal)),
+            start,
+            end + literal.len(),
+        ),
+        TriggerShape::LongWord { first, min_len } => (
+            format!(
+                "(?:^|[^0-9A-Za-z_])[{}][0-9A-Za-z]{{{}}}",
+                regex_syntax::escape(first),
+                min_len.saturating_sub(1)
+            ),
+            start.saturating_sub(1),
+            end + min_len,
+        ),
+        TriggerShape::SpacedFrom(prefixes) => {
+            let alternatives: Vec<String> = prefixes
+                .iter()
+                .map(|p| {
+                    let digits = p.bytes().filter(u8::is_ascii_digit).count();
+                    let rest = min.saturating_sub(digits.max(1));
+                    // A prefix without digits (`+`) counts the first digit
+                    // after it.
+                    let first = if digits == 0 { "[0-9]" } else { "" };
+                    format!(
+                        r"{}{first}(?:[ .\-()/]{{0,2}}[0-9]){{{rest}}}",
+                        regex_syntax::escape(p)
+                    )
+                })
+                .collect();
+            (alternatives.join("|"), start.saturating_sub(1), end)
+        }
+        TriggerShape::MacAddress | TriggerShape::Ipv6Address => {
+            return keyword_shape_holds(hay, start, end, shape);
+        }
+    };
+    let hi = hi.min(hay.len());
+    regex_automata::meta::Regex::new(&pattern)
+        .is_ok_and(|re| re.is_match(Input::new(hay).range(lo..hi)))
+}
+
+/// Whether an address shape holds around the trigger `hay[start..end]`
+/// (other shapes only narrow digit runs).
+fn keyword_shape_holds(hay: &str, start: usize, end: usize, shape: TriggerShape) -> bool {
+    let bytes = hay.as_bytes();
+    match shape {
+        TriggerShape::MacAddress => {
+            // Five separators three bytes apart (or two dots five apart),
+            // one of them within two bytes of the trigger.
+            let re = regex_automata::meta::Regex::builder()
+                .syntax(regex_automata::util::syntax::Config::new().utf8(false))
+                .build(r"(?s-u):.{2}:.{2}:.{2}:.{2}:|-.{2}-.{2}-.{2}-.{2}-|\..{4}\.");
+            let Ok(re) = re else { return false };
+            let near = start.saturating_sub(2)..end + 2;
+            (start.saturating_sub(14)..end + 2).any(|from| {
+                let input = Input::new(bytes)
+                    .range(from..)
+                    .anchored(regex_automata::Anchored::Yes);
+                re.find(input).is_some_and(|m| {
+                    let stride = if m.len() == 6 { 5 } else { 3 };
+                    (m.start()..m.end())
+                        .step_by(stride)
+                        .any(|sep| near.contains(&sep))
+                })
+            })
+        }
+        TriggerShape::Ipv6Address => {
+            // A colon within sixteen bytes, then the stretch.
+            let lo = start.saturating_sub(16);
+            let hi = (end + 16).min(bytes.len());
+            if !bytes[lo..hi].contains(&b':') {
+                return false;
+            }
+            let part = |b: &u8| b.is_ascii_alphanumeric() || b"_:.%".contains(b);
+            let before = bytes[..start].iter().rev().take_while(|b| part(b)).count();
+            let after = bytes[end..].iter().take_while(|b| part(b)).count();
+            if before > STRETCH_CAP || after > STRETCH_CAP {
+                return true;
+            }
+            let stretch = &hay[start - before..end + after];
+            stretch.contains("::") || stretch.matches(':').count() >= 6
+        }
+        _ => true,
+    }
 }
 
 fn search(

@@ -2,6 +2,7 @@
 //! what a policy's custom rules deserialize into. Compilation into something
 //! that scans lives in `compiled.rs`.
 
+use super::TriggerShape;
 use crate::schema::{Category, Severity};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -47,6 +48,12 @@ pub struct RuleSpec {
     /// other bytes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_digits: Option<usize>,
+    /// What the text at a trigger must look like for the regex to run
+    /// near it (see [`TriggerShape`]): built-in rules narrow their triggers
+    /// with it. Not part of a rule's JSON: a custom rule's triggers are
+    /// every keyword hit and every run of digits.
+    #[serde(skip)]
+    pub trigger_shape: Option<TriggerShape>,
     /// Upper bound in bytes on one match (see [`DEFAULT_MAX_LEN`]).
     #[serde(default = "default_max_len")]
     pub max_len: usize,
@@ -212,6 +219,7 @@ impl RuleSpec {
             pattern: pattern.to_string(),
             keywords: Vec::new(),
             min_digits: None,
+            trigger_shape: None,
             max_len: DEFAULT_MAX_LEN,
             validator: None,
             context: None,
@@ -231,6 +239,12 @@ impl RuleSpec {
     /// Triggers the rule near runs of at least `n` digits.
     pub fn min_digits(mut self, n: usize) -> Self {
         self.min_digits = Some(n);
+        self
+    }
+
+    /// Narrows the triggers to those of this shape.
+    pub fn trigger_shape(mut self, shape: TriggerShape) -> Self {
+        self.trigger_shape = Some(shape);
         self
     }
 

@@ -23,6 +23,7 @@
 use super::RuleSpec;
 use super::compiled::{CompiledRule, Dialect};
 use super::gate::RuleGate;
+use super::shape::{self, Run};
 use super::triggers::{KeywordDfa, digit_runs};
 use super::{encoded, normalize};
 use crate::schema::Severity;
@@ -353,20 +354,29 @@ impl Scanner {
                 _ => list.push((lo, hi)),
             }
         };
+        let bytes = hay.as_bytes();
         for &(start, end, pattern) in &hits {
             if let Some(rules) = self.keyword_rules.get(pattern) {
                 for &rule in rules {
-                    push(rule, start, end);
+                    let shape = self.rules.get(rule).and_then(|r| r.spec.trigger_shape);
+                    if shape.is_none_or(|shape| shape::near(bytes, start, end, shape)) {
+                        push(rule, start, end);
+                    }
                 }
             }
         }
         if let Some(&(min_needed, _)) = self.digit_rules.first() {
-            for (start, end, digits) in digit_runs(hay.as_bytes(), min_needed) {
+            for found in digit_runs(bytes, min_needed) {
+                let (start, end, digits) = found;
+                let mut run = Run::new(bytes, found);
                 for &(min, rule) in &self.digit_rules {
                     if min > digits {
                         break;
                     }
-                    push(rule, start, end);
+                    let shape = self.rules.get(rule).and_then(|r| r.spec.trigger_shape);
+                    if shape.is_none_or(|shape| run.fits(shape, min)) {
+                        push(rule, start, end);
+                    }
                 }
             }
         }

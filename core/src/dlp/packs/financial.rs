@@ -6,7 +6,7 @@
 //! issuer prefixes are disjoint, so one number is reported once.
 
 use crate::dlp::validators::IBAN_LENGTHS;
-use crate::dlp::{RuleSpec, Validator};
+use crate::dlp::{RuleSpec, TriggerShape, Validator};
 use crate::schema::{Category, Severity};
 
 /// The rules of the `financial` pack.
@@ -81,6 +81,7 @@ fn card(name: &str, title: &str, first: &str, layouts: &[Layout]) -> RuleSpec {
     let pattern = format!(r"\b(?:{})\b", alternatives.join("|"));
     rule(&format!("card_{name}"), title, Severity::High, &pattern)
         .min_digits(12)
+        .trigger_shape(TriggerShape::Grouped)
         .max_len(32)
         .validator(Validator::Luhn)
         .confidence(0.9)
@@ -217,11 +218,12 @@ fn cards() -> Vec<RuleSpec> {
 
 fn iban() -> RuleSpec {
     // ISO 13616 print format groups of four; the validator checks the mod-97
-    // check digits. The fewest digits an IBAN can have are seven: Swiss and
-    // Liechtenstein accounts may be all letters after the two check digits
-    // and five-digit bank code.
+    // check digits. The trigger is the country code and check digits: two
+    // capitals, then a run of at least two digits (the rest of the account
+    // may be letters or further runs).
     rule("iban", "IBAN", Severity::High, &iban_pattern())
-        .min_digits(7)
+        .min_digits(2)
+        .trigger_shape(TriggerShape::AfterCapitals)
         .max_len(48)
         .validator(Validator::IbanMod97)
         .confidence(0.95)
@@ -299,6 +301,7 @@ fn aba_routing() -> RuleSpec {
         r"\b[0-9]{9}\b|\b[0-9]{4}-[0-9]{4}-[0-9]\b",
     )
     .min_digits(9)
+    .trigger_shape(TriggerShape::Grouped)
     .max_len(16)
     .validator(Validator::AbaRouting)
     .context_required(
@@ -360,6 +363,10 @@ fn crypto() -> Vec<RuleSpec> {
         // Every address starts with the digit 1 or 3, so the regex only needs
         // to run near digits: prose without numbers is never searched.
         .min_digits(1)
+        .trigger_shape(TriggerShape::LongWord {
+            first: "13",
+            min_len: 26,
+        })
         .max_len(40)
         .validator(Validator::Base58Check)
         .confidence(0.9)

@@ -6,10 +6,8 @@
 //! rules own `+1`, `+33`, `+44` and `+49`, and `pii.phone_intl` takes every
 //! other `+` number, so one number is reported once.
 
-use crate::dlp::{RuleSpec, Validator};
+use crate::dlp::{RuleSpec, TriggerShape, Validator};
 use crate::schema::{Category, Severity};
-
-const PHONE_DIGITS: usize = 7;
 
 /// The rules of the `pii` pack.
 pub(super) fn rules() -> Vec<RuleSpec> {
@@ -63,9 +61,11 @@ fn email() -> RuleSpec {
 }
 
 fn phones() -> Vec<RuleSpec> {
-    let phone = |name: &str, title: &str, pattern: &str| {
+    // `digits`: the fewest digits any match of the pattern has. They are
+    // never more than two separator bytes apart, so one run holds them all.
+    let phone = |name: &str, title: &str, digits: usize, pattern: &str| {
         rule(name, title, Severity::Medium, pattern)
-            .min_digits(PHONE_DIGITS)
+            .min_digits(digits)
             .max_len(32)
             .label("PHONE")
     };
@@ -74,8 +74,10 @@ fn phones() -> Vec<RuleSpec> {
         phone(
             "phone_nanp",
             "North American phone number",
+            10,
             r"(?:\+1[ .\-]?|\b1[ .\-])?(?:\([2-9][0-9]{2}\)[ ]?|\b[2-9][0-9]{2}[ .\-])[2-9][0-9]{2}[ .\-][0-9]{4}\b|\+1[2-9][0-9]{2}[2-9][0-9]{6}\b",
         )
+        .trigger_shape(TriggerShape::Spaced)
         .confidence(0.7)
         .tp("Call me at (415) 555-2671 after 5pm.", "(415) 555-2671")
         .tp("US office: +1 212 555 0199", "+1 212 555 0199")
@@ -90,8 +92,10 @@ fn phones() -> Vec<RuleSpec> {
         phone(
             "phone_uk",
             "UK phone number",
+            11,
             r"(?:\+|\b00)44[ \-]?(?:\(0\)[ ]?)?[1-9](?:[ \-]?[0-9]){8,9}\b|\b0(?:7[0-9]{3}[ ]?[0-9]{3}[ ]?[0-9]{3}|20[ ]?[0-9]{4}[ ]?[0-9]{4}|1[0-9]{2}[ ]?[0-9]{3}[ ]?[0-9]{4}|1[0-9]{3}[ ]?[0-9]{6}|3[0-9]{2}[ ]?[0-9]{3}[ ]?[0-9]{4})\b|\((?:020\)[ ]?[0-9]{4}[ ]?[0-9]{4}|01[0-9]{2}\)[ ]?[0-9]{3}[ ]?[0-9]{4}|01[0-9]{3}\)[ ]?[0-9]{6}|03[0-9]{2}\)[ ]?[0-9]{3}[ ]?[0-9]{4})\b",
         )
+        .trigger_shape(TriggerShape::Spaced)
         .confidence(0.7)
         .tp("Ring me on 07700 900123 tomorrow", "07700 900123")
         .tp("London office +44 20 7946 0958.", "+44 20 7946 0958")
@@ -104,8 +108,10 @@ fn phones() -> Vec<RuleSpec> {
         phone(
             "phone_de",
             "German phone number",
+            9,
             r"(?:\+|\b00)49[ \-]?(?:\(0\)[ ]?)?[1-9](?:[ \-/]?[0-9]){6,10}\b",
         )
+        .trigger_shape(TriggerShape::SpacedFrom(&["+49", "0049"]))
         .confidence(0.75)
         .tp("Büro Berlin: +49 30 901820, Durchwahl folgt", "+49 30 901820")
         .tp("Handy: 0049 170 1234567", "0049 170 1234567")
@@ -118,8 +124,10 @@ fn phones() -> Vec<RuleSpec> {
         phone(
             "phone_fr",
             "French phone number",
+            10,
             r"(?P<value>(?:\+|\b00)33[ .\-]?(?:\(0\)[ ]?)?[1-9](?:[ .\-]?[0-9]{2}){4}|\b0[1-9](?:[ .\-][0-9]{2}){4}|\b0[67][0-9]{8})(?:[^0-9A-Za-z_\-]|-(?:[^0-9A-Za-z_]|$)|$)",
         )
+        .trigger_shape(TriggerShape::Spaced)
         .confidence(0.7)
         .tp("Appelez-moi au 06 12 34 56 78 demain", "06 12 34 56 78")
         .tp("Paris : +33 1 23 45 67 89", "+33 1 23 45 67 89")
@@ -133,8 +141,10 @@ fn phones() -> Vec<RuleSpec> {
         phone(
             "phone_intl",
             "International phone number",
+            8,
             r"\+(?:2|[5-9])(?:[ .\-()]{0,2}[0-9]){7,14}\b|\+(?:3[0-24-9]|4[0-35-8])(?:[ .\-()]{0,2}[0-9]){6,13}\b",
         )
+        .trigger_shape(TriggerShape::SpacedFrom(&["+"]))
         .confidence(0.75)
         .tp("Our Amsterdam desk is +31 20 555 0123.", "+31 20 555 0123")
         .tp("WhatsApp +91 98765 43210 anytime", "+91 98765 43210")
@@ -154,6 +164,7 @@ fn ssn() -> Vec<RuleSpec> {
             r"\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b",
         )
         .min_digits(9)
+        .trigger_shape(TriggerShape::Grouped)
         .max_len(16)
         .validator(Validator::UsSsn)
         .context_boost(&SSN_WORDS, 64, 0.15)
@@ -176,6 +187,7 @@ fn ssn() -> Vec<RuleSpec> {
             r"\b[0-9]{3} [0-9]{2} [0-9]{4}\b|\b[0-9]{3}\.[0-9]{2}\.[0-9]{4}\b|\b[0-9]{9}\b",
         )
         .min_digits(9)
+        .trigger_shape(TriggerShape::Grouped)
         .max_len(16)
         .validator(Validator::UsSsn)
         .context_required(&SSN_WORDS, 48)
@@ -205,6 +217,7 @@ fn network() -> Vec<RuleSpec> {
             r"\b[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:\.[0-9]{1,3})*(?:/(?:3[0-2]|[12][0-9]|[0-9]))?\b",
         )
         .min_digits(4)
+        .trigger_shape(TriggerShape::DottedQuad)
         .max_len(64)
         .validator(Validator::Ipv4)
         .confidence(0.7)
@@ -234,6 +247,7 @@ fn network() -> Vec<RuleSpec> {
         )
         .keywords(&["::"])
         .min_digits(4)
+        .trigger_shape(TriggerShape::Ipv6Address)
         .max_len(64)
         .validator(Validator::Ipv6)
         .confidence(0.7)
@@ -283,6 +297,7 @@ fn network() -> Vec<RuleSpec> {
         )
         .keywords(&mac_letter_pairs().iter().map(String::as_str).collect::<Vec<_>>())
         .min_digits(3)
+        .trigger_shape(TriggerShape::MacAddress)
         .max_len(20)
         .confidence(0.7)
         .label("MAC")

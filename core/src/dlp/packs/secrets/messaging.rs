@@ -232,6 +232,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             r"(?:^|[^0-9])(?P<value>[0-9]{8,16}:A[0-9A-Za-z_-]{34})(?:[^0-9A-Za-z_-]|$)",
         )
         .min_digits(8)
+        .trigger_shape(crate::dlp::TriggerShape::DigitsThen(":A"))
         .max_len(72)
         .validator(entropy(3.5))
         .context_boost(&["telegram", "bot"], 128, 0.15)

@@ -89,6 +89,8 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             r"\b[12]/[0-9]{10,19}(?:/[0-9]{10,19})?:[a-f0-9]{32}\b",
         )
         .min_digits(10)
+        // The last group of digits is followed by the colon.
+        .trigger_shape(crate::dlp::TriggerShape::DigitsThen(":"))
         .max_len(96)
         .validator(super::entropy(3.0))
         .label("ASANA_TOKEN")
