@@ -39,7 +39,7 @@ const SEVERITIES: &[&str] = &["low", "medium", "high", "critical"];
 /// The metadata key where the event also carries `source_system` (its only
 /// place in records of schema version 1; see
 /// [`ShadowAiEvent::reporting_system`]).
-pub const SOURCE_SYSTEM_KEY: &str = "source_system";
+pub const SOURCE_SYSTEM_KEY: &str = ShadowAiEvent::LEGACY_SOURCE_SYSTEM_KEY;
 
 fn url_message(e: Error) -> String {
     match e {
