@@ -62,16 +62,29 @@ fn context(event_id: &str, ms: i64, hostname: &str) -> EvaluationContext {
 
 fn records() -> Vec<Record> {
     let policy = Policy::from_json(POLICY).unwrap();
-    let mut out = policy
-        .evaluate(
-            PROMPT,
-            &context(
-                "0194cb2e-5f3a-7c41-9d2e-3b8f6a1c0e57",
-                1_738_581_773_492,
-                "chatgpt.com",
-            ),
+    // What a gateway passes through about the interaction (schema version 2).
+    let mut first = context(
+        "0194cb2e-5f3a-7c41-9d2e-3b8f6a1c0e57",
+        1_738_581_773_492,
+        "chatgpt.com",
+    );
+    let mut scores = QualityScores::default();
+    scores.set("aggregate", 0.82).unwrap();
+    scores.set("relevancy", 0.9).unwrap();
+    first.quality_scores = Some(scores);
+    first.safety_settings = Some(
+        govstream::policy::PassThroughJson::new(json!([
+            {"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_MEDIUM_AND_ABOVE"}
+        ]))
+        .unwrap(),
+    );
+    first.safety_response = Some(
+        govstream::policy::PassThroughJson::new(
+            json!({"hate": {"filtered": false, "severity": "safe"}}),
         )
-        .records();
+        .unwrap(),
+    );
+    let mut out = policy.evaluate(PROMPT, &first).records();
     let quiet = policy.evaluate(
         "What is the capital of France?",
         &context(
@@ -99,6 +112,7 @@ fn records() -> Vec<Record> {
         url: "https://chat.deepseek.com/a/chat/s".into(),
         tool: Some("DeepSeek".into()),
         vendor: Some("DeepSeek".into()),
+        category: Some(ToolCategory::Chat),
         classification: ShadowAiClassification::Unapproved,
         severity: Severity::High,
         identity: Identity {
@@ -110,6 +124,7 @@ fn records() -> Vec<Record> {
         extension_version: Some("2.4.0".into()),
         browser: Some("Chrome 131".into()),
         source: ShadowAiSource::Extension,
+        source_system: None,
         metadata: serde_json::Map::new(),
     }));
     out.push(Record::ShadowAiFinding(ShadowAiFinding {
@@ -119,6 +134,7 @@ fn records() -> Vec<Record> {
         hostname: "chat.deepseek.com".into(),
         tool: Some("DeepSeek".into()),
         vendor: Some("DeepSeek".into()),
+        category: Some(ToolCategory::Chat),
         first_seen: "2025-01-28T09:12:44.010Z".into(),
         last_seen: "2025-02-03T11:40:02.118Z".into(),
         count: 37,

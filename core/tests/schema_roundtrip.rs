@@ -8,9 +8,10 @@
 use govstream::Error;
 use govstream::schema::{
     ApiEventType, AuditEvent, Category, ClientContext, ConfigRef, DlpMatch, DlpSummary, Event,
-    EventType, FindingStatus, Identity, Phase, PolicyResult, Record, Redaction, SCHEMA_VERSION,
-    Severity, ShadowAiClassification, ShadowAiEvent, ShadowAiFinding, ShadowAiSource, Snippet,
-    Summary, TextSpan, TokenUsage, ToolContext, TraceIds, Verdict,
+    EventType, FindingStatus, Identity, MIN_SCHEMA_VERSION, Phase, PolicyResult, QualityScores,
+    Record, Redaction, Rewrite, RewriteKind, SCHEMA_VERSION, Severity, ShadowAiClassification,
+    ShadowAiEvent, ShadowAiFinding, ShadowAiSource, Snippet, Summary, TextSpan, TokenUsage,
+    ToolCategory, ToolContext, TraceIds, Verdict,
 };
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
@@ -83,7 +84,9 @@ fn full_event() -> Event {
         }],
         prompt_summary: Some(summary("Hi 👋 please mail [EMAIL]")),
         response_summary: Some(summary("Sure, sending to [EMAIL]")),
+        output_preview: Some("Sure, sending to [EMAIL]".into()),
         prompt_hash: "8066ce46612720cc9fef084e87ff90b1eec0f7f9fa6c41988018601257fe8791".into(),
+        prompt_redacted: true,
         dlp: DlpSummary {
             is_dlp_event: true,
             blocked_by_dlp: true,
@@ -100,11 +103,26 @@ fn full_event() -> Event {
             replacement: Some("[EMAIL]".into()),
             span: span(),
         }],
+        rewrite: Some(Rewrite {
+            kind: RewriteKind::Redaction,
+            redactions: 1,
+            length_before: 57,
+            length_after: 47,
+            hash_before: "8066ce46612720cc9fef084e87ff90b1eec0f7f9fa6c41988018601257fe8791".into(),
+            hash_after: "0c5d6e0a3f1b2c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5".into(),
+        }),
         tokens: Some(TokenUsage {
             input: Some(17),
             output: Some(230),
         }),
+        quality_scores: Some(scores()),
         metadata: map(json!({"tab_id": 118, "tags": ["a", "b"], "nested": {"x": 1.5}})),
+        safety_settings: Some(json!([
+            {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "threshold": "BLOCK_ONLY_HIGH"}
+        ])),
+        safety_response: Some(json!({"finish_reason": "STOP", "ratings": [
+            {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "NEGLIGIBLE", "blocked": false}
+        ]})),
         config: ConfigRef {
             id: Some("cfg-acme-default".into()),
             name: Some("Acme default".into()),
@@ -121,6 +139,18 @@ fn full_event() -> Event {
         },
         trace_state: Some("congo=t61rcWkgMzE".into()),
     }
+}
+
+/// Every score, at both ends of the range and between.
+fn scores() -> QualityScores {
+    let mut q = QualityScores::default();
+    for (name, value) in QualityScores::NAMES
+        .iter()
+        .zip([0.0, 1.0, 0.5, 0.875, 0.25, 0.9])
+    {
+        q.set(name, value).unwrap();
+    }
+    q
 }
 
 fn full_dlp_match() -> DlpMatch {
@@ -167,13 +197,15 @@ fn full_shadow_event() -> ShadowAiEvent {
         url: "https://chat.deepseek.com/a/chat/s".into(),
         tool: Some("DeepSeek".into()),
         vendor: Some("DeepSeek".into()),
+        category: Some(ToolCategory::Chat),
         classification: ShadowAiClassification::Unapproved,
         severity: Severity::High,
         identity: identity(),
         extension_id: Some("abcdefghijklmnopabcdefghijklmnop".into()),
         extension_version: Some("2.4.0".into()),
         browser: Some("Chrome 131".into()),
-        source: ShadowAiSource::Extension,
+        source: ShadowAiSource::Api,
+        source_system: Some("netskope".into()),
         metadata: map(json!({"tab_visible": true})),
     }
 }
@@ -186,6 +218,7 @@ fn full_finding() -> ShadowAiFinding {
         hostname: "chat.deepseek.com".into(),
         tool: Some("DeepSeek".into()),
         vendor: Some("DeepSeek".into()),
+        category: Some(ToolCategory::CodeAssistant),
         first_seen: "2025-01-28T09:12:44.010Z".into(),
         last_seen: "2025-02-03T11:40:02.118Z".into(),
         count: u64::MAX,
@@ -339,6 +372,12 @@ fn absent_optional_fields_are_omitted_not_null() {
     (event.would_verdict, event.would_reason_code) = (None, None);
     event.trace = TraceIds::default();
     event.trace_state = None;
+    (event.output_preview, event.prompt_redacted, event.rewrite) = (None, false, None);
+    (
+        event.quality_scores,
+        event.safety_settings,
+        event.safety_response,
+    ) = (None, None, None);
     let line = Record::from(event.clone()).to_json_line().unwrap();
     assert!(!line.contains("null"), "{line}");
     let value: Value = serde_json::from_str(&line).unwrap();
@@ -382,9 +421,10 @@ fn absent_optional_fields_are_omitted_not_null() {
         s.extension_version,
         s.browser,
     ) = (None, None, None, None, None);
+    (s.category, s.source_system) = (None, None);
     s.metadata.clear();
     let mut f = full_finding();
-    (f.tool, f.vendor) = (None, None);
+    (f.tool, f.vendor, f.category) = (None, None, None);
     let mut a = audit_event(ApiEventType::AuthLogout);
     (a.user_id, a.keycloak_user_id, a.user_email, a.org_id) = (None, None, None, None);
     for (record, absent) in [
@@ -403,9 +443,11 @@ fn absent_optional_fields_are_omitted_not_null() {
                 "extension_id",
                 "browser",
                 "metadata",
+                "category",
+                "source_system",
             ],
         ),
-        (f.into(), &["tool", "vendor"]),
+        (f.into(), &["tool", "vendor", "category"]),
         (
             a.into(),
             &[
@@ -462,4 +504,104 @@ fn a_non_finite_confidence_is_refused_instead_of_written_as_null() {
         "{err}"
     );
     assert!(err.to_string().contains("confidence"), "{err}");
+}
+
+/// Version 1 records, as a version 1 writer emitted them: before quality
+/// scores, rewrites, safety data, previews, `prompt_redacted`, a shadow-AI
+/// event's `source_system` (then only in `metadata`) and tool categories.
+const VERSION_1_LINES: [&str; 3] = [
+    r#"{"record_type":"event","schema_version":1,"event_id":"e-1","timestamp":"2025-02-03T11:22:53.492Z","org_id":"org-acme","phase":"prompt","verdict":"redact","event_type":"redacted","reason_code":"dlp:pii.email","prompt_hash":"8066ce46","dlp":{"is_dlp_event":true,"blocked_by_dlp":false,"max_severity":"medium","high_or_above":0,"critical":0,"total_matches":1},"config":{}}"#,
+    r#"{"record_type":"shadow_ai_event","schema_version":1,"event_id":"s-1","timestamp":"2025-02-03T11:40:02.118Z","org_id":"org-acme","hostname":"claude.ai","url":"https://claude.ai/","tool":"Claude","classification":"unknown","severity":"medium","user_id":"u-1","source":"api","metadata":{"source_system":"netskope"}}"#,
+    r#"{"record_type":"shadow_ai_finding","schema_version":1,"finding_id":"f-1","org_id":"org-acme","hostname":"claude.ai","first_seen":"2025-01-28T09:12:44.010Z","last_seen":"2025-02-03T11:40:02.118Z","count":3,"distinct_users":1,"max_severity":"medium","status":"open"}"#,
+];
+
+#[test]
+fn version_1_records_still_read_and_write_back_unchanged() {
+    assert_eq!(MIN_SCHEMA_VERSION, 1);
+    for line in VERSION_1_LINES {
+        let record = Record::from_json_line(line).unwrap();
+        assert_eq!(record.schema_version(), 1);
+        let written: Value = serde_json::from_str(&record.to_json_line().unwrap()).unwrap();
+        assert_eq!(written, serde_json::from_str::<Value>(line).unwrap());
+        match record {
+            Record::Event(e) => {
+                assert_eq!(
+                    (e.quality_scores, e.rewrite, e.output_preview),
+                    (None, None, None)
+                );
+                assert_eq!((e.safety_settings, e.safety_response), (None, None));
+                assert!(!e.prompt_redacted);
+            }
+            Record::ShadowAiEvent(e) => {
+                assert_eq!((e.source_system.as_deref(), e.category), (None, None));
+                // The old place is still read.
+                assert_eq!(e.reporting_system(), Some("netskope"));
+            }
+            Record::ShadowAiFinding(f) => assert_eq!(f.category, None),
+            other => panic!("{}", other.kind()),
+        }
+    }
+}
+
+#[test]
+fn the_version_2_fields_round_trip_and_a_version_1_reader_can_skip_them() {
+    let event = full_event();
+    let line = Record::from(event.clone()).to_json_line().unwrap();
+    let value: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(value["schema_version"], SCHEMA_VERSION);
+    assert_eq!(
+        value["quality_scores"],
+        json!({"aggregate": 0.0, "faithfulness": 1.0, "relevancy": 0.5,
+               "coherence": 0.875, "completeness": 0.25, "accuracy": 0.9})
+    );
+    assert_eq!(value["rewrite"]["kind"], "redaction");
+    assert_eq!(value["rewrite"]["hash_before"], value["prompt_hash"]);
+    assert_eq!(value["prompt_redacted"], true);
+    assert_eq!(value["output_preview"], "Sure, sending to [EMAIL]");
+    assert!(value["safety_settings"].is_array() && value["safety_response"].is_object());
+    assert_eq!(Record::from_json_line(&line).unwrap(), Record::from(event));
+
+    // A version 1 reader is a reader without the new fields: removing
+    // them leaves a record of the old shape, which still reads.
+    let mut old = value.as_object().unwrap().clone();
+    for key in [
+        "quality_scores",
+        "rewrite",
+        "prompt_redacted",
+        "output_preview",
+        "safety_settings",
+        "safety_response",
+    ] {
+        assert!(old.remove(key).is_some(), "{key}");
+    }
+    assert!(Record::from_json_line(&Value::Object(old).to_string()).is_ok());
+
+    let shadow = serde_json::to_value(full_shadow_event()).unwrap();
+    assert_eq!(
+        (
+            shadow["source_system"].as_str(),
+            shadow["category"].as_str()
+        ),
+        (Some("netskope"), Some("chat"))
+    );
+    assert_eq!(full_shadow_event().reporting_system(), Some("netskope"));
+    let finding = serde_json::to_value(full_finding()).unwrap();
+    assert_eq!(finding["category"], "code_assistant");
+}
+
+#[test]
+fn a_score_outside_zero_to_one_does_not_read() {
+    let mut value = serde_json::to_value(Record::from(full_event())).unwrap();
+    for bad in [json!(7), json!(-1), json!(1.5)] {
+        value["quality_scores"]["coherence"] = bad;
+        let err = Record::from_json_line(&value.to_string()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("must be a finite number from 0 to 1"),
+            "{err}"
+        );
+    }
+    // Unknown scores (a newer writer's) are ignored, like any unknown field.
+    value["quality_scores"] = json!({"aggregate": 0.5, "fluency": 0.7});
+    assert!(Record::from_json_line(&value.to_string()).is_ok());
 }

@@ -126,6 +126,7 @@ fn endpoints_fall_back_from_device_to_gateway_extension_and_user() {
         url: "https://claude.ai/".into(),
         tool: None,
         vendor: None,
+        category: None,
         classification: ShadowAiClassification::Unknown,
         severity: Severity::Medium,
         identity: Identity::default(),
@@ -133,6 +134,7 @@ fn endpoints_fall_back_from_device_to_gateway_extension_and_user() {
         extension_version: None,
         browser: None,
         source: ShadowAiSource::Extension,
+        source_system: None,
         metadata: serde_json::Map::new(),
     };
     let records = vec![

@@ -12,7 +12,7 @@ use crate::policy::{
     Decision, EvaluationContext, Policy, RedactOutcome, RuleInfo, ScanReport, StreamOutcome,
     StreamRedactor,
 };
-use crate::schema::{ApiEventType, Record, ShadowAiEvent};
+use crate::schema::{ApiEventType, QualityScores, Record, ShadowAiEvent};
 use crate::shadow::{Classification, Classifier};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -181,6 +181,7 @@ pub(super) fn read_context(context: Value, at: &str) -> Result<EvaluationContext
             .collect(),
         _ => Vec::new(),
     };
+    check_score_names(&context, at)?;
     let read: EvaluationContext = from_value(context, at)?;
     // Flattened fields defeat serde's `deny_unknown_fields`: a key that
     // does not come back out was not read.
@@ -200,6 +201,29 @@ pub(super) fn read_context(context: Value, at: &str) -> Result<EvaluationContext
         ));
     }
     Ok(read)
+}
+
+/// Refuses a context whose `quality_scores` has a key that names no
+/// score. Records read unknown score names leniently (a newer writer may
+/// add one); in a host's context one is a typo, and would otherwise be
+/// dropped without a word. Placed by position, never named: a key may be a
+/// value pasted in the wrong place.
+pub(super) fn check_score_names(context: &Value, at: &str) -> Result<(), ApiError> {
+    if let Some(Value::Object(scores)) = context.get("quality_scores")
+        && let Some(n) = scores
+            .keys()
+            .position(|k| !QualityScores::NAMES.contains(&k.as_str()))
+    {
+        return Err(ApiError::input(
+            format!("{at}.quality_scores"),
+            format!(
+                "unknown score (key {} of quality_scores); expected one of {}",
+                n + 1,
+                QualityScores::NAMES.join(", ")
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// An audit record to build.
@@ -404,5 +428,53 @@ mod tests {
             .unwrap_or_else(|| panic!("accepted"));
         assert_eq!(e.location.as_deref(), Some("$.context"));
         assert!(!e.message.contains("AKIA") && !e.message.contains("user_idd"));
+    }
+
+    #[test]
+    fn event_details_in_the_context_are_read_checked_and_scrubbed() {
+        let p = CompiledPolicy::default_policy().unwrap_or_else(|e| panic!("{e}"));
+        let secret = "AKIAIOSFODNN7EXAMPLE";
+        let context = json!({
+            "phase": "response",
+            "quality_scores": {"aggregate": 0.5, "accuracy": 1},
+            "safety_settings": {},
+            "safety_response": {"debug": [format!("key {secret}")], secret: true}
+        });
+        let d = p
+            .evaluate_value("fine", context)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let event = serde_json::to_value(&d.records()[0]).unwrap_or_default();
+        assert_eq!(
+            event["quality_scores"],
+            json!({"aggregate": 0.5, "accuracy": 1.0})
+        );
+        // An empty object says nothing and is left out.
+        assert!(event.get("safety_settings").is_none(), "{event}");
+        let label = "[REDACTED:secrets.aws_access_key_id]";
+        assert_eq!(
+            event["safety_response"],
+            json!({"debug": [format!("key {label}")], label: true})
+        );
+        assert!(!event.to_string().contains(secret));
+        for (context, at) in [
+            (
+                json!({"quality_scores": {"coherence": f64::MAX}}),
+                "$.context.quality_scores.coherence",
+            ),
+            (
+                json!({"quality_scores": {"relevance": 0.5}}),
+                "$.context.quality_scores",
+            ),
+            (
+                json!({"safety_settings": {"blob": "x".repeat(crate::policy::MAX_PASS_THROUGH_BYTES)}}),
+                "$.context.safety_settings",
+            ),
+        ] {
+            let e = p
+                .evaluate_value("x", context)
+                .err()
+                .unwrap_or_else(|| panic!("accepted"));
+            assert_eq!(e.location.as_deref(), Some(at), "{e}");
+        }
     }
 }

@@ -167,6 +167,9 @@ impl CompiledPolicy {
         match name {
             "rules" => to_value(self.rules()),
             "evaluate" => {
+                if let Some(context) = input.get("context") {
+                    calls::check_score_names(context, "$.context")?;
+                }
                 let fields: EvaluateInput = from_value(input, "$")?;
                 to_value(evaluation(&self.evaluate(&fields)))
             }

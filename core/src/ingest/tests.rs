@@ -60,6 +60,7 @@ fn a_good_report_becomes_an_event_of_the_keys_org_and_sender() {
     };
     assert_eq!(event.org_id, "org_acme");
     assert_eq!(event.url, "https://chat.deepseek.com/a/chat/s/42");
+    assert_eq!(event.source_system.as_deref(), Some("netskope-prod"));
     assert_eq!(event.metadata["source_system"], "netskope-prod");
     assert_eq!(event.metadata[KEY_ID_METADATA], f.good.key.id());
     let reply = accepted.response();

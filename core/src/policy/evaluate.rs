@@ -2,6 +2,8 @@
 //! the rewritten text, and the records, shaped by the logging level before
 //! anything leaves this module.
 
+use super::context::EvaluationContext;
+use super::details::{self, Forwarded};
 use super::records::RecordsText;
 use super::scanned::Scanned;
 use super::scrub::Scrubber;
@@ -10,86 +12,11 @@ use super::{Compiled, Policy};
 use crate::clock;
 use crate::dlp::Finding;
 use crate::schema::{
-    Category, ClientContext, DlpMatch, Event, EventType, Identity, LoggingLevel, Phase,
-    PolicyResult, Record, SCHEMA_VERSION, Severity, TextSpan, TokenUsage, ToolContext, TraceIds,
-    Verdict,
+    Category, DlpMatch, Event, EventType, LoggingLevel, Phase, PolicyResult, Record,
+    SCHEMA_VERSION, Severity, TextSpan, TraceIds, Verdict,
 };
 use crate::text::{self, OffsetMap, RedactedText, SUMMARY_MAX_CHARS, Target};
 use serde::{Deserialize, Serialize};
-
-/// Everything about an evaluation that is not the text itself. All fields
-/// are optional; JSON keys are the same as the `Event` fields they fill.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct EvaluationContext {
-    /// Prompt (default) or response.
-    pub phase: Phase,
-    /// The org; defaults to the policy's `org.id`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub org_id: Option<String>,
-    /// Who.
-    #[serde(flatten)]
-    pub identity: Identity,
-    /// Which client.
-    #[serde(flatten)]
-    pub client: ClientContext,
-    /// Which AI tool; `hostname` is checked against `ai_tools`.
-    #[serde(flatten)]
-    pub tool: ToolContext,
-    /// Host request id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// Host session id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub session_id: Option<String>,
-    /// Host conversation id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub conversation_id: Option<String>,
-    /// Token usage, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tokens: Option<TokenUsage>,
-    /// Free host metadata, copied into the event.
-    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
-    pub metadata: serde_json::Map<String, serde_json::Value>,
-    /// Event time in milliseconds since the epoch; defaults to now.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub timestamp_ms: Option<i64>,
-    /// The event id to use (an idempotency key the host already has);
-    /// defaults to a fresh UUIDv7.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub event_id: Option<String>,
-    /// The W3C `traceparent` of the request being governed, as the HTTP
-    /// header carries it; the records then carry its `trace_id` and
-    /// `span_id`. One that does not parse is ignored (W3C Trace Context
-    /// §3.2.2.1), never an error.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub traceparent: Option<String>,
-    /// The W3C `tracestate` that came with `traceparent`; kept (as the
-    /// event's `trace_state`) only with a valid `traceparent` and when well
-    /// formed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tracestate: Option<String>,
-}
-
-impl EvaluationContext {
-    /// Traces records to an input that has an id of its own (a corpus
-    /// line's `id`): sets `request_id` to it unless the context already
-    /// names one. A string is taken as it is, a number or boolean as
-    /// written, an array or object as compact JSON; null sets nothing.
-    /// Like every context field, it is scrubbed of matched values below
-    /// the `full` logging level.
-    pub fn with_input_id(mut self, id: Option<&serde_json::Value>) -> Self {
-        use serde_json::Value;
-        if self.request_id.is_none() {
-            self.request_id = match id {
-                None | Some(Value::Null) => None,
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(other) => Some(other.to_string()),
-            };
-        }
-        self
-    }
-}
 
 /// One finding as the host sees it: where, what, and what the policy does
 /// about it. Carries no value; slice the text with `span` in the unit your
@@ -501,6 +428,16 @@ impl Compiled {
             };
             let redactions = self.redaction_records(&s, &rewritten, phase, levels.event);
             let context = scrub.context(ctx, levels.event);
+            let forwarded = Forwarded {
+                original: text,
+                rewritten: &rewritten.text,
+                redactions: s
+                    .findings
+                    .iter()
+                    .filter(|f| f.byte_end <= forward_end && acts(f))
+                    .count(),
+                verdict,
+            };
             Event {
                 schema_version: SCHEMA_VERSION,
                 event_id: event_id.clone(),
@@ -518,11 +455,17 @@ impl Compiled {
                 policy_results: policy_results.clone(),
                 prompt_summary,
                 response_summary,
-                prompt_hash: self.keyed.hex(&[b"prompt", text.as_bytes()], 64),
+                output_preview: details::output_preview(phase, levels.event, &all.text),
+                prompt_hash: details::prompt_hash(&self.keyed, text),
+                prompt_redacted: phase == Phase::Prompt && forwarded.was_rewritten(),
                 dlp: self.dlp_summary(&s, verdict, &policy_results, &map),
                 redactions,
+                rewrite: forwarded.rewrite(&self.keyed),
                 tokens: ctx.tokens,
+                quality_scores: ctx.quality_scores.filter(|q| !q.is_empty()),
                 metadata: context.metadata,
+                safety_settings: context.safety_settings,
+                safety_response: context.safety_response,
                 config: self.config.config.clone(),
                 degraded: s.truncated,
                 request_id: context.request_id.clone(),

@@ -4,7 +4,9 @@
 
 mod compare;
 mod config;
+mod context;
 mod custom_rule;
+mod details;
 mod document;
 mod evaluate;
 mod loggable;
@@ -25,7 +27,9 @@ pub use config::{
     DEFAULT_RESPONSE_ACTIONS, LoggingLevels, MAX_SCAN_BYTES, MIN_SCAN_BYTES, PhaseActions,
     PolicyConfig, RuleOverride, SeverityActions,
 };
-pub use evaluate::{Decision, EvaluationContext, MatchInfo, RedactOutcome, ScanReport};
+pub use context::EvaluationContext;
+pub use details::{MAX_PASS_THROUGH_BYTES, PassThroughJson};
+pub use evaluate::{Decision, MatchInfo, RedactOutcome, ScanReport};
 pub use loggable::LoggableDecision;
 pub use stream::{InvalidUtf8, StreamOutcome, StreamRedactor};
 

@@ -16,7 +16,7 @@
 //! At `full`, fields are copied as they are.
 
 use super::Compiled;
-use super::evaluate::EvaluationContext;
+use super::context::EvaluationContext;
 use super::scanned::Scanned;
 use crate::schema::{Category, ClientContext, Identity, LoggingLevel, ToolContext};
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -32,6 +32,10 @@ pub(super) struct ScrubbedContext {
     pub(super) session_id: Option<String>,
     pub(super) conversation_id: Option<String>,
     pub(super) metadata: Map<String, Value>,
+    /// The provider's safety settings and safety response, empty ones
+    /// dropped.
+    pub(super) safety_settings: Option<Value>,
+    pub(super) safety_response: Option<Value>,
     /// The host's `tracestate`, kept only with a valid `traceparent` and
     /// when well formed.
     pub(super) trace_state: Option<String>,
@@ -92,6 +96,8 @@ impl<'a> Scrubber<'a> {
             session_id: ctx.session_id.clone(),
             conversation_id: ctx.conversation_id.clone(),
             metadata: ctx.metadata.clone(),
+            safety_settings: ctx.safety_settings.as_ref().and_then(|v| v.to_field()),
+            safety_response: ctx.safety_response.as_ref().and_then(|v| v.to_field()),
             trace_state: ctx
                 .traceparent
                 .as_deref()
@@ -137,10 +143,25 @@ impl<'a> Scrubber<'a> {
                 }
             }
         }
+        // The provider's safety data is free JSON like `metadata`, and
+        // scrubbed the same way, in the same scan.
         let mut meta = Joined::new(true);
         walk(&ctx.metadata, &mut |s| meta.push(s));
+        for v in [&out.safety_settings, &out.safety_response]
+            .into_iter()
+            .flatten()
+        {
+            walk_value(v, &mut |s| meta.push(s));
+        }
         if !meta.pieces.is_empty() {
-            out.metadata = rebuild(&ctx.metadata, &mut self.rewrite(&meta).into_iter());
+            let mut rewritten = self.rewrite(&meta).into_iter();
+            out.metadata = rebuild(&ctx.metadata, &mut rewritten);
+            for v in [&mut out.safety_settings, &mut out.safety_response]
+                .into_iter()
+                .flatten()
+            {
+                *v = rebuild_value(v, &mut rewritten);
+            }
         }
         out
     }
@@ -368,6 +389,31 @@ mod tests {
         // Identity is kept; personal data in free metadata is not.
         assert!(out.contains(r#""user_email":"jane@acme.com""#), "{out}");
         assert!(!out.contains("bob@acme.com"), "{out}");
+    }
+
+    #[test]
+    fn safety_data_is_scrubbed_like_metadata() {
+        use crate::policy::PassThroughJson;
+        let pass = |v: serde_json::Value| Some(PassThroughJson::new(v).unwrap());
+        let ctx = EvaluationContext {
+            safety_settings: pass(serde_json::json!([{"note": format!("key {AWS}")}])),
+            safety_response: pass(serde_json::json!({"reviewer": "bob@acme.com", AWS: 1})),
+            ..Default::default()
+        };
+        for level in ["metadata", "redacted"] {
+            let policy = Policy::from_json(&format!(r#"{{"logging": "{level}"}}"#)).unwrap();
+            let out = records_json(&policy, &format!("my key {AWS}"), &ctx);
+            assert!(!out.contains(AWS) && !out.contains("bob@acme.com"), "{out}");
+            assert!(
+                out.contains(
+                    r#""safety_settings":[{"note":"key [REDACTED:secrets.aws_access_key_id]"}]"#
+                ),
+                "{out}"
+            );
+        }
+        let full = Policy::from_json(r#"{"logging": "full"}"#).unwrap();
+        let out = records_json(&full, "hello", &ctx);
+        assert!(out.contains("bob@acme.com") && out.contains(AWS), "{out}");
     }
 
     #[test]

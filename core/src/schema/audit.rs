@@ -5,7 +5,7 @@
 //! the "Captured-Events" product document (seed `002_e67e5d598384e22d`); the
 //! metadata keys are that document's PascalCase names in snake_case.
 
-use super::common::SCHEMA_VERSION;
+use super::common::{MIN_SCHEMA_VERSION, SCHEMA_VERSION};
 use crate::error::{Error, Problem, Result};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -336,17 +336,18 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
-    /// Checks the event against its type: ids present, `date_time` in RFC
-    /// 3339, and every required metadata key present as a non-empty string
+    /// Checks the event against its type: a `schema_version` this crate
+    /// reads (1 to [`SCHEMA_VERSION`]: versions since 1 only added
+    /// optional fields), ids present, `date_time` in RFC 3339, and every required metadata key present as a non-empty string
     /// (`roles_assigned` may also be a non-empty array of strings). Reports
     /// every problem at once as [`Error::Validation`].
     pub fn validate(&self) -> Result<()> {
         let mut problems = Vec::new();
-        if self.schema_version != SCHEMA_VERSION {
+        if !(MIN_SCHEMA_VERSION..=SCHEMA_VERSION).contains(&self.schema_version) {
             problems.push(Problem::new(
                 "$.schema_version",
                 format!(
-                    "unsupported schema version {}, expected {SCHEMA_VERSION}",
+                    "unsupported schema version {}, expected {MIN_SCHEMA_VERSION} to {SCHEMA_VERSION}",
                     self.schema_version
                 ),
             ));
@@ -592,5 +593,16 @@ mod tests {
                 "$.user_email"
             ]
         );
+    }
+
+    #[test]
+    fn every_schema_version_since_the_first_is_read() {
+        let mut e = event(ApiEventType::AuthLogout, json!({}));
+        for v in MIN_SCHEMA_VERSION..=SCHEMA_VERSION {
+            e.schema_version = v;
+            assert_eq!(e.validate(), Ok(()), "version {v}");
+        }
+        e.schema_version = 0;
+        assert_eq!(paths(&e), ["$.schema_version"]);
     }
 }

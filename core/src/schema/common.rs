@@ -4,7 +4,18 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The version of the JSON shape of every record this crate emits.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// Version 2 added optional fields only (an event's quality scores, rewrite,
+/// safety settings and response, output preview and `prompt_redacted`; a
+/// shadow-AI event's `source_system` and `category`, a finding's
+/// `category`): a version 1 record reads as a version 2 record without
+/// them, and a version 1 reader ignores them. `docs/schema.md` keeps the
+/// history.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest `schema_version` this crate reads: every version from here to
+/// [`SCHEMA_VERSION`] has the same required fields.
+pub const MIN_SCHEMA_VERSION: u32 = 1;
 
 /// How bad a finding is. Ordered: `Low < Medium < High < Critical`.
 #[derive(

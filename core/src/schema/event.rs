@@ -1,6 +1,7 @@
 //! The `Event` record: one prompt or response evaluation.
 
 use super::common::{EventType, Phase, Severity, TextSpan, TraceIds, Verdict};
+use super::details::{QualityScores, Rewrite};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -52,19 +53,46 @@ pub struct Event {
     /// Summary of the response (phase `response`), absent below `redacted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_summary: Option<Summary>,
+    /// Phase `response`: the response with every matched value rewritten,
+    /// at most 256 code points, cut on a grapheme boundary — redacted even
+    /// at the `full` level. Absent below `redacted`, for prompts, and when
+    /// nothing readable is left (an empty or blank response).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_preview: Option<String>,
     /// Keyed hash (HMAC-SHA256 with the org key, hex) of the raw text.
     pub prompt_hash: String,
+    /// Phase `prompt`: the prompt forwarded was a rewrite of it (see
+    /// `rewrite`). Omitted when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prompt_redacted: bool,
     /// The DLP outcome in numbers.
     pub dlp: DlpSummary,
     /// What was (or would be) rewritten.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub redactions: Vec<Redaction>,
+    /// What the rewrite of the forwarded text changed, when the verdict is
+    /// `redact` and the text was rewritten.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rewrite: Option<Rewrite>,
     /// Token usage when the host knows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokens: Option<TokenUsage>,
+    /// Quality scores the host supplied, each from 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_scores: Option<QualityScores>,
     /// Free-form host metadata.
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// The safety settings the request gave the model provider (Gemini's
+    /// `safetySettings`, a gateway's guardrail configuration), as the host
+    /// passed them: any JSON, scrubbed like `metadata`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safety_settings: Option<serde_json::Value>,
+    /// The provider's safety verdict on the interaction (Gemini's
+    /// `safetyRatings`, Azure OpenAI's `content_filter_results`), as the
+    /// host passed it: any JSON, scrubbed like `metadata`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safety_response: Option<serde_json::Value>,
     /// The policy configuration that decided.
     pub config: ConfigRef,
     /// True when the evaluation was incomplete (for example the scan was

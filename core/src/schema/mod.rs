@@ -4,6 +4,7 @@
 
 mod audit;
 mod common;
+mod details;
 mod dlp_match;
 mod event;
 mod record;
@@ -11,6 +12,7 @@ mod shadow;
 
 pub use audit::*;
 pub use common::*;
+pub use details::*;
 pub use dlp_match::*;
 pub use event::*;
 pub use record::*;

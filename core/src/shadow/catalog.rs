@@ -7,7 +7,7 @@ use super::host::normalize_pattern;
 use super::json::{self, Obj};
 use crate::schema::Severity;
 use crate::{Error, Problem, Result};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -17,98 +17,9 @@ const BUILTIN_JSON: &str = include_str!("catalog.json");
 /// The catalog format version this crate reads.
 pub const CATALOG_VERSION: u64 = 1;
 
-/// What kind of AI tool a host serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ToolCategory {
-    /// General chat assistants (ChatGPT, Claude, Gemini).
-    Chat,
-    /// Model inference APIs and consoles (api.openai.com, Bedrock).
-    ModelApi,
-    /// Code completion and coding agents (GitHub Copilot, Cursor).
-    CodeAssistant,
-    /// Image generators.
-    Image,
-    /// Speech, voice, music and meeting transcription.
-    Voice,
-    /// Video generators and editors.
-    Video,
-    /// AI search and research.
-    Search,
-    /// Writing, rewriting and translation.
-    Writing,
-    /// AI features of office and collaboration suites.
-    ProductivitySuite,
-    /// Agents that act on a user's behalf.
-    Agent,
-    /// Anything else (vendor sites, model hubs).
-    Other,
-}
-
-impl ToolCategory {
-    /// Every category, in declaration order.
-    pub const ALL: [ToolCategory; 11] = [
-        ToolCategory::Chat,
-        ToolCategory::ModelApi,
-        ToolCategory::CodeAssistant,
-        ToolCategory::Image,
-        ToolCategory::Voice,
-        ToolCategory::Video,
-        ToolCategory::Search,
-        ToolCategory::Writing,
-        ToolCategory::ProductivitySuite,
-        ToolCategory::Agent,
-        ToolCategory::Other,
-    ];
-
-    /// The wire name (`"chat"`, `"model_api"`, …).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ToolCategory::Chat => "chat",
-            ToolCategory::ModelApi => "model_api",
-            ToolCategory::CodeAssistant => "code_assistant",
-            ToolCategory::Image => "image",
-            ToolCategory::Voice => "voice",
-            ToolCategory::Video => "video",
-            ToolCategory::Search => "search",
-            ToolCategory::Writing => "writing",
-            ToolCategory::ProductivitySuite => "productivity_suite",
-            ToolCategory::Agent => "agent",
-            ToolCategory::Other => "other",
-        }
-    }
-
-    /// Parses a wire name; `None` for anything else.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
-    /// The severity of a visit when an entry names none: what typically
-    /// leaves the org through such a tool. Code and agents carry source and
-    /// access; chat, APIs, writing and voice carry pasted text and speech;
-    /// search, media generators and suite features (usually under an
-    /// enterprise contract) carry little.
-    pub fn default_severity(self) -> Severity {
-        match self {
-            ToolCategory::CodeAssistant | ToolCategory::Agent => Severity::High,
-            ToolCategory::Chat
-            | ToolCategory::ModelApi
-            | ToolCategory::Writing
-            | ToolCategory::Voice => Severity::Medium,
-            ToolCategory::Search
-            | ToolCategory::Image
-            | ToolCategory::Video
-            | ToolCategory::ProductivitySuite
-            | ToolCategory::Other => Severity::Low,
-        }
-    }
-}
-
-impl std::fmt::Display for ToolCategory {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+// Records carry the category (`ShadowAiEvent::category`), so the type
+// lives with them.
+pub use crate::schema::ToolCategory;
 
 /// One AI tool and the hosts that serve it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

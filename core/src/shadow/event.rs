@@ -55,6 +55,7 @@ pub struct ShadowEventBuilder<'c> {
     tool: Option<String>,
     vendor: Option<String>,
     event_id: Option<String>,
+    source_system: Option<String>,
     metadata: Map<String, Value>,
     now_ms: Option<i64>,
 }
@@ -79,6 +80,7 @@ impl Classifier {
             tool: None,
             vendor: None,
             event_id: None,
+            source_system: None,
             metadata: Map::new(),
             now_ms: None,
         }
@@ -123,6 +125,13 @@ impl ShadowEventBuilder<'_> {
     /// sent twice is one event downstream.
     pub fn event_id(mut self, event_id: impl Into<String>) -> Self {
         self.event_id = Some(event_id.into());
+        self
+    }
+
+    /// The system that reported the visit through the API (a CASB, a
+    /// secure web gateway).
+    pub fn source_system(mut self, name: impl Into<String>) -> Self {
+        self.source_system = Some(name.into());
         self
     }
 
@@ -177,6 +186,7 @@ impl ShadowEventBuilder<'_> {
             url: sanitized.url,
             tool: m.tool.map(|t| t.tool.clone()).or(self.tool),
             vendor: m.tool.map(|t| t.vendor.clone()).or(self.vendor),
+            category: m.tool.map(|t| t.category),
             classification: m.status.to_shadow(),
             severity,
             identity: self.identity,
@@ -184,6 +194,7 @@ impl ShadowEventBuilder<'_> {
             extension_version: self.extension.extension_version,
             browser: self.extension.browser,
             source: self.source,
+            source_system: self.source_system,
             metadata: self.metadata,
         })
     }
@@ -230,6 +241,7 @@ mod tests {
         assert_eq!(e.classification, ShadowAiClassification::Unapproved);
         assert_eq!(e.severity, Severity::High);
         assert_eq!(e.tool.as_deref(), Some("DeepSeek"));
+        assert_eq!(e.category, Some(crate::schema::ToolCategory::Chat));
         assert_eq!(e.timestamp, "1970-01-01T00:00:00.000Z");
         assert_eq!(e.source, ShadowAiSource::Extension);
         assert_eq!(e.browser.as_deref(), Some("Chrome 131"));
@@ -273,6 +285,8 @@ mod tests {
             .unwrap();
         assert_eq!(unknown.classification, ShadowAiClassification::Unknown);
         assert_eq!(unknown.tool.as_deref(), Some("Internal bot"));
+        // A reporter's own names are taken; a category is the catalog's word.
+        assert_eq!(unknown.category, None);
         assert_eq!(unknown.event_id, "0192f0c1-0000-7000-8000-000000000001");
         let known = c
             .event("o", "claude.ai")

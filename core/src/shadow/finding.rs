@@ -190,6 +190,7 @@ impl FindingAggregator {
                 hostname: event.hostname.clone(),
                 tool: None,
                 vendor: None,
+                category: None,
                 first_seen: clock::rfc3339_ms(ms),
                 last_seen: clock::rfc3339_ms(ms),
                 count: 0,
@@ -221,6 +222,9 @@ impl FindingAggregator {
         }
         if event.vendor.is_some() {
             f.vendor.clone_from(&event.vendor);
+        }
+        if event.category.is_some() {
+            f.category = event.category;
         }
         if let Some(user) = user_key(&event.identity) {
             entry.users.insert(user);

@@ -184,3 +184,29 @@ fn events_without_identity_count_but_add_no_user() {
     assert_eq!((f.count, f.distinct_users), (2, 1));
     assert_eq!(agg.states()[0].users, ["id:u1"]);
 }
+
+#[test]
+fn a_finding_takes_the_tool_category_of_its_visits() {
+    let c = classifier();
+    let mut agg = FindingAggregator::new();
+    agg.add(&visit(&c, "o", "https://githubcopilot.com/", None, 1_000))
+        .unwrap();
+    // A version 1 event has no category, and does not erase the finding's.
+    let mut old = visit(&c, "o", "githubcopilot.com", None, 2_000);
+    old.category = None;
+    agg.add(&old).unwrap();
+    agg.add(&visit(&c, "o", "ai.intranet.example", None, 3_000))
+        .unwrap();
+    let findings = agg.findings();
+    let category = |host: &str| {
+        findings
+            .iter()
+            .find(|f| f.hostname == host)
+            .map(|f| f.category)
+    };
+    assert_eq!(
+        category("githubcopilot.com"),
+        Some(Some(crate::schema::ToolCategory::CodeAssistant))
+    );
+    assert_eq!(category("ai.intranet.example"), Some(None));
+}

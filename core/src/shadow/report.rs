@@ -36,8 +36,10 @@ const FIELDS: &[&str] = &[
     "metadata",
 ];
 const SEVERITIES: &[&str] = &["low", "medium", "high", "critical"];
-/// The metadata key that carries `source_system` into the event.
-pub const SOURCE_SYSTEM_KEY: &str = "source_system";
+/// The metadata key where the event also carries `source_system` (its only
+/// place in records of schema version 1; see
+/// [`ShadowAiEvent::reporting_system`]).
+pub const SOURCE_SYSTEM_KEY: &str = ShadowAiEvent::LEGACY_SOURCE_SYSTEM_KEY;
 
 fn url_message(e: Error) -> String {
     match e {
@@ -232,14 +234,17 @@ fn read_report(
     if !p.is_empty() {
         return None;
     }
+    let source_system = source_system?;
+    // Also where readers of schema version 1 look for it.
     metadata.insert(
         SOURCE_SYSTEM_KEY.into(),
-        Value::String(source_system?.to_string()),
+        Value::String(source_system.to_string()),
     );
     let mut builder = classifier
         .event(org_id?, url?)
         .identity(identity)
         .source(ShadowAiSource::Api)
+        .source_system(source_system)
         .reported_tool(tool, vendor)
         .metadata(metadata)
         .at(observed_ms.unwrap_or(now_ms));
@@ -303,7 +308,10 @@ mod tests {
         assert_eq!(e.timestamp, "2026-11-22T09:15:02.481Z");
         assert_eq!(e.event_id, "0192f0c1-0000-7000-8000-00000000abcd");
         assert_eq!(e.identity.user_email.as_deref(), Some("jane@acme.com"));
+        assert_eq!(e.source_system.as_deref(), Some("netskope"));
         assert_eq!(e.metadata["source_system"], "netskope");
+        assert_eq!(e.reporting_system(), Some("netskope"));
+        assert_eq!(e.category, Some(crate::schema::ToolCategory::Chat));
         assert_eq!(e.metadata["bytes_up"], 5120);
     }
 

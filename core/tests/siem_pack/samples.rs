@@ -23,8 +23,8 @@ pub(crate) fn repo() -> PathBuf {
 pub(crate) fn full_records() -> Vec<Record> {
     let span = json!({"start": 5, "end": 25, "byte_start": 5, "byte_end": 25, "utf16_start": 5, "utf16_end": 25});
     let summary = |t: &str| json!({"text": t, "truncated": true, "original_length": 900});
-    let event = json!({
-        "record_type": "event", "schema_version": 1,
+    let mut event = json!({
+        "record_type": "event", "schema_version": 2,
         "event_id": "0194cb2e-5f3a-7c41-9d2e-3b8f6a1c0e57", "timestamp": "2026-12-07T10:00:00.000Z",
         "org_id": "org-acme", "user_id": "u-1042", "user_email": "lee@acme.example",
         "idp_user_id": "idp-77", "client": "gateway", "client_version": "2.4.0",
@@ -48,8 +48,42 @@ pub(crate) fn full_records() -> Vec<Record> {
         "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736", "span_id": "00f067aa0ba902b7",
         "trace_flags": 1, "trace_state": "congo=t61rcWkgMzE",
     });
+    // One `json!` this size reaches the macro recursion limit.
+    for (key, value) in [
+        ("output_preview", json!("reply [REDACTED:pii.email]")),
+        (
+            "quality_scores",
+            json!({"aggregate": 0.8, "faithfulness": 0.9, "relevancy": 1.0,
+                   "coherence": 0.75, "completeness": 0.5, "accuracy": 0.0}),
+        ),
+        (
+            "safety_settings",
+            json!([{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_MEDIUM_AND_ABOVE"}]),
+        ),
+        (
+            "safety_response",
+            json!({"hate": {"filtered": false, "severity": "safe"}, "blocked": false}),
+        ),
+    ] {
+        event[key] = value;
+    }
+    // A prompt that was forwarded rewritten (schema version 2 details).
+    let rewritten = json!({
+        "record_type": "event", "schema_version": 2,
+        "event_id": "0194cb2e-6000-7000-8000-000000000002", "timestamp": "2026-12-07T10:00:01.000Z",
+        "org_id": "org-acme", "phase": "prompt", "verdict": "redact", "event_type": "redacted",
+        "reason_code": "dlp:pii.email",
+        "prompt_hash": "56ff55099dcfdc621eecc74462420fc512159f81e3970f45925035ac0727f746",
+        "prompt_redacted": true,
+        "dlp": {"is_dlp_event": true, "blocked_by_dlp": false, "max_severity": "medium",
+                "high_or_above": 0, "critical": 0, "total_matches": 1},
+        "rewrite": {"kind": "redaction", "redactions": 1, "length_before": 31, "length_after": 34,
+                    "hash_before": "56ff55099dcfdc621eecc74462420fc512159f81e3970f45925035ac0727f746",
+                    "hash_after": "9b0e1f4c2d3a5b6c7d8e9f00112233445566778899aabbccddeeff0011223344"},
+        "config": {"id": "cfg-prod"},
+    });
     let dlp_match = json!({
-        "record_type": "dlp_match", "schema_version": 1,
+        "record_type": "dlp_match", "schema_version": 2,
         "match_id": "0194cb2e-5f3a-7c41-9d2e-3b8f6a1c0e57:0",
         "event_id": "0194cb2e-5f3a-7c41-9d2e-3b8f6a1c0e57", "timestamp": "2026-12-07T10:00:00.000Z",
         "org_id": "org-acme", "phase": "prompt", "rule_id": "pii.email", "rule_name": "Email address",
@@ -61,24 +95,25 @@ pub(crate) fn full_records() -> Vec<Record> {
         "trace_flags": 1,
     });
     let shadow = json!({
-        "record_type": "shadow_ai_event", "schema_version": 1,
+        "record_type": "shadow_ai_event", "schema_version": 2,
         "event_id": "0194cb31-0a1b-7d2c-8e3f-4a5b6c7d8e9f", "timestamp": "2026-12-07T10:01:00.000Z",
         "org_id": "org-acme", "hostname": "chat.deepseek.com", "url": "https://chat.deepseek.com/a/chat/s",
         "tool": "DeepSeek", "vendor": "DeepSeek", "classification": "unapproved", "severity": "high",
         "user_id": "u-1042", "user_email": "lee@acme.example", "idp_user_id": "idp-77",
         "extension_id": "abcdefghijklmnopabcdefghijklmnop", "extension_version": "2.4.0",
-        "browser": "Chrome 131", "source": "extension", "metadata": {"tab": 3},
+        "category": "chat", "browser": "Chrome 131", "source": "api",
+        "source_system": "netskope", "metadata": {"tab": 3, "source_system": "netskope"},
     });
     let finding = json!({
-        "record_type": "shadow_ai_finding", "schema_version": 1,
+        "record_type": "shadow_ai_finding", "schema_version": 2,
         "finding_id": "org-acme:chat.deepseek.com", "org_id": "org-acme",
-        "hostname": "chat.deepseek.com", "tool": "DeepSeek", "vendor": "DeepSeek",
+        "hostname": "chat.deepseek.com", "tool": "DeepSeek", "vendor": "DeepSeek", "category": "chat",
         "first_seen": "2026-11-28T09:12:44.010Z", "last_seen": "2026-12-07T10:01:00.000Z",
         "count": 37, "distinct_users": 5, "max_severity": "high", "status": "open",
     });
     let audit = |id: &str, t: &str, meta: Value| {
         json!({
-            "record_type": "audit_event", "schema_version": 1, "event_id": id,
+            "record_type": "audit_event", "schema_version": 2, "event_id": id,
             "request_id": "req-61a0b2", "date_time": "2026-12-07T11:47:31.250+01:00",
             "user_id": "u-7", "keycloak_user_id": "06ad90a8-a8f7-4776-aca3-05dbd38ae9ba",
             "user_email": "admin@acme.example", "org_id": "org-acme", "event_type": t,
@@ -87,6 +122,7 @@ pub(crate) fn full_records() -> Vec<Record> {
     };
     [
         event,
+        rewritten,
         dlp_match,
         shadow,
         finding,

@@ -6,8 +6,9 @@
 //!
 //! Rows: `TimeGenerated` (the record's time, UTC) and the record's fields,
 //! nested objects flattened with `_` (`dlp_total_matches`,
-//! `prompt_summary_text`); lists and free-form maps (`policy_results`,
-//! `metadata`, `event_metadata`) stay whole in `dynamic` columns. Every
+//! `prompt_summary_text`); lists and free-form values (`policy_results`,
+//! `metadata`, `event_metadata`, `safety_settings`, `safety_response`)
+//! stay whole in `dynamic` columns. Every
 //! column a record can produce, with its type, is in
 //! [`AzureLogsEncoder::COLUMNS`] for the data collection rule's stream
 //! declaration.
@@ -25,7 +26,12 @@ pub const AZURE_LOGS_MAX_BODY_BYTES: usize = 1_000_000;
 
 /// Fields kept as one `dynamic` column instead of being flattened: their
 /// keys are free-form, and a table's columns must be declared up front.
-const DYNAMIC_OBJECTS: [&str; 2] = ["metadata", "event_metadata"];
+const DYNAMIC_OBJECTS: [&str; 4] = [
+    "metadata",
+    "event_metadata",
+    "safety_settings",
+    "safety_response",
+];
 
 /// Settings of an [`AzureLogsEncoder`]. `Debug` never shows the token.
 #[derive(Clone)]
@@ -94,6 +100,7 @@ impl AzureLogsEncoder {
         ("endpoint_id", "string"),
         ("browser", "string"),
         ("source", "string"),
+        ("source_system", "string"),
         ("provider", "string"),
         ("tool", "string"),
         ("vendor", "string"),
@@ -115,7 +122,9 @@ impl AzureLogsEncoder {
         ("response_summary_text", "string"),
         ("response_summary_truncated", "boolean"),
         ("response_summary_original_length", "long"),
+        ("output_preview", "string"),
         ("prompt_hash", "string"),
+        ("prompt_redacted", "boolean"),
         ("dlp_is_dlp_event", "boolean"),
         ("dlp_blocked_by_dlp", "boolean"),
         ("dlp_max_severity", "string"),
@@ -126,9 +135,23 @@ impl AzureLogsEncoder {
         ("dlp_scan_truncated", "boolean"),
         ("dlp_scanned_length", "long"),
         ("redactions", "dynamic"),
+        ("rewrite_kind", "string"),
+        ("rewrite_redactions", "long"),
+        ("rewrite_length_before", "long"),
+        ("rewrite_length_after", "long"),
+        ("rewrite_hash_before", "string"),
+        ("rewrite_hash_after", "string"),
         ("tokens_input", "long"),
         ("tokens_output", "long"),
+        ("quality_scores_aggregate", "real"),
+        ("quality_scores_faithfulness", "real"),
+        ("quality_scores_relevancy", "real"),
+        ("quality_scores_coherence", "real"),
+        ("quality_scores_completeness", "real"),
+        ("quality_scores_accuracy", "real"),
         ("metadata", "dynamic"),
+        ("safety_settings", "dynamic"),
+        ("safety_response", "dynamic"),
         ("config_id", "string"),
         ("config_name", "string"),
         ("config_version", "string"),

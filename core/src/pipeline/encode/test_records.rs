@@ -47,7 +47,9 @@ pub(super) fn event() -> Record {
             original_length: 37,
         }),
         response_summary: None,
+        output_preview: None,
         prompt_hash: "8066ce46612720cc9fef084e87ff90b1eec0f7f9fa6c41988018601257fe8791".into(),
+        prompt_redacted: false,
         dlp: DlpSummary {
             is_dlp_event: true,
             blocked_by_dlp: true,
@@ -59,14 +61,18 @@ pub(super) fn event() -> Record {
             ..DlpSummary::default()
         },
         redactions: Vec::new(),
+        rewrite: None,
         tokens: Some(TokenUsage {
             input: Some(17),
             output: None,
         }),
+        quality_scores: None,
         metadata: json!({"tab_id": 118})
             .as_object()
             .cloned()
             .unwrap_or_default(),
+        safety_settings: None,
+        safety_response: None,
         config: ConfigRef {
             id: Some("cfg-acme-default".into()),
             name: None,
@@ -130,6 +136,7 @@ pub(super) fn shadow_event() -> Record {
         url: "https://chat.deepseek.com/a/chat/s".into(),
         tool: Some("DeepSeek".into()),
         vendor: Some("DeepSeek".into()),
+        category: None,
         classification: ShadowAiClassification::Unapproved,
         severity: Severity::High,
         identity: Identity {
@@ -141,6 +148,7 @@ pub(super) fn shadow_event() -> Record {
         extension_version: None,
         browser: Some("Chrome 131".into()),
         source: ShadowAiSource::Extension,
+        source_system: None,
         metadata: Map::new(),
     })
 }
@@ -153,6 +161,7 @@ pub(super) fn finding() -> Record {
         hostname: "chat.deepseek.com".into(),
         tool: None,
         vendor: None,
+        category: None,
         first_seen: "2025-01-28T09:12:44.010Z".into(),
         last_seen: "2025-02-03T11:40:02.118Z".into(),
         count: 37,
@@ -208,6 +217,25 @@ pub(super) fn maximal() -> Vec<Record> {
                 e.client.endpoint_id = Some("laptop-7f3a".into());
                 e.tool.route = Some("/v1/chat".into());
                 e.response_summary = e.prompt_summary.clone();
+                e.output_preview = Some("deploy with [REDACTED:secrets.aws_access_key_id]".into());
+                e.prompt_redacted = true;
+                e.rewrite = Some(Rewrite {
+                    kind: RewriteKind::Redaction,
+                    redactions: 1,
+                    length_before: 37,
+                    length_after: 54,
+                    hash_before: e.prompt_hash.clone(),
+                    hash_after: "5a1c".repeat(16),
+                });
+                e.quality_scores = serde_json::from_value(json!({
+                    "aggregate": 0.8, "faithfulness": 0.9, "relevancy": 0.75,
+                    "coherence": 1, "completeness": 0.5, "accuracy": 0
+                }))
+                .ok();
+                e.safety_settings = Some(json!([
+                    {"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_MEDIUM_AND_ABOVE"}
+                ]));
+                e.safety_response = Some(json!({"hate": {"filtered": false, "severity": "safe"}}));
                 e.dlp.scan_truncated = true;
                 e.dlp.scanned_length = Some(1_048_576);
                 e.redactions = vec![Redaction {
@@ -238,11 +266,14 @@ pub(super) fn maximal() -> Vec<Record> {
                 e.identity.idp_user_id = Some("idp-1".into());
                 e.extension_id = Some("abcdefghijklmnop".into());
                 e.extension_version = Some("2.4.0".into());
+                e.category = Some(ToolCategory::Chat);
+                e.source_system = Some("netskope".into());
                 e.metadata.insert("tab".into(), json!(3));
             }
             Record::ShadowAiFinding(f) => {
                 f.tool = Some("DeepSeek".into());
                 f.vendor = Some("DeepSeek".into());
+                f.category = Some(ToolCategory::Chat);
             }
             Record::AuditEvent(e) => {
                 e.keycloak_user_id = Some("kc-7".into());
