@@ -163,7 +163,11 @@ fn shape_holds(hay: &str, start: usize, end: usize, min: usize, shape: TriggerSh
             start,
             end,
         ),
-        TriggerShape::AfterCapitals => ("[A-Z]{2}[0-9]".to_string(), start.saturating_sub(2), end),
+        TriggerShape::AfterCapitals => (
+            "(?:^|[^0-9A-Za-z_])[A-Z]{2}[0-9]".to_string(),
+            start.saturating_sub(3),
+            end,
+        ),
         TriggerShape::DigitsThen(literal) => (
             format!("[0-9]{{{min}}}{}", regex_syntax::escape(literal)),
             start,

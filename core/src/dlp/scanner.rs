@@ -23,7 +23,7 @@
 use super::RuleSpec;
 use super::compiled::{CompiledRule, Dialect};
 use super::gate::RuleGate;
-use super::shape::{self, Run};
+use super::shape::{self, Run, TriggerShape};
 use super::triggers::{KeywordDfa, digit_runs};
 use super::{encoded, normalize};
 use crate::schema::Severity;
@@ -78,10 +78,11 @@ pub struct ScanResult {
 pub struct Scanner {
     rules: Vec<CompiledRule>,
     keywords: Option<KeywordDfa>,
-    /// For each keyword pattern, the rules it triggers.
-    keyword_rules: Vec<Vec<usize>>,
-    /// `(min_digits, rule)`, sorted by `min_digits`.
-    digit_rules: Vec<(usize, usize)>,
+    /// For each keyword pattern, the rules it triggers and their shapes.
+    keyword_rules: Vec<Vec<(usize, Option<TriggerShape>)>>,
+    /// The digit-triggered rules, grouped by `min_digits` and shape (a run
+    /// is tested once per group), sorted by `min_digits`.
+    digit_rules: Vec<DigitGroup>,
     /// Rules without triggers.
     always_rules: Vec<usize>,
     /// The digit-triggered rules, searched together per region to drop the
@@ -123,8 +124,8 @@ impl Scanner {
 
     fn assemble(rules: Vec<CompiledRule>, max_scan_bytes: usize) -> Result<Self> {
         let mut words: Vec<Vec<u8>> = Vec::new();
-        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
-        let mut digit_rules = Vec::new();
+        let mut keyword_rules: Vec<Vec<(usize, Option<TriggerShape>)>> = Vec::new();
+        let mut digit_rules: Vec<DigitGroup> = Vec::new();
         let mut always_rules = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
             let spec = &rule.spec;
@@ -136,23 +137,35 @@ impl Scanner {
             if usable {
                 for k in &spec.keywords {
                     let k = k.to_ascii_lowercase().into_bytes();
+                    let trigger = (i, spec.trigger_shape);
                     match words.iter().position(|w| *w == k) {
-                        Some(p) => keyword_rules[p].push(i),
+                        Some(p) => keyword_rules[p].push(trigger),
                         None => {
                             words.push(k);
-                            keyword_rules.push(vec![i]);
+                            keyword_rules.push(vec![trigger]);
                         }
                     }
                 }
             }
             if let Some(n) = spec.min_digits {
-                digit_rules.push((n.max(1), i));
+                let (min, shape) = (n.max(1), spec.trigger_shape);
+                match digit_rules
+                    .iter_mut()
+                    .find(|g| g.min == min && g.shape == shape)
+                {
+                    Some(group) => group.rules.push(i),
+                    None => digit_rules.push(DigitGroup {
+                        min,
+                        shape,
+                        rules: vec![i],
+                    }),
+                }
             }
             if !usable && spec.min_digits.is_none() {
                 always_rules.push(i);
             }
         }
-        digit_rules.sort_unstable();
+        digit_rules.sort_by_key(|g| g.min);
         let keywords = if words.is_empty() {
             None
         } else {
@@ -357,25 +370,25 @@ impl Scanner {
         let bytes = hay.as_bytes();
         for &(start, end, pattern) in &hits {
             if let Some(rules) = self.keyword_rules.get(pattern) {
-                for &rule in rules {
-                    let shape = self.rules.get(rule).and_then(|r| r.spec.trigger_shape);
+                for &(rule, shape) in rules {
                     if shape.is_none_or(|shape| shape::near(bytes, start, end, shape)) {
                         push(rule, start, end);
                     }
                 }
             }
         }
-        if let Some(&(min_needed, _)) = self.digit_rules.first() {
+        if let Some(min_needed) = self.digit_rules.first().map(|g| g.min) {
             for found in digit_runs(bytes, min_needed) {
                 let (start, end, digits) = found;
                 let mut run = Run::new(bytes, found);
-                for &(min, rule) in &self.digit_rules {
-                    if min > digits {
+                for group in &self.digit_rules {
+                    if group.min > digits {
                         break;
                     }
-                    let shape = self.rules.get(rule).and_then(|r| r.spec.trigger_shape);
-                    if shape.is_none_or(|shape| run.fits(shape, min)) {
-                        push(rule, start, end);
+                    if group.shape.is_none_or(|shape| run.fits(shape, group.min)) {
+                        for &rule in &group.rules {
+                            push(rule, start, end);
+                        }
                     }
                 }
             }
@@ -502,6 +515,14 @@ impl Scanner {
             }
         }
     }
+}
+
+/// Digit-triggered rules that share a minimum and a shape.
+#[derive(Debug)]
+struct DigitGroup {
+    min: usize,
+    shape: Option<TriggerShape>,
+    rules: Vec<usize>,
 }
 
 /// Whether `rule` runs under a [`Scanner::scan_rules`] selection.

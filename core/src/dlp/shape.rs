@@ -39,8 +39,8 @@ pub enum TriggerShape {
     /// Four groups of digits joined by single dots, the middle two of at
     /// most three digits: IPv4 addresses.
     DottedQuad,
-    /// A digit right after two ASCII capitals: IBANs (country code, then
-    /// check digits).
+    /// A digit right after two ASCII capitals that start a word: IBANs
+    /// (country code, then check digits).
     AfterCapitals,
     /// At least `min_digits` digits in a row, then this literal: `":A"` for
     /// a Telegram bot token, `":"` for an Asana token.
@@ -194,7 +194,10 @@ impl<'a> Run<'a> {
                 } else {
                     Some(at)
                 };
-                from.and_then(|f| self.bytes.get(f..f + p.len())) == Some(p)
+                // Byte by byte: a library compare per digit costs more
+                // than the two or four bytes it compares.
+                from.and_then(|f| self.bytes.get(f..f + p.len()))
+                    .is_some_and(|at| at.iter().zip(p).all(|(a, b)| a == b))
             })
         };
         let mut best = 0;
@@ -263,12 +266,13 @@ impl<'a> Run<'a> {
         false
     }
 
+    /// A digit after two capitals that start a word.
     fn after_capitals(&self) -> bool {
-        (self.start..self.end).any(|at| {
-            at >= 2
+        (self.start.max(2)..self.end).any(|at| {
+            self.byte(at - 1).is_some_and(|b| b.is_ascii_uppercase())
                 && self.byte(at).is_some_and(|b| b.is_ascii_digit())
-                && self.byte(at - 1).is_some_and(|b| b.is_ascii_uppercase())
                 && self.byte(at - 2).is_some_and(|b| b.is_ascii_uppercase())
+                && (at == 2 || !self.byte(at - 3).is_some_and(is_word))
         })
     }
 
@@ -294,16 +298,18 @@ impl<'a> Run<'a> {
 
     fn long_word(&self, first: &[u8], min_len: usize) -> bool {
         let alnum = |at: usize| self.byte(at).is_some_and(|b| b.is_ascii_alphanumeric());
-        let word = |at: usize| {
-            self.byte(at)
-                .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
-        };
+        let word = |at: usize| self.byte(at).is_some_and(is_word);
         (self.start..self.end).any(|at| {
             self.byte(at).is_some_and(|b| first.contains(&b))
                 && (at == 0 || !word(at - 1))
                 && (at..at + min_len).all(alnum)
         })
     }
+}
+
+/// A byte of a regex word (`\w` in the ASCII dialect).
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// Whether the text around the trigger `bytes[start..end]` has an address
@@ -415,6 +421,7 @@ mod tests {
     fn literal_and_word_shapes() {
         assert!(fits("DE89 3704 0044", TriggerShape::AfterCapitals, 7));
         assert!(!fits("de89 3704 0044", TriggerShape::AfterCapitals, 7));
+        assert!(!fits("SHA256 sum", TriggerShape::AfterCapitals, 2));
         assert!(fits("bot123456789:AAbc", TriggerShape::DigitsThen(":A"), 8));
         assert!(!fits("bot1234567:AAbc", TriggerShape::DigitsThen(":A"), 8));
         let btc = TriggerShape::LongWord {
