@@ -136,7 +136,7 @@ fn extend_to_repeats(text: &str, findings: &mut Vec<Finding>) -> Vec<Finding> {
         // Substring searches over a few megabytes in all beat building an
         // automaton per call, which costs tens of microseconds.
         for (i, v) in values.iter().enumerate() {
-            occurrences.extend(text.match_indices(v).map(|(at, _)| (at, at + v.len(), i)));
+            occurrences.extend(occurrences_of(text, v).map(|at| (at, at + v.len(), i)));
         }
     } else if let Ok(ac) = aho_corasick::AhoCorasick::builder()
         // Built per call: the NFA builds in microseconds, a DFA would not.
@@ -179,4 +179,62 @@ fn extend_to_repeats(text: &str, findings: &mut Vec<Finding>) -> Vec<Finding> {
         findings.sort_by_key(|f| f.byte_start);
     }
     hidden
+}
+
+/// Where `value` occurs in `text`: the leftmost occurrences that do not
+/// overlap each other, exactly what `str::match_indices` finds, by memchr's
+/// vectorised substring search (the standard library's two-way search, one
+/// pass per found value, was a tenth of the CLI's time on real text).
+fn occurrences_of<'t>(text: &'t str, value: &'t str) -> impl Iterator<Item = usize> + 't {
+    // A non-empty value starts with a character's first byte, so it is only
+    // found at character boundaries; the filter matters for an empty one
+    // (never a found value), which memmem finds between every two bytes.
+    memchr::memmem::find_iter(text.as_bytes(), value.as_bytes())
+        .filter(|&at| text.is_char_boundary(at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::occurrences_of;
+    use proptest::prelude::*;
+
+    /// Texts and values over a few characters of every UTF-8 width, so
+    /// values repeat, overlap themselves and sit next to multi-byte
+    /// characters.
+    fn small_text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![Just("a"), Just("b"), Just("é"), Just("€"), Just("👋")],
+            0..40,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn occurrences_are_those_of_match_indices(text in small_text(), value in small_text()) {
+            let expected: Vec<usize> = text.match_indices(value.as_str()).map(|(at, _)| at).collect();
+            prop_assert_eq!(occurrences_of(&text, &value).collect::<Vec<_>>(), expected);
+        }
+
+        #[test]
+        fn occurrences_of_a_slice_of_the_text_are_those_of_match_indices(
+            text in small_text(), a in 0usize..200, len in 0usize..12,
+        ) {
+            // A value taken from the text itself, as found values are.
+            let start = (0..=a.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+            let end = (start..=(start + len).min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(start);
+            let value = text.get(start..end).unwrap_or_default();
+            let expected: Vec<usize> = text.match_indices(value).map(|(at, _)| at).collect();
+            prop_assert_eq!(occurrences_of(&text, value).collect::<Vec<_>>(), expected);
+        }
+    }
+
+    #[test]
+    fn a_self_overlapping_value_is_found_as_match_indices_finds_it() {
+        assert_eq!(
+            occurrences_of("aaaaa", "aa").collect::<Vec<_>>(),
+            vec![0, 2]
+        );
+        assert_eq!(occurrences_of("aé", "").collect::<Vec<_>>(), vec![0, 1, 3]);
+    }
 }
