@@ -218,13 +218,12 @@ impl Policy {
     /// most `limits.max_matches` matches and counts the rest.
     pub fn scan(&self, text: &str) -> ScanReport {
         let s = self.inner.scan(text);
-        let map = OffsetMap::new(text);
         let matches = self.inner.match_infos(&s, Phase::Prompt);
         ScanReport {
             omitted_matches: s.findings.len() - matches.len(),
             matches,
             scan_truncated: s.truncated,
-            scanned_length: map.byte_to_char(s.scanned_bytes),
+            scanned_length: s.scanned_chars,
         }
     }
 
@@ -246,7 +245,7 @@ impl Policy {
             text: out.text,
             redactions: s.findings.len(),
             scan_truncated: s.truncated,
-            scanned_length: OffsetMap::new(text).byte_to_char(s.scanned_bytes),
+            scanned_length: s.scanned_chars,
         }
     }
 

@@ -20,6 +20,10 @@ pub(super) struct Scanned {
     pub(super) spans: Vec<TextSpan>,
     pub(super) truncated: bool,
     pub(super) scanned_bytes: usize,
+    /// `scanned_bytes` in code points (a report's `scanned_length`), from
+    /// the offset map the spans were converted with: a second map would
+    /// walk a non-ASCII text again.
+    pub(super) scanned_chars: usize,
     /// Where text shown in records (below `full`) and rewritten texts end:
     /// the scanned prefix, moved back before any finding that crosses it.
     /// The whole text when it was scanned whole.
@@ -51,7 +55,8 @@ impl Compiled {
             .take(self.config.max_matches)
             .map(|f| (f.byte_start, f.byte_end))
             .collect();
-        let spans = OffsetMap::new(text).spans(&ranges);
+        let map = OffsetMap::new(text);
+        let spans = map.spans(&ranges);
         let mut cut = if result.truncated {
             result.scanned_bytes
         } else {
@@ -69,6 +74,7 @@ impl Compiled {
             spans,
             truncated: result.truncated,
             scanned_bytes: result.scanned_bytes,
+            scanned_chars: map.byte_to_char(result.scanned_bytes),
             cut,
         }
     }
@@ -97,6 +103,10 @@ impl Compiled {
     }
 
     fn allowlisted(&self, value: &str) -> bool {
+        // Most policies list nothing: no value is listed, however written.
+        if self.allow_values.is_empty() && self.allow_patterns.is_empty() {
+            return false;
+        }
         let listed = |v: &str| {
             self.allow_values.contains(v) || self.allow_patterns.iter().any(|re| re.is_match(v))
         };
