@@ -201,6 +201,17 @@ impl Decision {
         out.extend(self.dlp_matches.iter().cloned().map(Record::DlpMatch));
         out
     }
+
+    /// [`Decision::records`] without copying them: the decision is used up
+    /// (a command line that writes each decision's records and moves on).
+    pub fn into_records(self) -> Vec<Record> {
+        let mut out = Vec::with_capacity(1 + self.dlp_matches.len());
+        if let Some(e) = self.event {
+            out.push(Record::from(e));
+        }
+        out.extend(self.dlp_matches.into_iter().map(Record::DlpMatch));
+        out
+    }
 }
 
 /// What replaces the unscanned tail of a text in every rewritten text and

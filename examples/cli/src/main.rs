@@ -464,13 +464,11 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             // The line's `id` traces its records back to it.
             let context = item.context.clone().with_input_id(Some(&item.id));
             let d = policy.evaluate(&item.text, &context);
-            for r in d.records() {
+            let worst = worst(d.matches.iter().map(|m| m.severity), d.scan_truncated);
+            for r in d.into_records() {
                 line(out, &r)?;
             }
-            Ok(worst(
-                d.matches.iter().map(|m| m.severity),
-                d.scan_truncated,
-            ))
+            Ok(worst)
         }),
         Command::Redact {
             run,
