@@ -128,6 +128,17 @@ impl Decision {
         out.extend(self.dlp_matches.iter().cloned().map(Record::DlpMatch));
         out
     }
+
+    /// [`Decision::records`] without copying them: the decision is used up
+    /// (a command line that writes each decision's records and moves on).
+    pub fn into_records(self) -> Vec<Record> {
+        let mut out = Vec::with_capacity(1 + self.dlp_matches.len());
+        if let Some(e) = self.event {
+            out.push(Record::from(e));
+        }
+        out.extend(self.dlp_matches.into_iter().map(Record::DlpMatch));
+        out
+    }
 }
 
 /// What replaces the unscanned tail of a text in every rewritten text and
@@ -145,13 +156,12 @@ impl Policy {
     /// most `limits.max_matches` matches and counts the rest.
     pub fn scan(&self, text: &str) -> ScanReport {
         let s = self.inner.scan(text);
-        let map = OffsetMap::new(text);
         let matches = self.inner.match_infos(&s, Phase::Prompt);
         ScanReport {
             omitted_matches: s.findings.len() - matches.len(),
             matches,
             scan_truncated: s.truncated,
-            scanned_length: map.byte_to_char(s.scanned_bytes),
+            scanned_length: s.scanned_chars,
         }
     }
 
@@ -173,7 +183,7 @@ impl Policy {
             text: out.text,
             redactions: s.findings.len(),
             scan_truncated: s.truncated,
-            scanned_length: OffsetMap::new(text).byte_to_char(s.scanned_bytes),
+            scanned_length: s.scanned_chars,
         }
     }
 

@@ -485,3 +485,19 @@ fn a_redacted_value_inside_a_weaker_match_is_rewritten_there_too() {
         assert!(!d.redacted_text.contains("vL8"), "{}", d.redacted_text);
     }
 }
+
+#[test]
+fn into_records_are_the_records() {
+    let texts = [
+        "nothing",
+        "mail jane@acme.com, key AKIAIOSFODNN7EXAMPLE, card 4111 1111 1111 1111",
+    ];
+    for level in ["off", "metadata", "redacted", "full"] {
+        let p = Policy::from_json(&format!(r#"{{"logging": "{level}"}}"#)).unwrap();
+        for text in texts {
+            let d = p.evaluate(text, &ctx());
+            let records = d.records();
+            assert_eq!(d.into_records(), records, "{level}: {text}");
+        }
+    }
+}

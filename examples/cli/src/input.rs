@@ -7,8 +7,15 @@
 
 use govstream::json_input::from_value;
 use govstream::policy::EvaluationContext;
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value, json};
+use std::borrow::Cow;
+use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};
+
+/// Bytes read from the input at a time: fewer system calls than the
+/// standard 8 KiB on corpora of many megabytes.
+const READ_BUFFER_BYTES: usize = 1 << 16;
 
 /// One text to process.
 pub(crate) struct Item {
@@ -54,6 +61,8 @@ pub(crate) struct Source {
     lossy: bool,
     line: usize,
     done: bool,
+    /// The line being read, kept between lines so its capacity is reused.
+    buf: Vec<u8>,
 }
 
 impl Source {
@@ -61,11 +70,12 @@ impl Source {
     pub(crate) fn open(path: Option<&str>, plain: bool, lossy: bool) -> Result<Self, String> {
         let (reader, name): (Box<dyn BufRead>, String) = match path {
             None | Some("-") => (
-                Box::new(BufReader::new(io::stdin())),
+                Box::new(BufReader::with_capacity(READ_BUFFER_BYTES, io::stdin())),
                 "standard input".into(),
             ),
             Some(p) => (
-                Box::new(BufReader::new(
+                Box::new(BufReader::with_capacity(
+                    READ_BUFFER_BYTES,
                     std::fs::File::open(p).map_err(|e| format!("cannot read input {p}: {e}"))?,
                 )),
                 p.to_string(),
@@ -78,6 +88,7 @@ impl Source {
             lossy,
             line: 0,
             done: false,
+            buf: Vec::new(),
         })
     }
 
@@ -85,17 +96,17 @@ impl Source {
     /// U+FFFD for each invalid sequence (said on stderr, since offsets then
     /// count the replacement characters); otherwise the offset of the
     /// first invalid byte.
-    fn decode(&self, bytes: Vec<u8>, what: &str) -> Result<String, usize> {
-        match String::from_utf8(bytes) {
-            Ok(text) => Ok(text),
+    fn decode<'b>(&self, bytes: &'b [u8], what: &str) -> Result<Cow<'b, str>, usize> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(Cow::Borrowed(text)),
             Err(e) if self.lossy => {
                 eprintln!(
                     "govstream: {what} is not valid UTF-8 at byte {}; invalid bytes read as U+FFFD",
-                    e.utf8_error().valid_up_to()
+                    e.valid_up_to()
                 );
-                Ok(String::from_utf8_lossy(e.as_bytes()).into_owned())
+                Ok(String::from_utf8_lossy(bytes))
             }
-            Err(e) => Err(e.utf8_error().valid_up_to()),
+            Err(e) => Err(e.valid_up_to()),
         }
     }
 
@@ -105,11 +116,19 @@ impl Source {
             .read_to_end(&mut bytes)
             .map_err(|e| Unread::Input(format!("cannot read input {}: {e}", self.name)))?;
         let what = format!("input {}", self.name);
-        let text = self.decode(bytes, &what).map_err(|at| {
-            Unread::Input(format!(
-                "{what} is not valid UTF-8 at byte {at} (--lossy reads invalid bytes as U+FFFD)"
-            ))
-        })?;
+        // Valid UTF-8 becomes the text without a copy; the rest is decoded
+        // (or refused) as lines are.
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => self
+                .decode(e.as_bytes(), &what)
+                .map_err(|at| {
+                    Unread::Input(format!(
+                        "{what} is not valid UTF-8 at byte {at} (--lossy reads invalid bytes as U+FFFD)"
+                    ))
+                })?
+                .into_owned(),
+        };
         Ok(Item {
             id: Value::Null,
             text,
@@ -119,7 +138,7 @@ impl Source {
         })
     }
 
-    fn parse_line(&self, bytes: Vec<u8>) -> Option<Result<Item, Unread>> {
+    fn parse_line(&self, bytes: &[u8]) -> Option<Result<Item, Unread>> {
         let line = self.line;
         let bad =
             |id: Value, message: String| Some(Err(Unread::Line(BadLine { line, id, message })));
@@ -131,31 +150,29 @@ impl Source {
         if trimmed.is_empty() {
             return None;
         }
-        let mut object: Map<String, Value> = match serde_json::from_str(trimmed) {
-            Ok(Value::Object(o)) => o,
-            Ok(_) => {
-                return bad(
-                    Value::Null,
-                    "expected a JSON object with a \"text\" string".into(),
-                );
-            }
-            // serde_json's syntax errors give a position, never the text.
-            Err(e) => return bad(Value::Null, format!("invalid JSON: {e}")),
+        let fields = match Fields::parse(trimmed) {
+            Ok(fields) => fields,
+            Err(message) => return bad(Value::Null, message),
         };
-        let id = object.remove("id").unwrap_or(Value::Null);
-        let text = match object.remove("text") {
+        let id = fields.id.unwrap_or(Value::Null);
+        let text = match fields.text {
             Some(Value::String(s)) => s,
             Some(_) => return bad(id, "\"text\" must be a string".into()),
             None => return bad(id, "missing \"text\"".into()),
         };
         // Through json_input: the error names the field, never its value,
-        // since a context field may hold anything the user pasted.
-        let context: EvaluationContext = match from_value(Value::Object(object), "$") {
-            Ok(c) => c,
-            Err(govstream::Error::Input { location, message }) => {
-                return bad(id, format!("invalid context at {location}: {message}"));
+        // since a context field may hold anything the user pasted. No other
+        // field (the usual line) is the default context.
+        let context: EvaluationContext = if fields.rest.is_empty() {
+            EvaluationContext::default()
+        } else {
+            match from_value(Value::Object(fields.rest), "$") {
+                Ok(c) => c,
+                Err(govstream::Error::Input { location, message }) => {
+                    return bad(id, format!("invalid context at {location}: {message}"));
+                }
+                Err(e) => return bad(id, format!("invalid context: {e}")),
             }
-            Err(e) => return bad(id, format!("invalid context: {e}")),
         };
         Some(Ok(Item {
             id,
@@ -164,6 +181,72 @@ impl Source {
             plain: false,
             line: Some(line),
         }))
+    }
+}
+
+/// One JSON Lines object split into `id`, `text` and the other fields (the
+/// context), each the last of its key's values as a JSON map keeps it.
+/// Read in one pass, without first building a map of the whole line.
+#[derive(Default)]
+struct Fields {
+    id: Option<Value>,
+    text: Option<Value>,
+    rest: Map<String, Value>,
+}
+
+impl Fields {
+    /// The fields of `line`, or why it is not a JSON object.
+    fn parse(line: &str) -> Result<Fields, String> {
+        if let Ok(fields) = serde_json::from_str(line) {
+            return Ok(fields);
+        }
+        // Not an object, or not JSON: the message is serde_json's for a
+        // value of any kind, as it always was (a syntax error's gives a
+        // position, never the text).
+        match serde_json::from_str::<Value>(line) {
+            Ok(Value::Object(o)) => Ok(Fields::from_map(o)),
+            Ok(_) => Err("expected a JSON object with a \"text\" string".into()),
+            Err(e) => Err(format!("invalid JSON: {e}")),
+        }
+    }
+
+    fn from_map(mut o: Map<String, Value>) -> Fields {
+        Fields {
+            id: o.remove("id"),
+            text: o.remove("text"),
+            rest: o,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Fields {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(FieldsVisitor)
+    }
+}
+
+struct FieldsVisitor;
+
+impl<'de> Visitor<'de> for FieldsVisitor {
+    type Value = Fields;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
+        let mut fields = Fields::default();
+        while let Some(key) = map.next_key::<String>()? {
+            let value: Value = map.next_value()?;
+            match key.as_str() {
+                "id" => fields.id = Some(value),
+                "text" => fields.text = Some(value),
+                _ => {
+                    fields.rest.insert(key, value);
+                }
+            }
+        }
+        Ok(fields)
     }
 }
 
@@ -179,15 +262,15 @@ impl Iterator for Source {
             return Some(self.read_plain());
         }
         loop {
-            let mut bytes = Vec::new();
+            self.buf.clear();
             self.line += 1;
-            match self.reader.read_until(b'\n', &mut bytes) {
+            match self.reader.read_until(b'\n', &mut self.buf) {
                 Ok(0) => {
                     self.done = true;
                     return None;
                 }
                 Ok(_) => {
-                    if let Some(item) = self.parse_line(bytes) {
+                    if let Some(item) = self.parse_line(&self.buf) {
                         return Some(item);
                     }
                 }
@@ -202,5 +285,78 @@ impl Iterator for Source {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Fields;
+    use govstream::json_input::from_value;
+    use govstream::policy::EvaluationContext;
+    use serde_json::{Map, Value};
+
+    /// `id`, `text` and the other fields of a line.
+    type Split = (Option<Value>, Option<Value>, Map<String, Value>);
+
+    /// How lines were read before `Fields`: a whole `Value` first.
+    fn through_a_value(line: &str) -> Result<Split, String> {
+        match serde_json::from_str::<Value>(line) {
+            Ok(Value::Object(mut o)) => Ok((o.remove("id"), o.remove("text"), o)),
+            Ok(_) => Err("expected a JSON object with a \"text\" string".into()),
+            Err(e) => Err(format!("invalid JSON: {e}")),
+        }
+    }
+
+    #[test]
+    fn fields_are_what_a_value_map_gave() {
+        let deep = format!(
+            "{{\"text\": \"x\", \"m\": {}{}}}",
+            "[".repeat(126),
+            "]".repeat(126)
+        );
+        let deeper = format!(
+            "{{\"text\": \"x\", \"m\": {}{}}}",
+            "[".repeat(127),
+            "]".repeat(127)
+        );
+        let lines = [
+            r#"{"id": 1, "text": "mail bob@x.org"}"#,
+            r#"{"text": "no id"}"#,
+            r#"{"id": {"a": [1, 2.50, "x"]}, "text": "t"}"#,
+            r#"{"id": 1e3, "text": "t"}"#,
+            r#"{"id": 18446744073709551615, "text": "t"}"#,
+            r#"{"id": -1, "text": "first", "text": "second"}"#,
+            r#"{"id": "dup", "text": 5, "text": "later"}"#,
+            r#"{"id": "dup", "text": "first", "text": 5}"#,
+            r#"{"id": 1, "id": 2, "text": "ids twice"}"#,
+            r#"{"id": "c", "text": "t", "user_id": "u", "user_id": "v", "phase": "response"}"#,
+            r#"{"t\u0065xt": "escaped key", "\u0069d": 3}"#,
+            r#"{"id": "e", "text": "\ud83d\udc4b \u00e9"}"#,
+            r#"{"id": "e", "text": "lone \ud83d"}"#,
+            r#"{}"#,
+            r#"{"id": 3}"#,
+            r#"{"id": 1e999, "text": "x"}"#,
+            r#"{"id": 3, "text": "x"} trailing"#,
+            r#"{"id": 3, "text": "x""#,
+            r#"{"id": 3, "text": "x\tTab"}"#,
+            "{\"id\": 3, \"text\": \"raw\ttab\"}",
+            r#"[1, 2]"#,
+            r#""a string""#,
+            r#"null"#,
+            r#"not json"#,
+            r#"{"id": 1,}"#,
+            deep.as_str(),
+            deeper.as_str(),
+        ];
+        for line in lines {
+            let fields = Fields::parse(line).map(|f| (f.id, f.text, f.rest));
+            assert_eq!(fields, through_a_value(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn no_context_fields_read_as_the_default_context() {
+        let read: Result<EvaluationContext, _> = from_value(Value::Object(Map::new()), "$");
+        assert!(matches!(read, Ok(c) if c == EvaluationContext::default()));
     }
 }

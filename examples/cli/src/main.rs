@@ -12,6 +12,7 @@ mod export_file;
 mod input;
 mod keys;
 mod policy_test;
+mod scan_line;
 mod stats;
 mod stream;
 
@@ -20,6 +21,7 @@ use govstream::policy::{Policy, PolicyConfig};
 use govstream::schema::Severity;
 use govstream::text::RedactionStyle;
 use input::{Item, Source, Unread};
+use scan_line::ScanLine;
 use serde_json::{Value, json};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -452,32 +454,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
         }
         Command::Scan(args) => each(&args, None, out, |policy, item, out| {
             let report = policy.scan(&item.text);
-            let matches: Vec<Value> = report
-                .matches
-                .iter()
-                .map(|m| {
-                    json!({
-                        "rule_id": m.rule_id,
-                        "category": m.category,
-                        "severity": m.severity,
-                        "start": m.span.start,
-                        "end": m.span.end,
-                        "byte_start": m.span.byte_start,
-                        "byte_end": m.span.byte_end,
-                        "utf16_start": m.span.utf16_start,
-                        "utf16_end": m.span.utf16_end,
-                    })
-                })
-                .collect();
-            let mut record = json!({"id": item.id, "matches": matches});
-            if report.omitted_matches > 0 {
-                record["omitted_matches"] = json!(report.omitted_matches);
-            }
-            if report.scan_truncated {
-                record["scan_truncated"] = json!(true);
-                record["scanned_length"] = json!(report.scanned_length);
-            }
-            line(out, &record)?;
+            line(out, &ScanLine::new(&item.id, &report))?;
             Ok(worst(
                 report.matches.iter().map(|m| m.severity),
                 report.scan_truncated,
@@ -487,13 +464,11 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             // The line's `id` traces its records back to it.
             let context = item.context.clone().with_input_id(Some(&item.id));
             let d = policy.evaluate(&item.text, &context);
-            for r in d.records() {
+            let worst = worst(d.matches.iter().map(|m| m.severity), d.scan_truncated);
+            for r in d.into_records() {
                 line(out, &r)?;
             }
-            Ok(worst(
-                d.matches.iter().map(|m| m.severity),
-                d.scan_truncated,
-            ))
+            Ok(worst)
         }),
         Command::Redact {
             run,
@@ -535,6 +510,11 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
                     "govstream: {which}: only the first {} characters were scanned; the rest is replaced by [UNSCANNED:<n> bytes] (raise limits.max_scan_bytes to scan more)",
                     redacted.scanned_length
                 );
+            }
+            // Only `--fail-on` reads the worst severity, which takes a
+            // second scan: without it, each text is scanned once.
+            if run.fail_on.is_none() {
+                return Ok(None);
             }
             let report = policy.scan(&item.text);
             Ok(worst(
@@ -595,9 +575,14 @@ fn each(
 
 /// Writes one JSON line. Values are serialized directly (not through
 /// `serde_json::Value`, which would widen an `f32` confidence to
-/// `0.800000011920929`).
+/// `0.800000011920929`), into memory first: one write per line instead of
+/// one per JSON token through `dyn Write`, and a closed standard output is
+/// then always an I/O error of the write (stop quietly), never a
+/// serialization error.
 fn line(out: &mut (impl Write + ?Sized), value: &impl serde::Serialize) -> Result<(), Failure> {
-    serde_json::to_writer(&mut *out, value).map_err(|e| Failure::Fatal(e.to_string()))?;
-    out.write_all(b"\n")?;
+    let mut bytes = Vec::with_capacity(1024);
+    serde_json::to_writer(&mut bytes, value).map_err(|e| Failure::Fatal(e.to_string()))?;
+    bytes.push(b'\n');
+    out.write_all(&bytes)?;
     Ok(())
 }
