@@ -1,7 +1,8 @@
 //! AI providers: OpenAI, Anthropic, Hugging Face, and the inference
 //! clouds and AI developer services with their own key prefixes (Groq,
 //! Perplexity, Replicate, xAI, OpenRouter, NVIDIA, LangSmith, Pinecone,
-//! Tavily), plus Cohere and Mistral keys found by name.
+//! Tavily, Cerebras, Together AI, Langfuse), plus Cohere, Mistral,
+//! DeepSeek/DashScope and ElevenLabs keys found by name.
 
 use super::{entropy, near_word, prefixed, secret, token_entropy};
 use crate::dlp::RuleSpec;
@@ -260,5 +261,112 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .tp("client = Mistral(api_key=\"M8Tb4VvAmknZgmSORgmvbj58D2Ev1aG3\")", "M8Tb4VvAmknZgmSORgmvbj58D2Ev1aG3")
         .fp("MISTRAL_API_KEY=<your-mistral-api-key>")
         .fp("mistral model hash 02a36f20487b9ce365656fc41c650d93"),
+        // Cerebras Inference API keys: `csk-` and 48 lower-case alphanumerics
+        // (Cerebras Cloud console and SDK docs).
+        prefixed(
+            "cerebras_api_key",
+            "Cerebras API key",
+            r"\bcsk-[a-z0-9]{48}\b",
+            &["csk-"],
+            56,
+            "CEREBRAS_KEY",
+        )
+        .tp(
+            "CEREBRAS_API_KEY=csk-rxruhaak6fttmf1abmock317yfakenhnhlzpuahb09x90ynx",
+            "csk-rxruhaak6fttmf1abmock317yfakenhnhlzpuahb09x90ynx",
+        )
+        .tp(
+            "client = Cerebras(api_key=\"csk-4yk69cuxr1q36ygrptcecn77j0mqik0i3gia37xflpc5owne\")",
+            "csk-4yk69cuxr1q36ygrptcecn77j0mqik0i3gia37xflpc5owne",
+        )
+        .fp("CEREBRAS_API_KEY=csk-...")
+        .fp("csk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        // Together AI API keys: `tgp_v1_` and about 43 URL-safe characters
+        // (Together docs "Authentication").
+        prefixed(
+            "together_api_key",
+            "Together AI API key",
+            r"\b(?P<value>tgp_v1_[A-Za-z0-9_-]{40,64})(?:[^A-Za-z0-9_-]|$)",
+            &["tgp_v1_"],
+            80,
+            "TOGETHER_KEY",
+        )
+        .tp(
+            "TOGETHER_API_KEY=tgp_v1_uEzwe-cbXiz4TiuC0hvsbMhmc8IiNH_DFAKEMAhzYnn\n",
+            "tgp_v1_uEzwe-cbXiz4TiuC0hvsbMhmc8IiNH_DFAKEMAhzYnn",
+        )
+        .tp(
+            "client = Together(api_key=\"tgp_v1_ycQi3rtz7wj8-x7f7B2iMRuU3cTestOnlyajQMc7hgA\")",
+            "tgp_v1_ycQi3rtz7wj8-x7f7B2iMRuU3cTestOnlyajQMc7hgA",
+        )
+        .fp("TOGETHER_API_KEY=tgp_v1_<key>")
+        .fp("tgp_v1_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        // Langfuse API key pairs: public `pk-lf-` and secret `sk-lf-`, each a UUID
+        // after the prefix (Langfuse docs "Authentication"); only the secret half
+        // is reported.
+        prefixed(
+            "langfuse_secret_key",
+            "Langfuse secret key",
+            r"\bsk-lf-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
+            &["sk-lf-"],
+            48,
+            "LANGFUSE_KEY",
+        )
+        .tp(
+            "LANGFUSE_SECRET_KEY=sk-lf-bd52f438-6f4f-42ca-a00d-0e80f6d436bd",
+            "sk-lf-bd52f438-6f4f-42ca-a00d-0e80f6d436bd",
+        )
+        .tp(
+            "Langfuse(public_key=\"pk-lf-67f4c54a-111b-430d-bdec-5cbe4df49d6b\", secret_key=\"sk-lf-71e392e7-8806-4fb7-99a0-e14342d073c8\")",
+            "sk-lf-71e392e7-8806-4fb7-99a0-e14342d073c8",
+        )
+        .fp("LANGFUSE_SECRET_KEY=sk-lf-...")
+        .fp("LANGFUSE_PUBLIC_KEY=pk-lf-7cbd7411-2611-4820-854b-a307f746db82"),
+        // DeepSeek and Alibaba DashScope (Qwen) API keys: `sk-` and 32 hex
+        // (DeepSeek and DashScope API docs). `sk-` + 32 hex alone is too plain a
+        // shape, so a provider word must come first.
+        secret(
+            "deepseek_api_key",
+            "DeepSeek or DashScope API key",
+            Severity::Critical,
+            &near_word(r"deepseek|dashscope", r"sk-[a-f0-9]{32}"),
+        )
+        .keywords(&["deepseek", "dashscope"])
+        .max_len(160)
+        .validator(entropy(3.0))
+        .label("DEEPSEEK_KEY")
+        .tp(
+            "DEEPSEEK_API_KEY=sk-cb2bcb341e0b7749b4c6f18027e40188",
+            "sk-cb2bcb341e0b7749b4c6f18027e40188",
+        )
+        .tp(
+            "DASHSCOPE_API_KEY=sk-0f180f2e5ed3c1b97921b6a7844a7c57 python qwen_chat.py",
+            "sk-0f180f2e5ed3c1b97921b6a7844a7c57",
+        )
+        .fp("DEEPSEEK_API_KEY=sk-<key>")
+        .fp("deepseek: sk-00000000000000000000000000000000"),
+        // ElevenLabs API keys: `sk_` and 48 hex (ElevenLabs docs "Authentication",
+        // header `xi-api-key`). `sk_` alone is in too many identifiers to trigger
+        // on, so a provider word or the header name must come first.
+        secret(
+            "elevenlabs_api_key",
+            "ElevenLabs API key",
+            Severity::Critical,
+            &near_word(r"elevenlabs|xi[-_]api[-_]key", r"sk_[a-f0-9]{48}"),
+        )
+        .keywords(&["elevenlabs", "xi-api-key", "xi_api_key"])
+        .max_len(160)
+        .validator(entropy(3.0))
+        .label("ELEVENLABS_KEY")
+        .tp(
+            "ELEVENLABS_API_KEY=sk_1b83b4859770fbe579bc7dd0c76731ece1881d38f555e1e9",
+            "sk_1b83b4859770fbe579bc7dd0c76731ece1881d38f555e1e9",
+        )
+        .tp(
+            "curl -H 'xi-api-key: sk_a4148f253b3383926644e4755d7f7b49778b3215081f453a' https://api.elevenlabs.io/v1/voices",
+            "sk_a4148f253b3383926644e4755d7f7b49778b3215081f453a",
+        )
+        .fp("ELEVENLABS_API_KEY=sk_...")
+        .fp("elevenlabs task_0927e87576886900841d4d83843683e1b90fb726e9ef2c0d"),
     ]
 }

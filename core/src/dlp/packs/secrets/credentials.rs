@@ -67,6 +67,14 @@ const EXPRESSIONS: &[&str] = &[
     // key with a `/` in it is still reported.
     r"arn:[a-z0-9-]+:[a-z0-9-]+:.*",
     r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*(?:/[a-z0-9]+(?:[-_.][a-z0-9]+)*)+/?",
+    // The same behind a store's scheme, with the field after `#`
+    // (`vault:secret/data/app/db#password`, `ssm:/app/db/password`): every
+    // part lower case, as a random password never is.
+    r"[a-z][a-z0-9+.-]*:/{0,2}[a-z0-9_.-]+(?:/[a-z0-9_.-]+)+(?:#[A-Za-z0-9_.-]+)?",
+    // Camel-case identifiers of three or more words, each with at most one
+    // digit after it (`accountPassword1Input`, `loginPassword2Field`): form
+    // field and element names. Plain camel case is dropped below.
+    r"[a-z]{2,}[0-9]?(?:[A-Z][a-z]{2,}[0-9]?){2,}",
     // CSS selectors and element ids (`#password`, `.password-field`,
     // `input#password.form-control`): lower-case or camel-case words after
     // `#` or `.`, where a password would mix in digits and symbols.
@@ -308,6 +316,8 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("password: !Sub '{{resolve:secretsmanager:MyRdsSecret:SecretString:password}}'")
         .tp(r#"{ :password => "Xk9#FAKEmP2vL" }"#, "Xk9#FAKEmP2vL")
         .fp("password: arn:aws:ssm:us-east-1:123456789012:parameter/prod/db-password")
+        .fp("password: vault:secret/data/billing/db#password")
+        .fp(r#"pwd: "loginPassword2Input","#)
         .fp("pub unsafe fn logon(password: windows_sys::core::PWSTR) -> BOOL;")
         .fp("pub fn LogonUserW(password: *const u16) -> BOOL;")
         .tp("password: Xk9#mP2v/Lq7z", "Xk9#mP2v/Lq7z"),
