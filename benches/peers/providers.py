@@ -284,6 +284,79 @@ IDIOMS: List[str] = [
 ]
 
 
+# Secrets whose shape is where they sit, not a prefix: each generator
+# returns the text and the value in it. Sources: GNU inetutils `.netrc`,
+# Docker `config.json` (`docker login`), curl's `-u`, sshpass, MySQL's
+# `-pPASS`, redis-cli `-a`, Splunk HEC's `Authorization: Splunk`, Okta's
+# `SSWS` tokens, ngrok authtokens, TeamCity's `TCV2` tokens.
+def _password(r: random.Random) -> str:
+    return pick(r, ALNUM, 6) + r.choice("!#%&*+=?@^~") + pick(r, ALNUM, 6)
+
+
+def _netrc(r: random.Random) -> Tuple[str, str]:
+    v = _password(r)
+    return f"machine git.{pick(r, string.ascii_lowercase, 6)}.com login ci password {v}", v
+
+
+def _docker(r: random.Random) -> Tuple[str, str]:
+    v = base64.b64encode(f"ci-bot:{_password(r)}".encode()).decode()
+    return '{"auths": {"registry.example.com": {"auth": "' + v + '"}}}', v
+
+
+def _curl_u(r: random.Random) -> Tuple[str, str]:
+    v = _password(r)
+    return f"curl -u deploy:{v} https://ci.example.com/job/build", v
+
+
+def _sshpass(r: random.Random) -> Tuple[str, str]:
+    v = _password(r)
+    return f"sshpass -p '{v}' ssh root@10.0.{r.randint(0, 9)}.{r.randint(2, 250)}", v
+
+
+def _mysql(r: random.Random) -> Tuple[str, str]:
+    v = _password(r)
+    return f"mysql -u root -p{v} -h db.internal shop", v
+
+
+def _redis(r: random.Random) -> Tuple[str, str]:
+    v = _password(r)
+    return f"redis-cli -h cache.internal -a {v} info", v
+
+
+def _splunk(r: random.Random) -> Tuple[str, str]:
+    v = uid(r)
+    return f'curl https://splunk.example.com:8088/services/collector -H "Authorization: Splunk {v}" -d @event.json', v
+
+
+def _okta(r: random.Random) -> Tuple[str, str]:
+    v = "00" + pick(r, URLSAFE, 40)
+    return f"OKTA_API_TOKEN={v}", v
+
+
+def _ngrok(r: random.Random) -> Tuple[str, str]:
+    v = pick(r, ALNUM, 27) + "_" + pick(r, ALNUM, 21)
+    return f"ngrok config add-authtoken {v}", v
+
+
+def _teamcity(r: random.Random) -> Tuple[str, str]:
+    v = "eyJ0eXAiOiAiVENWMiJ9." + pick(r, URLSAFE, 36) + "." + pick(r, URLSAFE, 60)
+    return f"I use {v} against the TeamCity REST API", v
+
+
+PLACED: Dict[str, Callable[[random.Random], Tuple[str, str]]] = {
+    "netrc": _netrc,
+    "docker_config": _docker,
+    "curl_user": _curl_u,
+    "sshpass": _sshpass,
+    "mysql_cli": _mysql,
+    "redis_cli": _redis,
+    "splunk_hec": _splunk,
+    "okta": _okta,
+    "ngrok": _ngrok,
+    "teamcity": _teamcity,
+}
+
+
 @dataclass
 class Case:
     provider: str
@@ -298,6 +371,10 @@ def positives(rng: random.Random, per: int) -> List[Case]:
             v = gen(rng)
             tpl, _ = CONTEXTS[(i * 3 + len(provider)) % len(CONTEXTS)]
             text = tpl.format(name=name, lname=name.lower(), v=v)
+            out.append(Case(provider, text, v))
+    for provider, placed in PLACED.items():
+        for _ in range(per):
+            text, v = placed(rng)
             out.append(Case(provider, text, v))
     return out
 
@@ -454,7 +531,7 @@ def main() -> None:
             flagged[c.provider] += 1
             if args.show:
                 print("FLAG", c.provider, sorted({m["rule_id"] for m in ms}), c.text[:160])
-    print(f"providers: {len(PROVIDERS)}  positives: {len(pos)}  negatives: {len(neg)}")
+    print(f"providers: {len(PROVIDERS) + len(PLACED)}  positives: {len(pos)}  negatives: {len(neg)}")
     print(f"found: {found}/{len(pos)} ({100 * found / len(pos):.1f} %)  by a vendor rule: {vendor}/{len(pos)} ({100 * vendor / len(pos):.1f} %)")
     print(f"flagged: {sum(flagged.values())}/{len(neg)} ({100 * sum(flagged.values()) / len(neg):.1f} %)")
     if missed:

@@ -9,8 +9,9 @@
 //! documents, which is the trigger; where the vendor publishes no length,
 //! the comment names the public rule set it was read from.
 
-use super::prefixed;
+use super::{entropy, near_word, prefixed, secret};
 use crate::dlp::RuleSpec;
+use crate::schema::Severity;
 
 /// This group's rules.
 pub(super) fn rules() -> Vec<RuleSpec> {
@@ -446,5 +447,48 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("CLICKUP_API_TOKEN=pk_12345678_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX")
         .fp("ALTER TABLE t ADD CONSTRAINT pk_1234567_ID PRIMARY KEY (id)"),
+        // ngrok authtokens and API keys: 27 alphanumerics, `_`, 21
+        // (ngrok dashboard; trufflehog `ngrok`); found after an ngrok word.
+        secret(
+            "ngrok_token",
+            "ngrok authtoken or API key",
+            Severity::Critical,
+            &near_word("ngrok", "[0-9A-Za-z]{25,28}_[0-9A-Za-z]{20,22}"),
+        )
+        .keywords(&["ngrok"])
+        .max_len(128)
+        .validator(entropy(3.0))
+        .label("NGROK_TOKEN")
+        .tp(
+            "ngrok config add-authtoken 2kFAKEx7Lm9Qr3Tv5Wz8Bc1Nd4G_6hJ2kM4pR7sU9wY1zA3qB",
+            "2kFAKEx7Lm9Qr3Tv5Wz8Bc1Nd4G_6hJ2kM4pR7sU9wY1zA3qB",
+        )
+        .tp(
+            "NGROK_AUTHTOKEN=2aTestOnlyq8Wn3Xc6Vb9Mk2Lj5H_8gF1dS4aP7oI0uY3tRvC",
+            "2aTestOnlyq8Wn3Xc6Vb9Mk2Lj5H_8gF1dS4aP7oI0uY3tRvC",
+        )
+        .fp("NGROK_AUTHTOKEN=<your-authtoken>")
+        .fp("ngrok http 8080 --domain=my_example_subdomain_for_the_demo_app"),
+        // TeamCity access tokens are JWT-like: base64 of `{"typ": "TCV2"}`
+        // (`eyJ0eXAiOiAiVENWMiJ9`), then two dot-separated parts; the header
+        // has no `alg`, so the JWT rule does not take them.
+        prefixed(
+            "teamcity_token",
+            "TeamCity access token",
+            r"\beyJ0eXAiOiAiVENWMiJ9\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}",
+            &["eyj0exaioiaivenwmij9"],
+            400,
+            "TEAMCITY_TOKEN",
+        )
+        .tp(
+            "TEAMCITY_TOKEN=eyJ0eXAiOiAiVENWMiJ9.FAKEx7Lm9Qr3Tv5Wz8Bc1Nd4Gh6.Jk2Mp4Rs7Uw9Ya1Zb3Cd5Ef7Gh9Ik1Lm3No5Pq",
+            "eyJ0eXAiOiAiVENWMiJ9.FAKEx7Lm9Qr3Tv5Wz8Bc1Nd4Gh6.Jk2Mp4Rs7Uw9Ya1Zb3Cd5Ef7Gh9Ik1Lm3No5Pq",
+        )
+        .tp(
+            "curl -H 'Authorization: Bearer eyJ0eXAiOiAiVENWMiJ9.TestOnlyq8Wn3Xc6Vb9Mk2.Lj5Hg8fD1sA4pO7iU0yT3rE6wQ9' https://ci.example.com/app/rest/builds",
+            "eyJ0eXAiOiAiVENWMiJ9.TestOnlyq8Wn3Xc6Vb9Mk2.Lj5Hg8fD1sA4pO7iU0yT3rE6wQ9",
+        )
+        .fp("TEAMCITY_TOKEN=eyJ0eXAiOiAiVENWMiJ9...")
+        .fp("eyJ0eXAiOiAiVENWMiJ9 decodes to the TCV2 header"),
     ]
 }

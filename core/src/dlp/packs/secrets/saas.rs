@@ -347,5 +347,25 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .tp("asana_secret: 'm7t5m3slm1x3tcwg3dui0jti0jnz9ih4'", "m7t5m3slm1x3tcwg3dui0jti0jnz9ih4")
         .fp("ASANA_CLIENT_SECRET=your_asana_client_secret_goes_here")
         .fp("ASANA_WORKSPACE_ID=9104606071705499"),
+        // Okta API tokens: `00` and 40 URL-safe characters (gitleaks
+        // `okta-access-token`); `00…` is too plain to take alone, so an
+        // Okta word must come first.
+        secret(
+            "okta_api_token",
+            "Okta API token",
+            Severity::Critical,
+            &near_word("okta", "00[A-Za-z0-9_-]{40}"),
+        )
+        .keywords(&["okta"])
+        .max_len(128)
+        .validator(super::entropy(3.0))
+        .label("OKTA_TOKEN")
+        .tp("OKTA_API_TOKEN=00Qx7FAKEk9Lm2Rt5vWp8Zc3Ny6Bd1Hf4Gj0Ks_Ta9", "00Qx7FAKEk9Lm2Rt5vWp8Zc3Ny6Bd1Hf4Gj0Ks_Ta9")
+        .tp(
+            "okta_client = OktaClient({'orgUrl': ORG, 'token': '00aB3dE5gH7jK9mN1pQ3sT5vX7zTestOnly2cE4gI6'})",
+            "00aB3dE5gH7jK9mN1pQ3sT5vX7zTestOnly2cE4gI6",
+        )
+        .fp("OKTA_API_TOKEN=00xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+        .fp("okta org 0000000000000000000000000000000000000000000"),
     ]
 }
