@@ -196,6 +196,8 @@ PROVIDERS: Dict[str, Tuple[str, Gen]] = {
     "render": ("RENDER_API_KEY", lambda r: "rnd_" + pick(r, ALNUM, 32)),
     # Resend API keys: re_ + 8 _ 24.
     "resend": ("RESEND_API_KEY", lambda r: "re_" + pick(r, ALNUM, 8) + "_" + pick(r, ALNUM, 24)),
+    # Slack web-client session tokens (trufflehog `slack`): xoxc- + three ids + 64 hex.
+    "slack_session": ("SLACK_XOXC", lambda r: "xoxc-" + pick(r, string.digits, 10) + "-" + pick(r, string.digits, 13) + "-" + pick(r, string.digits, 13) + "-" + pick(r, HEX, 64)),
     # Instagram Basic Display / Graph user tokens: IGQV + long.
     "instagram": ("IG_ACCESS_TOKEN", lambda r: "IGQV" + pick(r, URLSAFE, r.randint(150, 200))),
 }
@@ -210,6 +212,12 @@ CONTEXTS: List[Tuple[str, bool]] = [
     ("I pasted {v} into the settings page and it still says unauthorized, why?", False),
     ("here is the key from my notes: {v}", False),
     ("<value>{v}</value>", False),
+    ("Use `{v}` for now.", False),
+    ("https://api.example.net/v2/items?limit=10&key={v}&page=2", False),
+    ("The token is {v}.", False),
+    ('{{"env": "{lname}={v}\\nDEBUG=1"}}', True),
+    ("  - name: {name}\n    value: '{v}'\n", True),
+    ("headers = {{'Authorization': f'Bearer {v}'}}", False),
 ]
 
 

@@ -137,6 +137,31 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("https://github.com/xoxa-nyc/xoxa-nyc.github.io/blob/master/README.md")
         .fp("https://indieweb.org/images/3/35/2018-250-xoxo-indieweb-1.jpg")
         .fp("SLACK_TOKEN=xoxb-xxxxxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx"),
+        // Slack browser session credentials: the client token `xoxc-` (three
+        // numeric ids and 64 hex) and the `d` cookie `xoxd-` (URL-encoded
+        // base64), which together act as the signed-in user (trufflehog
+        // `slack` detector's token kinds; Slack's "token types" list names
+        // only the documented kinds, these are what the web client sends).
+        secret(
+            "slack_session_token",
+            "Slack browser session token or cookie",
+            Severity::Critical,
+            r"\b(?P<value>xoxc-[0-9]{8,14}-[0-9]{8,14}-[0-9]{8,14}-[0-9a-f]{64}|xoxd-[A-Za-z0-9%/+=_-]{40,400})(?:[^A-Za-z0-9%/+=_-]|$)",
+        )
+        .keywords(&["xoxc-", "xoxd-"])
+        .max_len(420)
+        .validator(token_entropy(3.5))
+        .label("SLACK_TOKEN")
+        .tp(
+            "SLACK_XOXC=xoxc-4021567823-4031276540912-4039817263541-eee65f53e9421ce50211670eae679f02e8d28a79023c39c200661fccd268a29a",
+            "xoxc-4021567823-4031276540912-4039817263541-eee65f53e9421ce50211670eae679f02e8d28a79023c39c200661fccd268a29a",
+        )
+        .tp(
+            "Cookie: d=xoxd-FAKEq8Wn3Xc6Vb9Mk2Lj5Hg8fD1sA4pO7iU0yT3rE6wQ9%2BzX2cV5bN8mL1kJ4hG7%3D%3D; b=abc",
+            "xoxd-FAKEq8Wn3Xc6Vb9Mk2Lj5Hg8fD1sA4pO7iU0yT3rE6wQ9%2BzX2cV5bN8mL1kJ4hG7%3D%3D",
+        )
+        .fp("SLACK_XOXC=xoxc-...")
+        .fp("Cookie: d=xoxd-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
         // gitleaks `slack-webhook-url`. Posting to a channel is less than
         // account access, hence high rather than critical.
         secret(
