@@ -198,6 +198,17 @@ PROVIDERS: Dict[str, Tuple[str, Gen]] = {
     "resend": ("RESEND_API_KEY", lambda r: "re_" + pick(r, ALNUM, 8) + "_" + pick(r, ALNUM, 24)),
     # Slack web-client session tokens (trufflehog `slack`): xoxc- + three ids + 64 hex.
     "slack_session": ("SLACK_XOXC", lambda r: "xoxc-" + pick(r, string.digits, 10) + "-" + pick(r, string.digits, 13) + "-" + pick(r, string.digits, 13) + "-" + pick(r, HEX, 64)),
+    # Klaviyo private keys: pk_ + 34 (trufflehog `klaviyo`).
+    "klaviyo": ("KLAVIYO_PRIVATE_KEY", lambda r: "pk_" + pick(r, LOWER_ALNUM, 34)),
+    # OneSignal REST API keys: os_v2_app_ + lower-case body (OneSignal docs "Keys & IDs").
+    "onesignal": ("ONESIGNAL_REST_API_KEY", lambda r: "os_v2_app_" + pick(r, LOWER_ALNUM, 56)),
+    # Helicone: sk-helicone- + four groups of 7 (Helicone docs).
+    "helicone": ("HELICONE_API_KEY", lambda r: "sk-helicone-" + "-".join(pick(r, LOWER_ALNUM, 7) for _ in range(4))),
+    # Jina AI: jina_ + ~60 alphanumerics.
+    "jina": ("JINA_API_KEY", lambda r: "jina_" + pick(r, ALNUM, 60)),
+    # Weights & Biases: 40 hex; Kaggle: 32 hex (no prefix: found after the vendor's word only).
+    "wandb": ("WANDB_API_KEY", lambda r: pick(r, HEX, 40)),
+    "kaggle": ("KAGGLE_KEY", lambda r: pick(r, HEX, 32)),
     # Instagram Basic Display / Graph user tokens: IGQV + long.
     "instagram": ("IG_ACCESS_TOKEN", lambda r: "IGQV" + pick(r, URLSAFE, r.randint(150, 200))),
 }
@@ -351,7 +362,13 @@ def _teamcity(r: random.Random) -> Tuple[str, str]:
     return f"I use {v} against the TeamCity REST API", v
 
 
+def _cloudinary(r: random.Random) -> Tuple[str, str]:
+    v = pick(r, ALNUM + "-_", 27)
+    return f"CLOUDINARY_URL=cloudinary://{pick(r, string.digits, 15)}:{v}@{pick(r, string.ascii_lowercase, 8)}", v
+
+
 PLACED: Dict[str, Callable[[random.Random], Tuple[str, str]]] = {
+    "cloudinary_url": _cloudinary,
     "netrc": _netrc,
     "docker_config": _docker,
     "curl_user": _curl_u,

@@ -1,8 +1,9 @@
 //! AI providers: OpenAI, Anthropic, Hugging Face, and the inference
 //! clouds and AI developer services with their own key prefixes (Groq,
 //! Perplexity, Replicate, xAI, OpenRouter, NVIDIA, LangSmith, Pinecone,
-//! Tavily, Cerebras, Together AI, Langfuse), plus Cohere, Mistral,
-//! DeepSeek/DashScope and ElevenLabs keys found by name.
+//! Tavily, Cerebras, Together AI, Langfuse, Helicone, Jina AI), plus
+//! Cohere, Mistral, DeepSeek/DashScope, ElevenLabs, Weights & Biases and
+//! Kaggle keys found by name.
 
 use super::{entropy, near_word, prefixed, secret, token_entropy};
 use crate::dlp::RuleSpec;
@@ -368,5 +369,77 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("ELEVENLABS_API_KEY=sk_...")
         .fp("elevenlabs task_0927e87576886900841d4d83843683e1b90fb726e9ef2c0d"),
+        // Weights & Biases API keys: 40 hex (`wandb login`, W&B docs
+        // "Authentication"); found after a W&B word.
+        secret(
+            "wandb_api_key",
+            "Weights & Biases API key",
+            Severity::Critical,
+            &near_word("wandb", "[a-f0-9]{40}"),
+        )
+        .keywords(&["wandb"])
+        .max_len(128)
+        .validator(entropy(3.0))
+        .label("WANDB_KEY")
+        .tp("wandb login 1bd38f1f34920fbd01f40072e3cf347862554017", "1bd38f1f34920fbd01f40072e3cf347862554017")
+        .tp("os.environ[\"WANDB_API_KEY\"] = \"cdf83fd989e60f210402362d53c9efc6d892aa68\"", "cdf83fd989e60f210402362d53c9efc6d892aa68")
+        .fp("WANDB_API_KEY=0000000000000000000000000000000000000000")
+        .fp("wandb run abc123 finished"),
+        // Kaggle API keys: 32 hex, the `key` of `kaggle.json` (Kaggle API
+        // docs); found after a Kaggle word.
+        secret(
+            "kaggle_api_key",
+            "Kaggle API key",
+            Severity::Critical,
+            &near_word("kaggle", "[a-f0-9]{32}"),
+        )
+        .keywords(&["kaggle"])
+        .max_len(128)
+        .validator(entropy(3.0))
+        .label("KAGGLE_KEY")
+        .tp("KAGGLE_KEY=bfcc8c928344b16103485a1c292be01e", "bfcc8c928344b16103485a1c292be01e")
+        .tp(
+            r#"~/.kaggle/kaggle.json: {"username": "ana", "key": "4fc2d031c41885221c25f6aaf76fdc6c"}"#,
+            "4fc2d031c41885221c25f6aaf76fdc6c",
+        )
+        .fp("KAGGLE_KEY=<your-key>")
+        .fp("kaggle competitions download -c titanic"),
+        // Helicone API keys: `sk-helicone-` and dash-separated groups
+        // (Helicone docs "Helicone-Auth header").
+        prefixed(
+            "helicone_api_key",
+            "Helicone API key",
+            r"\bsk-helicone-[a-z0-9]{7}(?:-[a-z0-9]{7}){3}\b",
+            &["sk-helicone-"],
+            48,
+            "HELICONE_KEY",
+        )
+        .tp("HELICONE_API_KEY=sk-helicone-x3lgk9r-shx7qak-sr2o0qv-la94lcb", "sk-helicone-x3lgk9r-shx7qak-sr2o0qv-la94lcb")
+        .tp(
+            "default_headers={\"Helicone-Auth\": \"Bearer sk-helicone-1ynziht-gvtn3p8-rzgibh6-bit0h2r\"}",
+            "sk-helicone-1ynziht-gvtn3p8-rzgibh6-bit0h2r",
+        )
+        .fp("HELICONE_API_KEY=sk-helicone-...")
+        .fp("sk-helicone-xxxxxxx-xxxxxxx-xxxxxxx-xxxxxxx"),
+        // Jina AI API keys: `jina_` and about 60 alphanumerics (Jina AI
+        // docs, `Authorization: Bearer jina_…`).
+        prefixed(
+            "jina_api_key",
+            "Jina AI API key",
+            r"\bjina_[A-Za-z0-9]{40,80}\b",
+            &["jina_"],
+            96,
+            "JINA_KEY",
+        )
+        .tp(
+            "JINA_API_KEY=jina_474f2a7dccc06616cd334b459e42220dXZY7rzsj6HoV5D0bA2DAzqx2T4Rc",
+            "jina_474f2a7dccc06616cd334b459e42220dXZY7rzsj6HoV5D0bA2DAzqx2T4Rc",
+        )
+        .tp(
+            "curl https://r.jina.ai/https://example.com -H 'Authorization: Bearer jina_37913993ed6da209da99098b260ff3ac7X6Qd4VKW0y1tpQP3JTkLoaz48Fc'",
+            "jina_37913993ed6da209da99098b260ff3ac7X6Qd4VKW0y1tpQP3JTkLoaz48Fc",
+        )
+        .fp("JINA_API_KEY=jina_<your-key>")
+        .fp("from jina_embeddings_v3_long_context_models import Encoder"),
     ]
 }

@@ -140,7 +140,8 @@ fn assignment(name: &str, max: usize) -> String {
 /// This group's rules.
 pub(super) fn rules() -> Vec<RuleSpec> {
     vec![
-        // RFC 3986 userinfo. Database schemes have their own rule below.
+        // RFC 3986 userinfo (and Cloudinary's `cloudinary://key:secret@cloud`).
+        // Database schemes have their own rule below.
         // A password of one or two characters is a documentation example
         // (`https://a:b@host`), and since a value found once is redacted
         // wherever it recurs, reporting it would mark every `b` in the text.
@@ -148,7 +149,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "url_credentials",
             "Password in a URL",
             Severity::High,
-            r#"(?i)\b(?:git\+)?(?:https?|ftps?|sftp|ssh|git|svn|smb|ldaps?|wss?|imaps?|smtps?|pop3s?|socks[45]h?|rtsp|sip|nntp|telnet)://[^\s:@/?#"'<>]{0,128}:(?P<value>[^\s:@/"'<>]{3,128})@[A-Za-z0-9\[]"#,
+            r#"(?i)\b(?:git\+)?(?:https?|ftps?|sftp|ssh|git|svn|smb|ldaps?|wss?|imaps?|smtps?|pop3s?|socks[45]h?|rtsp|sip|nntp|telnet|cloudinary)://[^\s:@/?#"'<>]{0,128}:(?P<value>[^\s:@/"'<>]{3,128})@[A-Za-z0-9\[]"#,
         )
         .keywords(&["://"])
         .max_len(300)
@@ -167,6 +168,11 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .tp(
             "ftp://backup:Fk#7?FAKEq@files.example.net/nightly",
             "Fk#7?FAKEq",
+        )
+        // Cloudinary's documented `CLOUDINARY_URL`: key, secret, cloud name.
+        .tp(
+            "CLOUDINARY_URL=cloudinary://874837483274837:a676b67565c6767a6767d6767f676fe1@demo-cloud",
+            "a676b67565c6767a6767d6767f676fe1",
         )
         .fp("see https://example.com:8443/docs?from=me@home")
         .fp("curl https://user:password@example.com/api")
