@@ -26,6 +26,7 @@ mod govstream;
 mod keys;
 mod messaging;
 mod observability;
+mod placed;
 mod platforms;
 mod saas;
 mod social;
@@ -49,6 +50,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
     rules.extend(social::rules());
     rules.extend(keys::rules());
     rules.extend(govstream::rules());
+    rules.extend(placed::rules());
     rules.extend(credentials::rules());
     rules
 }
