@@ -335,6 +335,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .tp(r#"{ :password => "Xk9#FAKEmP2vL" }"#, "Xk9#FAKEmP2vL")
         .fp("password: arn:aws:ssm:us-east-1:123456789012:parameter/prod/db-password")
         .fp("password: vault:secret/data/billing/db#password")
+        .fp(r#"password: "@@DB_PASSWORD@@""#)
         .fp("password: Passw0rd-Requirements.md")
         .fp(r#"pwd: "loginPassword2Input","#)
         .fp("pub unsafe fn logon(password: windows_sys::core::PWSTR) -> BOOL;")
