@@ -44,7 +44,9 @@ pub(super) fn secret_value(value: &str, min_bits_per_char: f64, keyboard_runs: b
 /// A reference to where the secret is kept, as a whole value: shell and
 /// template variables (`$VAR`, `${VAR}`, `$(cmd)`, `%VAR%`, `{{ var }}`,
 /// `{var}`, `%(name)s`), angle-bracket and square-bracket stand-ins
-/// (`<token>`, `[REDACTED]`) and dunder markers (`__TOKEN__`).
+/// (`<token>`, `[REDACTED]`), dunder markers (`__TOKEN__`) and the `@`
+/// markers build-time token replacement fills in (`@@DB_PASSWORD@@`,
+/// Maven resource filtering's `@db.password@`).
 fn is_reference(value: &str) -> bool {
     let v = value.trim_matches(|c| matches!(c, '"' | '\'' | '`'));
     let inner = |open: &str, close: &str| {
@@ -75,6 +77,11 @@ fn is_reference(value: &str) -> bool {
         || v.strip_prefix("__")
             .and_then(|r| r.strip_suffix("__"))
             .is_some_and(|r| !r.is_empty() && ident(r))
+        || ["@@", "@"].iter().any(|at| {
+            v.strip_prefix(at)
+                .and_then(|r| r.strip_suffix(at))
+                .is_some_and(|r| r.split('.').all(ident))
+        })
 }
 
 /// Masked or elided: three or more `*`, `•` or `#` in a row, an ellipsis
@@ -356,6 +363,8 @@ mod tests {
             "<your-api-key>",
             "[REDACTED]",
             "__API_TOKEN__",
+            "@@DB_PASSWORD@@",
+            "@db.password@",
             "{settings.token}",
             "changeme",
             "your_api_key_here",

@@ -1,7 +1,9 @@
 //! AI providers: OpenAI, Anthropic, Hugging Face, and the inference
 //! clouds and AI developer services with their own key prefixes (Groq,
 //! Perplexity, Replicate, xAI, OpenRouter, NVIDIA, LangSmith, Pinecone,
-//! Tavily), plus Cohere and Mistral keys found by name.
+//! Tavily, Cerebras, Together AI, Langfuse, Helicone, Jina AI), plus
+//! Cohere, Mistral, DeepSeek/DashScope, ElevenLabs, Weights & Biases and
+//! Kaggle keys found by name.
 
 use super::{entropy, near_word, prefixed, secret, token_entropy};
 use crate::dlp::RuleSpec;
@@ -260,5 +262,184 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .tp("client = Mistral(api_key=\"M8Tb4VvAmknZgmSORgmvbj58D2Ev1aG3\")", "M8Tb4VvAmknZgmSORgmvbj58D2Ev1aG3")
         .fp("MISTRAL_API_KEY=<your-mistral-api-key>")
         .fp("mistral model hash 02a36f20487b9ce365656fc41c650d93"),
+        // Cerebras Inference API keys: `csk-` and 48 lower-case alphanumerics
+        // (Cerebras Cloud console and SDK docs).
+        prefixed(
+            "cerebras_api_key",
+            "Cerebras API key",
+            r"\bcsk-[a-z0-9]{48}\b",
+            &["csk-"],
+            56,
+            "CEREBRAS_KEY",
+        )
+        .tp(
+            "CEREBRAS_API_KEY=csk-rxruhaak6fttmf1abmock317yfakenhnhlzpuahb09x90ynx",
+            "csk-rxruhaak6fttmf1abmock317yfakenhnhlzpuahb09x90ynx",
+        )
+        .tp(
+            "client = Cerebras(api_key=\"csk-4yk69cuxr1q36ygrptcecn77j0mqik0i3gia37xflpc5owne\")",
+            "csk-4yk69cuxr1q36ygrptcecn77j0mqik0i3gia37xflpc5owne",
+        )
+        .fp("CEREBRAS_API_KEY=csk-...")
+        .fp("csk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        // Together AI API keys: `tgp_v1_` and about 43 URL-safe characters
+        // (Together docs "Authentication").
+        prefixed(
+            "together_api_key",
+            "Together AI API key",
+            r"\b(?P<value>tgp_v1_[A-Za-z0-9_-]{40,64})(?:[^A-Za-z0-9_-]|$)",
+            &["tgp_v1_"],
+            80,
+            "TOGETHER_KEY",
+        )
+        .tp(
+            "TOGETHER_API_KEY=tgp_v1_uEzwe-cbXiz4TiuC0hvsbMhmc8IiNH_DFAKEMAhzYnn\n",
+            "tgp_v1_uEzwe-cbXiz4TiuC0hvsbMhmc8IiNH_DFAKEMAhzYnn",
+        )
+        .tp(
+            "client = Together(api_key=\"tgp_v1_ycQi3rtz7wj8-x7f7B2iMRuU3cTestOnlyajQMc7hgA\")",
+            "tgp_v1_ycQi3rtz7wj8-x7f7B2iMRuU3cTestOnlyajQMc7hgA",
+        )
+        .fp("TOGETHER_API_KEY=tgp_v1_<key>")
+        .fp("tgp_v1_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        // Langfuse API key pairs: public `pk-lf-` and secret `sk-lf-`, each a UUID
+        // after the prefix (Langfuse docs "Authentication"); only the secret half
+        // is reported.
+        prefixed(
+            "langfuse_secret_key",
+            "Langfuse secret key",
+            r"\bsk-lf-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
+            &["sk-lf-"],
+            48,
+            "LANGFUSE_KEY",
+        )
+        .tp(
+            "LANGFUSE_SECRET_KEY=sk-lf-bd52f438-6f4f-42ca-a00d-0e80f6d436bd",
+            "sk-lf-bd52f438-6f4f-42ca-a00d-0e80f6d436bd",
+        )
+        .tp(
+            "Langfuse(public_key=\"pk-lf-67f4c54a-111b-430d-bdec-5cbe4df49d6b\", secret_key=\"sk-lf-71e392e7-8806-4fb7-99a0-e14342d073c8\")",
+            "sk-lf-71e392e7-8806-4fb7-99a0-e14342d073c8",
+        )
+        .fp("LANGFUSE_SECRET_KEY=sk-lf-...")
+        .fp("LANGFUSE_PUBLIC_KEY=pk-lf-7cbd7411-2611-4820-854b-a307f746db82"),
+        // DeepSeek and Alibaba DashScope (Qwen) API keys: `sk-` and 32 hex
+        // (DeepSeek and DashScope API docs). `sk-` + 32 hex alone is too plain a
+        // shape, so a provider word must come first.
+        secret(
+            "deepseek_api_key",
+            "DeepSeek or DashScope API key",
+            Severity::Critical,
+            &near_word(r"deepseek|dashscope", r"sk-[a-f0-9]{32}"),
+        )
+        .keywords(&["deepseek", "dashscope"])
+        .max_len(160)
+        .validator(entropy(3.0))
+        .label("DEEPSEEK_KEY")
+        .tp(
+            "DEEPSEEK_API_KEY=sk-cb2bcb341e0b7749b4c6f18027e40188",
+            "sk-cb2bcb341e0b7749b4c6f18027e40188",
+        )
+        .tp(
+            "DASHSCOPE_API_KEY=sk-0f180f2e5ed3c1b97921b6a7844a7c57 python qwen_chat.py",
+            "sk-0f180f2e5ed3c1b97921b6a7844a7c57",
+        )
+        .fp("DEEPSEEK_API_KEY=sk-<key>")
+        .fp("deepseek: sk-00000000000000000000000000000000"),
+        // ElevenLabs API keys: `sk_` and 48 hex (ElevenLabs docs "Authentication",
+        // header `xi-api-key`). `sk_` alone is in too many identifiers to trigger
+        // on, so a provider word or the header name must come first.
+        secret(
+            "elevenlabs_api_key",
+            "ElevenLabs API key",
+            Severity::Critical,
+            &near_word(r"elevenlabs|xi[-_]api[-_]key", r"sk_[a-f0-9]{48}"),
+        )
+        .keywords(&["elevenlabs", "xi-api-key", "xi_api_key"])
+        .max_len(160)
+        .validator(entropy(3.0))
+        .label("ELEVENLABS_KEY")
+        .tp(
+            "ELEVENLABS_API_KEY=sk_1b83b4859770fbe579bc7dd0c76731ece1881d38f555e1e9",
+            "sk_1b83b4859770fbe579bc7dd0c76731ece1881d38f555e1e9",
+        )
+        .tp(
+            "curl -H 'xi-api-key: sk_a4148f253b3383926644e4755d7f7b49778b3215081f453a' https://api.elevenlabs.io/v1/voices",
+            "sk_a4148f253b3383926644e4755d7f7b49778b3215081f453a",
+        )
+        .fp("ELEVENLABS_API_KEY=sk_...")
+        .fp("elevenlabs task_0927e87576886900841d4d83843683e1b90fb726e9ef2c0d"),
+        // Weights & Biases API keys: 40 hex (`wandb login`, W&B docs
+        // "Authentication"); found after a W&B word.
+        secret(
+            "wandb_api_key",
+            "Weights & Biases API key",
+            Severity::Critical,
+            &near_word("wandb", "[a-f0-9]{40}"),
+        )
+        .keywords(&["wandb"])
+        .max_len(128)
+        .validator(entropy(3.0))
+        .label("WANDB_KEY")
+        .tp("wandb login 1bd38f1f34920fbd01f40072e3cf347862554017", "1bd38f1f34920fbd01f40072e3cf347862554017")
+        .tp("os.environ[\"WANDB_API_KEY\"] = \"cdf83fd989e60f210402362d53c9efc6d892aa68\"", "cdf83fd989e60f210402362d53c9efc6d892aa68")
+        .fp("WANDB_API_KEY=0000000000000000000000000000000000000000")
+        .fp("wandb run abc123 finished"),
+        // Kaggle API keys: 32 hex, the `key` of `kaggle.json` (Kaggle API
+        // docs); found after a Kaggle word.
+        secret(
+            "kaggle_api_key",
+            "Kaggle API key",
+            Severity::Critical,
+            &near_word("kaggle", "[a-f0-9]{32}"),
+        )
+        .keywords(&["kaggle"])
+        .max_len(128)
+        .validator(entropy(3.0))
+        .label("KAGGLE_KEY")
+        .tp("KAGGLE_KEY=bfcc8c928344b16103485a1c292be01e", "bfcc8c928344b16103485a1c292be01e")
+        .tp(
+            r#"~/.kaggle/kaggle.json: {"username": "ana", "key": "4fc2d031c41885221c25f6aaf76fdc6c"}"#,
+            "4fc2d031c41885221c25f6aaf76fdc6c",
+        )
+        .fp("KAGGLE_KEY=<your-key>")
+        .fp("kaggle competitions download -c titanic"),
+        // Helicone API keys: `sk-helicone-` and dash-separated groups
+        // (Helicone docs "Helicone-Auth header").
+        prefixed(
+            "helicone_api_key",
+            "Helicone API key",
+            r"\bsk-helicone-[a-z0-9]{7}(?:-[a-z0-9]{7}){3}\b",
+            &["sk-helicone-"],
+            48,
+            "HELICONE_KEY",
+        )
+        .tp("HELICONE_API_KEY=sk-helicone-x3lgk9r-shx7qak-sr2o0qv-la94lcb", "sk-helicone-x3lgk9r-shx7qak-sr2o0qv-la94lcb")
+        .tp(
+            "default_headers={\"Helicone-Auth\": \"Bearer sk-helicone-1ynziht-gvtn3p8-rzgibh6-bit0h2r\"}",
+            "sk-helicone-1ynziht-gvtn3p8-rzgibh6-bit0h2r",
+        )
+        .fp("HELICONE_API_KEY=sk-helicone-...")
+        .fp("sk-helicone-xxxxxxx-xxxxxxx-xxxxxxx-xxxxxxx"),
+        // Jina AI API keys: `jina_` and about 60 alphanumerics (Jina AI
+        // docs, `Authorization: Bearer jina_…`).
+        prefixed(
+            "jina_api_key",
+            "Jina AI API key",
+            r"\bjina_[A-Za-z0-9]{40,80}\b",
+            &["jina_"],
+            96,
+            "JINA_KEY",
+        )
+        .tp(
+            "JINA_API_KEY=jina_474f2a7dccc06616cd334b459e42220dXZY7rzsj6HoV5D0bA2DAzqx2T4Rc",
+            "jina_474f2a7dccc06616cd334b459e42220dXZY7rzsj6HoV5D0bA2DAzqx2T4Rc",
+        )
+        .tp(
+            "curl https://r.jina.ai/https://example.com -H 'Authorization: Bearer jina_37913993ed6da209da99098b260ff3ac7X6Qd4VKW0y1tpQP3JTkLoaz48Fc'",
+            "jina_37913993ed6da209da99098b260ff3ac7X6Qd4VKW0y1tpQP3JTkLoaz48Fc",
+        )
+        .fp("JINA_API_KEY=jina_<your-key>")
+        .fp("from jina_embeddings_v3_long_context_models import Encoder"),
     ]
 }

@@ -1,7 +1,9 @@
-//! Cloud and infrastructure providers: AWS, Azure storage and Service Bus,
-//! Google, DigitalOcean, Heroku and Datadog.
+//! Cloud and infrastructure providers: AWS (keys, session tokens, Login
+//! with Amazon secrets), Azure storage and Service Bus, Google (API keys,
+//! OAuth access and refresh tokens, Cloud Storage HMAC ids, Firebase
+//! server keys), DigitalOcean, Heroku and Datadog.
 
-use super::{ASSIGN, entropy, secret, token_entropy};
+use super::{ASSIGN, entropy, prefixed, secret, token_entropy};
 use crate::dlp::RuleSpec;
 use crate::schema::Severity;
 
@@ -449,5 +451,113 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             r#"<add key="DATADOG_APPLICATION_KEY" value="cafebabe3e94fa50b61c72d83e94fa50b61c72d8" />"#,
             "cafebabe3e94fa50b61c72d83e94fa50b61c72d8",
         ),
+        // AWS STS session tokens (`AWS_SESSION_TOKEN`, `aws_session_token`) are
+        // base64 of a serialised blob whose first bytes are fixed:
+        // `IQoJb3JpZ2luX2Vj` ("origin_ec", the current format) and `FwoGZXIvYXdz`
+        // / `FQoGZXIvYXdz` (older ones); hundreds of base64 characters follow.
+        prefixed(
+            "aws_session_token",
+            "AWS temporary session token",
+            r"\b(?:IQoJb3JpZ2luX2V[jk]|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9+/]{100,}={0,2}",
+            &["iqojb3jpz2lux2v", "fwogzxivyxdz", "fqogzxivyxdz"],
+            4096,
+            "AWS_SESSION_TOKEN",
+        )
+        .tp(
+            "export AWS_SESSION_TOKEN=IQoJb3JpZ2luX2VjPKMFCakyxi+jUloQcfx0OljgNdjCYpc1vYMJqVIvLQKt4CSFAKET4LBZWm6i6X89qyhxrrhbuaYuV8GEpAj08dNPu0DmtFQuOyDwYfFTRVBQaeIKJ8NFRXlCQH5T/8+gXdnSUtG4PpuLQrtsxaoI2eGjGHP4lkY6FYQYVdfnSjj3u+ymHGjyJQYVGxcWHfo93uif23EFW3Z8bjprCXh+wM98rFLcsw3YgXRFph5st32Cbm0SmlGd5wM9ClltNmDrh6zM5YwW+q+NyW3ZncI4O3NbH0XwXC0x0+dAnoNy8in4cAmwBCtfRxU91A0rsG7ms6z8+tbq2OwvrmfPzLlQSvWbaFE5Y41Riem/I8vnupL9sMeeOwl2hYy5FtBRYoBd3B5574YrPVbPk0zR=",
+            "IQoJb3JpZ2luX2VjPKMFCakyxi+jUloQcfx0OljgNdjCYpc1vYMJqVIvLQKt4CSFAKET4LBZWm6i6X89qyhxrrhbuaYuV8GEpAj08dNPu0DmtFQuOyDwYfFTRVBQaeIKJ8NFRXlCQH5T/8+gXdnSUtG4PpuLQrtsxaoI2eGjGHP4lkY6FYQYVdfnSjj3u+ymHGjyJQYVGxcWHfo93uif23EFW3Z8bjprCXh+wM98rFLcsw3YgXRFph5st32Cbm0SmlGd5wM9ClltNmDrh6zM5YwW+q+NyW3ZncI4O3NbH0XwXC0x0+dAnoNy8in4cAmwBCtfRxU91A0rsG7ms6z8+tbq2OwvrmfPzLlQSvWbaFE5Y41Riem/I8vnupL9sMeeOwl2hYy5FtBRYoBd3B5574YrPVbPk0zR=",
+        )
+        .tp(
+            "[default]\naws_session_token = FwoGZXIvYXdzEoLF/uKCTMnHzXo/bdQASar24clMzFx/6M2H5wOH/Ta0utBbiVSI0DZLlu/tE/P6osypQSH27dz6UY+3EQs021cyLVcHZbNsDTestOnly3QYUbUJ4TcfCWNkgkOVhJBg8a3X+KlVlWx4acLp5hQNK0wt8rr2x7UFU5x2hEV+Xq9B6FwTYXavV9huMQD52BHxnAAITbO4Pqg8xW7PQvyFqSeghsGthq1IYP9JWVA6Gf+nwcOtUXtvEXUVsCUJqEm/HHU04umGpjwYrwyOMLidvKD4W97wfjF4YhRcKKlbuvCrQ",
+            "FwoGZXIvYXdzEoLF/uKCTMnHzXo/bdQASar24clMzFx/6M2H5wOH/Ta0utBbiVSI0DZLlu/tE/P6osypQSH27dz6UY+3EQs021cyLVcHZbNsDTestOnly3QYUbUJ4TcfCWNkgkOVhJBg8a3X+KlVlWx4acLp5hQNK0wt8rr2x7UFU5x2hEV+Xq9B6FwTYXavV9huMQD52BHxnAAITbO4Pqg8xW7PQvyFqSeghsGthq1IYP9JWVA6Gf+nwcOtUXtvEXUVsCUJqEm/HHU04umGpjwYrwyOMLidvKD4W97wfjF4YhRcKKlbuvCrQ",
+        )
+        .fp("export AWS_SESSION_TOKEN=IQoJb3JpZ2luX2Vj...")
+        .fp("IQoJb3JpZ2luX2Vj is how every STS session token starts"),
+        // Login with Amazon client secrets, used by the Selling Partner API, are
+        // `amzn1.oa2-cs.v1.` and 64 hex (Amazon SP-API docs, "Registering your
+        // application").
+        prefixed(
+            "amazon_lwa_client_secret",
+            "Login with Amazon (SP-API) client secret",
+            r"\bamzn1\.oa2-cs\.v1\.[a-f0-9]{64}\b",
+            &["amzn1.oa2-cs.v1."],
+            96,
+            "AMAZON_LWA_SECRET",
+        )
+        .tp(
+            "LWA_CLIENT_SECRET=amzn1.oa2-cs.v1.d60ca8308f3a2d5b79d4930e918aa18ef38d56d69ff64084c99e01ee8cefe067",
+            "amzn1.oa2-cs.v1.d60ca8308f3a2d5b79d4930e918aa18ef38d56d69ff64084c99e01ee8cefe067",
+        )
+        .tp(
+            "client_secret: 'amzn1.oa2-cs.v1.85df9b925437f3d08a74a6aabd1a338fe97f8b9f8dea2ee5503674e493175379'",
+            "amzn1.oa2-cs.v1.85df9b925437f3d08a74a6aabd1a338fe97f8b9f8dea2ee5503674e493175379",
+        )
+        .fp("LWA_CLIENT_SECRET=amzn1.oa2-cs.v1.<secret>")
+        .fp("amzn1.oa2-cs.v1.0000000000000000000000000000000000000000000000000000000000000000"),
+        // Google OAuth 2.0 refresh tokens start `1//0` followed by about a hundred
+        // URL-safe characters (Google Identity docs and OAuth Playground output).
+        prefixed(
+            "google_oauth_refresh_token",
+            "Google OAuth refresh token",
+            r"(?:^|[^A-Za-z0-9_/])(?P<value>1//0[A-Za-z0-9_-]{60,200})(?:[^A-Za-z0-9_-]|$)",
+            &["1//0"],
+            220,
+            "GOOGLE_REFRESH_TOKEN",
+        )
+        .tp(
+            "{\"refresh_token\": \"1//0g0kANbDqFAKE0NtxgWW1f0TPFathP7mnQO--FeeiFgMzh4hp5Hae2msaPXZi8aU7jaFY_wyZAnrT5gBVo21gRRcuQDdKtq_5Mys\", \"token_type\": \"Bearer\"}",
+            "1//0g0kANbDqFAKE0NtxgWW1f0TPFathP7mnQO--FeeiFgMzh4hp5Hae2msaPXZi8aU7jaFY_wyZAnrT5gBVo21gRRcuQDdKtq_5Mys",
+        )
+        .tp(
+            "GOOGLE_REFRESH_TOKEN=1//04kChz08Fxk-J9BGXchGGhB9bVcXoj0W9wag8TlTe0xkQtd2qvN0pTestOnlyHl9TNqFMbrhO5MuGJ24HzF8vDlhcIK13Pluub",
+            "1//04kChz08Fxk-J9BGXchGGhB9bVcXoj0W9wag8TlTe0xkQtd2qvN0pTestOnlyHl9TNqFMbrhO5MuGJ24HzF8vDlhcIK13Pluub",
+        )
+        .fp("x = 1//0  # ZeroDivisionError")
+        .fp("GOOGLE_REFRESH_TOKEN=1//0..."),
+        // Firebase Cloud Messaging legacy server keys: `AAAA`, 7 characters,
+        // `:APA91b` and about 134 URL-safe characters (Firebase console;
+        // trufflehog `firebasecloudmessaging`). Device registration tokens also
+        // carry `:APA91b` but not the `AAAA` start.
+        prefixed(
+            "firebase_fcm_server_key",
+            "Firebase Cloud Messaging legacy server key",
+            r"\bAAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{100,180}",
+            &[":apa91b"],
+            200,
+            "FCM_SERVER_KEY",
+        )
+        .tp(
+            "FCM_SERVER_KEY=AAAAvO8QDnw:APA91b-jlYkGnyHQFAKEjrSJSIuGYzS-dxSh7X2Iz7YDv1Qot5Bj093Y5B2TqMjdT73qkCC61Rs7gc4nvQDFBxUZRMBs7gckyttd6-N1aDNAF7bUUAyfOHpdgr7JCJT2GDpmxGAAB5o8",
+            "AAAAvO8QDnw:APA91b-jlYkGnyHQFAKEjrSJSIuGYzS-dxSh7X2Iz7YDv1Qot5Bj093Y5B2TqMjdT73qkCC61Rs7gc4nvQDFBxUZRMBs7gckyttd6-N1aDNAF7bUUAyfOHpdgr7JCJT2GDpmxGAAB5o8",
+        )
+        .tp(
+            "headers = {\"Authorization\": \"key=AAAA58txdOk:APA91bkX80bXIVk10TVfLlanAWhp1LlDfZ6kZyyJuExaypXMq83eX0Rk-IAKZ0k3ekTestOnlyL-UYlmOX_Cr0fjRjUzQwh2RQe89G8FqRS_6PfuH6waexLwjnrRYbJsPIwWyVQ0R2fN\"}",
+            "AAAA58txdOk:APA91bkX80bXIVk10TVfLlanAWhp1LlDfZ6kZyyJuExaypXMq83eX0Rk-IAKZ0k3ekTestOnlyL-UYlmOX_Cr0fjRjUzQwh2RQe89G8FqRS_6PfuH6waexLwjnrRYbJsPIwWyVQ0R2fN",
+        )
+        .fp("FCM_SERVER_KEY=AAAA...:APA91b...")
+        .fp("fcm device token dX3nQ1c0R0e:APA91bH-F2lmmmJhrgSw7H-T2EJ2JrXiZ9_8G"),
+        // Cloud Storage HMAC keys for service accounts have 61-character access
+        // ids starting `GOOG1` (Cloud Storage docs, "HMAC keys"); the id is the
+        // half AWS-style S3 clients send with the secret.
+        secret(
+            "gcs_hmac_access_id",
+            "Google Cloud Storage HMAC access id (service account)",
+            Severity::High,
+            r"\bGOOG1[A-Z0-9]{56}\b",
+        )
+        .keywords(&["goog1"])
+        .max_len(64)
+        .validator(token_entropy(3.0))
+        .label("GCS_HMAC_ID")
+        .tp(
+            "[default]\naws_access_key_id = GOOG1ELIVZY30DL1YNNCTJ6TZ5DO6CEU7ZCN54IHAU2TAUQ156ZHTU8Q6XDU9",
+            "GOOG1ELIVZY30DL1YNNCTJ6TZ5DO6CEU7ZCN54IHAU2TAUQ156ZHTU8Q6XDU9",
+        )
+        .tp(
+            "gsutil hmac update -s INACTIVE GOOG1ES5W93S1G9CNS9Z6ITOO2B476QJJKQST4JUS2DE1XJ8G0DAYY1107328",
+            "GOOG1ES5W93S1G9CNS9Z6ITOO2B476QJJKQST4JUS2DE1XJ8G0DAYY1107328",
+        )
+        .fp("GCS_HMAC_ACCESS_ID=GOOG1EXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX")
+        .fp("GOOG1 ids are 61 characters long"),
     ]
 }

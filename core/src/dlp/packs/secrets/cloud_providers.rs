@@ -1,5 +1,6 @@
 //! Cloud and edge providers beyond the big three: Alibaba Cloud, IBM
-//! Cloud and Cloudflare, and Amazon Bedrock's API keys.
+//! Cloud, Cloudflare (API tokens, Origin CA keys, Tunnel tokens), Tencent
+//! Cloud, Yandex Cloud, and Amazon Bedrock's API keys.
 
 use super::{entropy, near_word, prefixed, secret};
 use crate::dlp::RuleSpec;
@@ -114,5 +115,66 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("AWS_BEARER_TOKEN_BEDROCK=ABSK12hUxBIorjbT43H9h297Djd0jODU4ze6rYt8/hrd")
         .fp("AWS_BEARER_TOKEN_BEDROCK=ABSKxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        // Tencent Cloud CAM API keys: the SecretId is `AKID` and 32 alphanumerics
+        // (Tencent Cloud docs "Access Key"; trufflehog `tencent`).
+        prefixed(
+            "tencent_cloud_secret_id",
+            "Tencent Cloud SecretId",
+            r"\bAKID[A-Za-z0-9]{32}\b",
+            &["akid"],
+            48,
+            "TENCENT_KEY",
+        )
+        .tp(
+            "TENCENTCLOUD_SECRET_ID=AKID9OxkBPG0TrbPFAKEZeFamkwSvUV5Mbmu",
+            "AKID9OxkBPG0TrbPFAKEZeFamkwSvUV5Mbmu",
+        )
+        .tp(
+            "cred = credential.Credential(\"AKIDsVbPJTestTQ3Iq4c9YrMwpLaf4PbPbAM\", os.environ[\"TENCENTCLOUD_SECRET_KEY\"])",
+            "AKIDsVbPJTestTQ3Iq4c9YrMwpLaf4PbPbAM",
+        )
+        .fp("TENCENTCLOUD_SECRET_ID=AKIDxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+        .fp("the SecretId begins with AKID"),
+        // Yandex Cloud API keys: `AQVN` and 35-38 URL-safe characters (gitleaks
+        // `yandex-api-key`).
+        prefixed(
+            "yandex_cloud_api_key",
+            "Yandex Cloud API key",
+            r"\b(?P<value>AQVN[A-Za-z0-9_-]{35,38})(?:[^A-Za-z0-9_-]|$)",
+            &["aqvn"],
+            48,
+            "YANDEX_KEY",
+        )
+        .tp(
+            "YC_API_KEY=AQVN_WFAKE4dOG2imgP8tSjwooibfU5laq7-HcI1",
+            "AQVN_WFAKE4dOG2imgP8tSjwooibfU5laq7-HcI1",
+        )
+        .tp(
+            "curl -H \"Authorization: Api-Key AQVN7zG2wxKc3T8_86LawxenTest1iXwwt1-Ar3DU\" https://llm.api.cloud.yandex.net/foundationModels/v1/completion",
+            "AQVN7zG2wxKc3T8_86LawxenTest1iXwwt1-Ar3DU",
+        )
+        .fp("YC_API_KEY=AQVN...")
+        .fp("AQVN keys are issued per service account"),
+        // Cloudflare Tunnel tokens (`cloudflared tunnel run --token`) are base64
+        // of a JSON object `{"a":account,"t":tunnel id,"s":secret}`, so they start
+        // `eyJhIjoi` (Cloudflare docs "Tunnel tokens").
+        prefixed(
+            "cloudflare_tunnel_token",
+            "Cloudflare Tunnel token",
+            r"\beyJhIjoi[A-Za-z0-9+/]{100,400}={0,2}",
+            &["eyjhijoi"],
+            420,
+            "CLOUDFLARE_TUNNEL_TOKEN",
+        )
+        .tp(
+            "cloudflared tunnel run --token eyJhIjoiYzhlYTYzZmI4MDdmMWQxNzJiZDYzZWExZDk0ODFmYTYiLCJ0IjoiMGNkMDE0ODYtYjM0Yi00ZTNiLTgyNzMtNDQxZDRiODc5MmU4IiwicyI6IlVYdDNLbEp4SWE4aXFJcDQ5bXlacHRQSHA1WDU5VWdJcmxQV2NNM0VxUkk9In0=",
+            "eyJhIjoiYzhlYTYzZmI4MDdmMWQxNzJiZDYzZWExZDk0ODFmYTYiLCJ0IjoiMGNkMDE0ODYtYjM0Yi00ZTNiLTgyNzMtNDQxZDRiODc5MmU4IiwicyI6IlVYdDNLbEp4SWE4aXFJcDQ5bXlacHRQSHA1WDU5VWdJcmxQV2NNM0VxUkk9In0=",
+        )
+        .tp(
+            "TUNNEL_TOKEN=eyJhIjoiNTMyODJiYTEzZDdmZjgxMmNjNGQ4NDg5ZWVlZDlkODYiLCJ0IjoiODRkMjI0YmMtYzgwZC00NzA1LTllYzQtMTE3YjczMGI4NTE4IiwicyI6Ikd0OU94dGduZXlBcTdTQS96ZzFuT0xxN0c5SjNtQkFoL2dGL1lUdWYybWs9In0=",
+            "eyJhIjoiNTMyODJiYTEzZDdmZjgxMmNjNGQ4NDg5ZWVlZDlkODYiLCJ0IjoiODRkMjI0YmMtYzgwZC00NzA1LTllYzQtMTE3YjczMGI4NTE4IiwicyI6Ikd0OU94dGduZXlBcTdTQS96ZzFuT0xxN0c5SjNtQkFoL2dGL1lUdWYybWs9In0=",
+        )
+        .fp("TUNNEL_TOKEN=eyJhIjoi...")
+        .fp("eyJhIjoiYiJ9 is {\"a\":\"b\"} in base64"),
     ]
 }

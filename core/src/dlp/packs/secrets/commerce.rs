@@ -1,5 +1,7 @@
 //! Commerce and payment platforms: Stripe (and Standard Webhooks signing
-//! secrets), Shopify, Square, Braintree (PayPal), Adyen and Flutterwave.
+//! secrets), Shopify, Square, Braintree (PayPal), Adyen, Flutterwave,
+//! Paddle, Plaid and WooCommerce, and the shipping and travel APIs Shippo,
+//! EasyPost and Duffel.
 
 use super::{prefixed, secret, token_entropy};
 use crate::dlp::RuleSpec;
@@ -179,5 +181,126 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .tp("FLW_SECRET_KEY=FLWSECK-1c7a861502f5caf0c67fd32f0004688b-X", "FLWSECK-1c7a861502f5caf0c67fd32f0004688b-X")
         .fp("FLW_SECRET_KEY=FLWSECK-3a25f5530242a02786f3-X")
         .fp("FLW_PUBLIC_KEY=FLWPUBK-8bb8a4c91bd26e78613f34fd563fd4e3-X"),
+        // Shippo API tokens: `shippo_live_` or `shippo_test_` and 40 hex (Shippo
+        // docs "Authentication"; gitleaks `shippo-api-token`).
+        prefixed(
+            "shippo_token",
+            "Shippo API token",
+            r"\bshippo_(?:live|test)_[a-fA-F0-9]{40}\b",
+            &["shippo_"],
+            56,
+            "SHIPPO_TOKEN",
+        )
+        .tp(
+            "SHIPPO_API_KEY=shippo_live_4a08c3c5bcbd9ce62d3f2accc2a8006114809d0d",
+            "shippo_live_4a08c3c5bcbd9ce62d3f2accc2a8006114809d0d",
+        )
+        .tp(
+            "curl -H 'Authorization: ShippoToken shippo_test_cf94cfacdc89a3932e225c43792976052c781d9b' https://api.goshippo.com/shipments/",
+            "shippo_test_cf94cfacdc89a3932e225c43792976052c781d9b",
+        )
+        .fp("SHIPPO_API_KEY=shippo_live_<token>")
+        .fp("import shippo_client"),
+        // Duffel access tokens: `duffel_live_` or `duffel_test_` and 43 URL-safe
+        // characters (Duffel docs "Authentication"; gitleaks `duffel-api-token`).
+        prefixed(
+            "duffel_token",
+            "Duffel API token",
+            r"\b(?P<value>duffel_(?:test|live)_[A-Za-z0-9_=-]{43})(?:[^A-Za-z0-9_=-]|$)",
+            &["duffel_"],
+            64,
+            "DUFFEL_TOKEN",
+        )
+        .tp(
+            "DUFFEL_ACCESS_TOKEN=duffel_live_hZVFAKEDUnHCdVAMB5R5jFx1ZkvrU0QapbiQb5q7zMD\n",
+            "duffel_live_hZVFAKEDUnHCdVAMB5R5jFx1ZkvrU0QapbiQb5q7zMD",
+        )
+        .tp(
+            "curl -H 'Authorization: Bearer duffel_test_EDDLKzAQhIObv2pOcQTCeyHITestOnlyJy_1Qv1m8P9' https://api.duffel.com/air/airlines",
+            "duffel_test_EDDLKzAQhIObv2pOcQTCeyHITestOnlyJy_1Qv1m8P9",
+        )
+        .fp("DUFFEL_ACCESS_TOKEN=duffel_test_<token>")
+        .fp("duffel_live_ tokens charge real bookings"),
+        // EasyPost production (`EZAK`) and test (`EZTK`) API keys with 54
+        // alphanumerics (EasyPost docs; gitleaks `easypost-api-token`).
+        prefixed(
+            "easypost_api_key",
+            "EasyPost API key",
+            r"\bEZ[AT]K[A-Za-z0-9]{54}\b",
+            &["ezak", "eztk"],
+            64,
+            "EASYPOST_KEY",
+        )
+        .tp(
+            "EASYPOST_API_KEY=EZAKn9PgoP31TAsdIFAKERec2HZ8QBpKZ7WAGEX8tEzTfOguyTIzuL3DVS",
+            "EZAKn9PgoP31TAsdIFAKERec2HZ8QBpKZ7WAGEX8tEzTfOguyTIzuL3DVS",
+        )
+        .tp(
+            "client = easypost.EasyPostClient(\"EZTKRJyJfjbH8EC3piSoDc5ppYlyWzXe7AcWYjDTestOnlyzM6uHI1VjY8\")",
+            "EZTKRJyJfjbH8EC3piSoDc5ppYlyWzXe7AcWYjDTestOnlyzM6uHI1VjY8",
+        )
+        .fp("EASYPOST_API_KEY=EZAK<key>")
+        .fp("EZTKxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+        // Plaid Item access tokens: `access-`, the environment, `-` and a UUID
+        // (Plaid API docs "/item/public_token/exchange"; gitleaks
+        // `plaid-api-token`).
+        prefixed(
+            "plaid_access_token",
+            "Plaid access token",
+            r"\baccess-(?:sandbox|development|production)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
+            &["access-sandbox-", "access-development-", "access-production-"],
+            64,
+            "PLAID_TOKEN",
+        )
+        .tp(
+            "PLAID_ACCESS_TOKEN=access-production-34c59d2a-bdc1-4518-99d0-e18dcbbb87ad",
+            "access-production-34c59d2a-bdc1-4518-99d0-e18dcbbb87ad",
+        )
+        .tp(
+            "{\"access_token\": \"access-sandbox-46e30485-1c5a-4006-be35-d8431a729a44\", \"item_id\": \"M5eVJqLnv3tbzdngLDp9FL5OlDNxlNhlE55op\"}",
+            "access-sandbox-46e30485-1c5a-4006-be35-d8431a729a44",
+        )
+        .fp("PLAID_ACCESS_TOKEN=access-sandbox-00000000-0000-0000-0000-000000000000")
+        .fp("access-sandbox-<item>"),
+        // Paddle Billing API keys: `pdl_live_apikey_` or `pdl_sdbx_apikey_`, a
+        // 26-character id, `_`, 22, `_`, 3 (Paddle developer docs "API keys").
+        prefixed(
+            "paddle_api_key",
+            "Paddle Billing API key",
+            r"\bpdl_(?:live|sdbx)_apikey_[a-z0-9]{26}_[A-Za-z0-9]{22}_[A-Za-z0-9]{3}\b",
+            &["pdl_live_", "pdl_sdbx_"],
+            80,
+            "PADDLE_KEY",
+        )
+        .tp(
+            "PADDLE_API_KEY=pdl_live_apikey_avko7rdpj0ron1lgny8rh8ygw7_TDRFAKEo44sj8x80LP0vMY_doK",
+            "pdl_live_apikey_avko7rdpj0ron1lgny8rh8ygw7_TDRFAKEo44sj8x80LP0vMY_doK",
+        )
+        .tp(
+            "curl -H 'Authorization: Bearer pdl_sdbx_apikey_vluqy904xejz0t678zzlmwymgg_LX1gBFTestH0wpRPlYKYyF_zAy' https://api.paddle.com/products",
+            "pdl_sdbx_apikey_vluqy904xejz0t678zzlmwymgg_LX1gBFTestH0wpRPlYKYyF_zAy",
+        )
+        .fp("PADDLE_API_KEY=pdl_live_apikey_<key>")
+        .fp("pdl_sdbx_apikey_ keys work only in the sandbox"),
+        // WooCommerce REST API keys: consumer key `ck_` and consumer secret `cs_`,
+        // each with 40 hex (WooCommerce REST API docs "Authentication").
+        prefixed(
+            "woocommerce_key",
+            "WooCommerce REST API consumer key or secret",
+            r"\bc[ks]_[a-f0-9]{40}\b",
+            &["ck_", "cs_"],
+            48,
+            "WOOCOMMERCE_KEY",
+        )
+        .tp(
+            "WC_CONSUMER_KEY=ck_0084266cec3c1a3e3dba7f42e4dcfe04d40ea4d9",
+            "ck_0084266cec3c1a3e3dba7f42e4dcfe04d40ea4d9",
+        )
+        .tp(
+            "curl https://shop.example.com/wp-json/wc/v3/orders -u cs_f14823380513dbf394106f1cb6f2e088013430ce:",
+            "cs_f14823380513dbf394106f1cb6f2e088013430ce",
+        )
+        .fp("WC_CONSUMER_SECRET=cs_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+        .fp("ck_0000000000000000000000000000000000000000"),
     ]
 }

@@ -14,7 +14,7 @@ use crate::schema::Severity;
 /// Whole values that sit where a secret goes but are not one: words
 /// written instead of a secret, masked values, template and environment
 /// references. Every rule here drops them.
-const PLACEHOLDERS: &[&str] = &[
+pub(super) const PLACEHOLDERS: &[&str] = &[
     // Words written instead of a secret, with or without a possessive.
     r"(?i)(?:(?:my|your|the|some|new|old|db|user|admin|root|app)[_-]?)?(?:pass(?:word|wd|phrase)?|pwd|pw|secret|token|api[_-]?key|key|credentials?)[0-9]{0,4}(?:[_-]?(?:here|goes[_-]?here|placeholder))?",
     r"(?i)(?:changeme|change[_-]?me|change[_-]?it|placeholder|redacted|removed|hidden|dummy|example|sample|test|testing|default|none|null|nil|undefined|empty|todo|tbd|foo|bar|foobar|admin|root|guest|postgres|mysql|letmein|qwerty|12345678|123456789|1234567890)[0-9]{0,4}!?",
@@ -43,10 +43,12 @@ const PLACEHOLDERS: &[&str] = &[
 /// can only be a literal, so `abc.def` there is a password.
 const EXPRESSIONS: &[&str] = &[
     // Dotted names of identifier-like parts (`settings.API_KEY`,
-    // `process.env.TOKEN`, `this.apiKey`, `Config.HTTPClient`): each part
+    // `process.env.TOKEN`, `this.apiKey`, `Config.HTTPClient`), also with
+    // TypeScript's or Kotlin's non-null assertion (`process.env.KEY!`,
+    // `config.token!!`): each part
     // is snake or camel case, Pascal case, or upper snake case, so a random
     // value with a dot (`sk7.YO5aK2mQ9`, `l.R7U64FLlNw6`) is not one.
-    r"(?:[a-z_$][a-z0-9_$]*(?:[A-Z][a-z]+[0-9]*)*|[A-Z]*(?:[A-Z][a-z]+[0-9]*)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*)(?:\.(?:[a-z_$][a-z0-9_$]*(?:[A-Z][a-z]+[0-9]*)*|[A-Z]*(?:[A-Z][a-z]+[0-9]*)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*))+",
+    r"(?:[a-z_$][a-z0-9_$]*(?:[A-Z][a-z]+[0-9]*)*|[A-Z]*(?:[A-Z][a-z]+[0-9]*)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*)(?:\.(?:[a-z_$][a-z0-9_$]*(?:[A-Z][a-z]+[0-9]*)*|[A-Z]*(?:[A-Z][a-z]+[0-9]*)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*))+!{0,2}",
     // Environment variable names, snake_case and camelCase identifiers.
     r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+",
     r"[a-z]+(?:_[a-z]+)+",
@@ -67,6 +69,24 @@ const EXPRESSIONS: &[&str] = &[
     // key with a `/` in it is still reported.
     r"arn:[a-z0-9-]+:[a-z0-9-]+:.*",
     r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*(?:/[a-z0-9]+(?:[-_.][a-z0-9]+)*)+/?",
+    // The same with a store's scheme in front or the field after `#`
+    // (`vault:secret/data/app/db#password`, `kv/data/team#api_key`,
+    // `ssm:/app/db/password`): every part lower case, as a random password
+    // never is.
+    r"(?:[a-z][a-z0-9+.-]*:/{0,2})?[a-z0-9_.-]+(?:/[a-z0-9_.-]+)+(?:#[A-Za-z0-9_.-]+)?",
+    // File names with a document or data extension
+    // (`Passw0rd-Requirements.md`, `secret-rotation.yaml`).
+    r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.(?:md|txt|rst|adoc|html?|pdf|docx?|json|ya?ml|toml|xml|csv|log|ini|cfg|conf|env|sh|py|js|ts|rb|go|java)",
+    // Content digests labelled with their algorithm (`sha256:9f86…`, OCI
+    // and Docker image digests; `sha512-…`, Subresource Integrity): a
+    // hash of public content, named as one.
+    r"(?:sha(?:1|224|256|384|512)|sha3-(?:224|256|384|512)|md5|blake2[bs]|blake3)[:-](?:[a-f0-9]{32,128}|[A-Za-z0-9+/]{40,88}={0,2})",
+    // Camel-case identifiers of three or more words, each with a vowel
+    // and at most one digit after it (`accountPassword1Input`,
+    // `loginPassword2Field`): form field and element names. Random
+    // mixed-case passwords take this shape about twice in 100,000 draws.
+    // Plain camel case is dropped below.
+    r"[a-z]*[aeiou][a-z]+[0-9]?(?:[A-Z][a-z]*[aeiou][a-z]*[0-9]?){2,}",
     // CSS selectors and element ids (`#password`, `.password-field`,
     // `input#password.form-control`): lower-case or camel-case words after
     // `#` or `.`, where a password would mix in digits and symbols.
@@ -90,7 +110,7 @@ const EXPRESSIONS: &[&str] = &[
 ];
 
 /// What the assignment rules drop: placeholders and expressions.
-fn not_literals() -> Vec<&'static str> {
+pub(super) fn not_literals() -> Vec<&'static str> {
     PLACEHOLDERS.iter().chain(EXPRESSIONS).copied().collect()
 }
 
@@ -120,7 +140,8 @@ fn assignment(name: &str, max: usize) -> String {
 /// This group's rules.
 pub(super) fn rules() -> Vec<RuleSpec> {
     vec![
-        // RFC 3986 userinfo. Database schemes have their own rule below.
+        // RFC 3986 userinfo (and Cloudinary's `cloudinary://key:secret@cloud`).
+        // Database schemes have their own rule below.
         // A password of one or two characters is a documentation example
         // (`https://a:b@host`), and since a value found once is redacted
         // wherever it recurs, reporting it would mark every `b` in the text.
@@ -128,7 +149,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "url_credentials",
             "Password in a URL",
             Severity::High,
-            r#"(?i)\b(?:git\+)?(?:https?|ftps?|sftp|ssh|git|svn|smb|ldaps?|wss?|imaps?|smtps?|pop3s?|socks[45]h?|rtsp|sip|nntp|telnet)://[^\s:@/?#"'<>]{0,128}:(?P<value>[^\s:@/"'<>]{3,128})@[A-Za-z0-9\[]"#,
+            r#"(?i)\b(?:git\+)?(?:https?|ftps?|sftp|ssh|git|svn|smb|ldaps?|wss?|imaps?|smtps?|pop3s?|socks[45]h?|rtsp|sip|nntp|telnet|cloudinary)://[^\s:@/?#"'<>]{0,128}:(?P<value>[^\s:@/"'<>]{3,128})@[A-Za-z0-9\[]"#,
         )
         .keywords(&["://"])
         .max_len(300)
@@ -147,6 +168,11 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .tp(
             "ftp://backup:Fk#7?FAKEq@files.example.net/nightly",
             "Fk#7?FAKEq",
+        )
+        // Cloudinary's documented `CLOUDINARY_URL`: key, secret, cloud name.
+        .tp(
+            "CLOUDINARY_URL=cloudinary://874837483274837:a676b67565c6767a6767d6767f676fe1@demo-cloud",
+            "a676b67565c6767a6767d6767f676fe1",
         )
         .fp("see https://example.com:8443/docs?from=me@home")
         .fp("curl https://user:password@example.com/api")
@@ -308,6 +334,10 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("password: !Sub '{{resolve:secretsmanager:MyRdsSecret:SecretString:password}}'")
         .tp(r#"{ :password => "Xk9#FAKEmP2vL" }"#, "Xk9#FAKEmP2vL")
         .fp("password: arn:aws:ssm:us-east-1:123456789012:parameter/prod/db-password")
+        .fp("password: vault:secret/data/billing/db#password")
+        .fp(r#"password: "@@DB_PASSWORD@@""#)
+        .fp("password: Passw0rd-Requirements.md")
+        .fp(r#"pwd: "loginPassword2Input","#)
         .fp("pub unsafe fn logon(password: windows_sys::core::PWSTR) -> BOOL;")
         .fp("pub fn LogonUserW(password: *const u16) -> BOOL;")
         .tp("password: Xk9#mP2v/Lq7z", "Xk9#mP2v/Lq7z"),
@@ -349,6 +379,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("Use secret: kubernetes.io/dockerconfigjson for registry credentials")
         .fp("secret_arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf'")
         .fp("secret: projects/my-proj/secrets/db-pass/versions/latest")
+        .fp("secret: kv/data/teams/platform#api_key")
         .tp(
             "aws_secret = wJalrXUtnFAKE/K7MDENG/bPxRfiCYEXAMPLE",
             "wJalrXUtnFAKE/K7MDENG/bPxRfiCYEXAMPLE",
@@ -394,7 +425,8 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp(r#"API_KEY="0123456789abcdef0123456789abcdef""#)
         .fp("api_key: sk-********************")
         .fp("ACCESS_KEY=%ACCESS_KEY%")
-        .fp(r#""AWS::ApiGateway::ApiKey": "48205d4ffd7feba3","#),
+        .fp(r#""AWS::ApiGateway::ApiKey": "48205d4ffd7feba3","#)
+        .fp("apiKey: process.env.NEXT_PUBLIC_FIREBASE_API_KEY!,"),
         secret(
             "token_assignment",
             "Token assignment",
@@ -430,6 +462,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("List<Token> tokens = new ArrayList<>();")
         .fp("total_tokens += len(chunk)")
         .fp("token: ${{ secrets.GITHUB_TOKEN }}")
+        .fp(r#"token: "sha256:5d41402abc4b2a76b9719d911017c592aa8b3c4f2e6d1b0a9c8e7f6d5c4b3a29""#)
         .fp(r#"token = request.headers.get("X-Token")"#)
         .fp("token: 42")
         .fp("    pub token: super::super::Foundation::HANDLE,")

@@ -1,6 +1,6 @@
-//! Messaging and communication platforms: Slack, Discord, Telegram, Twilio
-//! and Microsoft Teams webhooks, and email services (SendGrid, Mailgun,
-//! Mailchimp, Brevo, Postmark).
+//! Messaging and communication platforms: Slack, Discord, Telegram, Twilio,
+//! Microsoft Teams and Zapier webhooks, and email services (SendGrid,
+//! Mailgun, Mailchimp, Brevo, Postmark, Resend).
 
 use super::{entropy, near_word, prefixed, secret, token_entropy};
 use crate::dlp::RuleSpec;
@@ -137,6 +137,31 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("https://github.com/xoxa-nyc/xoxa-nyc.github.io/blob/master/README.md")
         .fp("https://indieweb.org/images/3/35/2018-250-xoxo-indieweb-1.jpg")
         .fp("SLACK_TOKEN=xoxb-xxxxxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx"),
+        // Slack browser session credentials: the client token `xoxc-` (three
+        // numeric ids and 64 hex) and the `d` cookie `xoxd-` (URL-encoded
+        // base64), which together act as the signed-in user (trufflehog
+        // `slack` detector's token kinds; Slack's "token types" list names
+        // only the documented kinds, these are what the web client sends).
+        secret(
+            "slack_session_token",
+            "Slack browser session token or cookie",
+            Severity::Critical,
+            r"\b(?P<value>xoxc-[0-9]{8,14}-[0-9]{8,14}-[0-9]{8,14}-[0-9a-f]{64}|xoxd-[A-Za-z0-9%/+=_-]{40,400})(?:[^A-Za-z0-9%/+=_-]|$)",
+        )
+        .keywords(&["xoxc-", "xoxd-"])
+        .max_len(420)
+        .validator(token_entropy(3.5))
+        .label("SLACK_TOKEN")
+        .tp(
+            "SLACK_XOXC=xoxc-4021567823-4031276540912-4039817263541-eee65f53e9421ce50211670eae679f02e8d28a79023c39c200661fccd268a29a",
+            "xoxc-4021567823-4031276540912-4039817263541-eee65f53e9421ce50211670eae679f02e8d28a79023c39c200661fccd268a29a",
+        )
+        .tp(
+            "Cookie: d=xoxd-FAKEq8Wn3Xc6Vb9Mk2Lj5Hg8fD1sA4pO7iU0yT3rE6wQ9%2BzX2cV5bN8mL1kJ4hG7%3D%3D; b=abc",
+            "xoxd-FAKEq8Wn3Xc6Vb9Mk2Lj5Hg8fD1sA4pO7iU0yT3rE6wQ9%2BzX2cV5bN8mL1kJ4hG7%3D%3D",
+        )
+        .fp("SLACK_XOXC=xoxc-...")
+        .fp("Cookie: d=xoxd-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
         // gitleaks `slack-webhook-url`. Posting to a channel is less than
         // account access, hence high rather than critical.
         secret(
@@ -484,5 +509,48 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         )
         .fp("Post to https://contoso.webhook.office.com/webhookb2/<group>@<tenant>/IncomingWebhook/<id>/<owner>")
         .fp("webhook.office.com hosts Teams incoming webhooks"),
+        // Zapier "Catch Hook" trigger URLs:
+        // `https://hooks.zapier.com/hooks/catch/<account>/<hook>/`; anyone with
+        // the URL can start the Zap (Zapier help "Webhooks by Zapier").
+        secret(
+            "zapier_webhook_url",
+            "Zapier catch hook URL",
+            Severity::High,
+            r"https://hooks\.zapier\.com/hooks/catch/[0-9]{3,12}/[A-Za-z0-9]{4,16}/?",
+        )
+        .keywords(&["hooks.zapier.com"])
+        .max_len(80)
+        .validator(token_entropy(3.0))
+        .label("WEBHOOK_URL")
+        .tp(
+            "ZAPIER_WEBHOOK_URL=https://hooks.zapier.com/hooks/catch/8810491/zrr21a/",
+            "https://hooks.zapier.com/hooks/catch/8810491/zrr21a/",
+        )
+        .tp(
+            "requests.post(\"https://hooks.zapier.com/hooks/catch/96425175/m2meaf/\", json=lead)",
+            "https://hooks.zapier.com/hooks/catch/96425175/m2meaf/",
+        )
+        .fp("see https://hooks.zapier.com/hooks/catch/ for the format")
+        .fp("https://zapier.com/apps/webhook/integrations"),
+        // Resend API keys: `re_` and about 32 characters with an inner `_`
+        // (Resend docs "API keys"; trufflehog `resend`). `re_` starts too
+        // many identifiers to trigger on, so a Resend word must come first.
+        secret(
+            "resend_api_key",
+            "Resend API key",
+            Severity::Critical,
+            &near_word("resend", "re_[A-Za-z0-9]{6,12}_[A-Za-z0-9]{16,32}"),
+        )
+        .keywords(&["resend"])
+        .max_len(128)
+        .validator(entropy(3.0))
+        .label("RESEND_KEY")
+        .tp("RESEND_API_KEY=re_Qw7ZpF4k_N2vXkR8sLm4TbY9cJd3HgA6", "re_Qw7ZpF4k_N2vXkR8sLm4TbY9cJd3HgA6")
+        .tp(
+            "const resend = new Resend('re_FAKEt8Lm_9kPzQ2wXc7VbN4rTy6UhJ3s');",
+            "re_FAKEt8Lm_9kPzQ2wXc7VbN4rTy6UhJ3s",
+        )
+        .fp("RESEND_API_KEY=re_123456789")
+        .fp("resend the mail: are_you_sure_about_this_one_it_is_long"),
     ]
 }

@@ -26,7 +26,10 @@ mod govstream;
 mod keys;
 mod messaging;
 mod observability;
+mod placed;
+mod platforms;
 mod saas;
+mod social;
 
 use crate::dlp::{RuleSpec, Validator};
 use crate::schema::{Category, Severity};
@@ -43,8 +46,11 @@ pub(super) fn rules() -> Vec<RuleSpec> {
     rules.extend(commerce::rules());
     rules.extend(saas::rules());
     rules.extend(observability::rules());
+    rules.extend(platforms::rules());
+    rules.extend(social::rules());
     rules.extend(keys::rules());
     rules.extend(govstream::rules());
+    rules.extend(placed::rules());
     rules.extend(credentials::rules());
     rules
 }

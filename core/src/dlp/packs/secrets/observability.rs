@@ -102,5 +102,29 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .tp("pagerduty_token = 'u+2Rdkr0gEdipqeFZiSL'", "u+2Rdkr0gEdipqeFZiSL")
         .fp("PAGERDUTY_SERVICE=checkout-service-prod")
         .fp("PAGERDUTY_API_KEY=your-pagerduty-api-key"),
+        // Splunk HTTP Event Collector tokens are UUIDs, sent as
+        // `Authorization: Splunk <token>` (Splunk docs "Set up and use HTTP
+        // Event Collector"); a UUID alone is an id, so a Splunk word or
+        // the HEC variable name must come first.
+        secret(
+            "splunk_hec_token",
+            "Splunk HTTP Event Collector token",
+            Severity::Critical,
+            &near_word(
+                "splunk|hec_?token|hec-token",
+                "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+            ),
+        )
+        .keywords(&["splunk", "hec_token", "hectoken", "hec-token"])
+        .max_len(128)
+        .validator(super::entropy(3.0))
+        .label("SPLUNK_HEC_TOKEN")
+        .tp(
+            r#"curl https://splunk.example.com:8088/services/collector -H "Authorization: Splunk 7c1e9a42-5b3d-4f6e-9a8b-2d4c6e8f0a1b" -d '{"event": "x"}'"#,
+            "7c1e9a42-5b3d-4f6e-9a8b-2d4c6e8f0a1b",
+        )
+        .tp("SPLUNK_HEC_TOKEN=e4f1b2c3-9d8a-4b7c-8e6f-5a4b3c2d1e0f", "e4f1b2c3-9d8a-4b7c-8e6f-5a4b3c2d1e0f")
+        .fp("SPLUNK_HEC_TOKEN=00000000-0000-0000-0000-000000000000")
+        .fp("splunk search finished: 12 events, index=main"),
     ]
 }

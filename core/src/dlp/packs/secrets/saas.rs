@@ -1,6 +1,7 @@
 //! Software-as-a-service platforms: work tools (Linear, Notion, Airtable,
-//! Figma, Asana, Dropbox, Contentful, Typeform, HubSpot, Algolia, Mapbox)
-//! and data platforms (Databricks, Supabase, PlanetScale).
+//! Figma, Asana, Dropbox, Contentful, Typeform, HubSpot, Algolia, Mapbox),
+//! data platforms (Databricks, Supabase, PlanetScale), identity (Okta) and
+//! customer messaging (Klaviyo, OneSignal).
 
 use super::{near_word, prefixed, secret};
 use crate::dlp::RuleSpec;
@@ -349,5 +350,65 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .tp("asana_secret: 'm7t5m3slm1x3tcwg3dui0jti0jnz9ih4'", "m7t5m3slm1x3tcwg3dui0jti0jnz9ih4")
         .fp("ASANA_CLIENT_SECRET=your_asana_client_secret_goes_here")
         .fp("ASANA_WORKSPACE_ID=9104606071705499"),
+        // Okta API tokens: `00` and 40 URL-safe characters (gitleaks
+        // `okta-access-token`); `00…` is too plain to take alone, so an
+        // Okta word must come first.
+        secret(
+            "okta_api_token",
+            "Okta API token",
+            Severity::Critical,
+            &near_word("okta", "00[A-Za-z0-9_-]{40}"),
+        )
+        .keywords(&["okta"])
+        .max_len(128)
+        .validator(super::entropy(3.0))
+        .label("OKTA_TOKEN")
+        .tp("OKTA_API_TOKEN=00Qx7FAKEk9Lm2Rt5vWp8Zc3Ny6Bd1Hf4Gj0Ks_Ta9", "00Qx7FAKEk9Lm2Rt5vWp8Zc3Ny6Bd1Hf4Gj0Ks_Ta9")
+        .tp(
+            "okta_client = OktaClient({'orgUrl': ORG, 'token': '00aB3dE5gH7jK9mN1pQ3sT5vX7zTestOnly2cE4gI6'})",
+            "00aB3dE5gH7jK9mN1pQ3sT5vX7zTestOnly2cE4gI6",
+        )
+        .fp("OKTA_API_TOKEN=00xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+        .fp("okta org 0000000000000000000000000000000000000000000"),
+        // Klaviyo private API keys: `pk_` and 34 lower-case alphanumerics
+        // (Klaviyo developer docs "Authenticate API requests"; trufflehog
+        // `klaviyo`). Stripe's publishable `pk_live_…` has an inner `_`
+        // and is not matched.
+        prefixed(
+            "klaviyo_private_key",
+            "Klaviyo private API key",
+            r"\bpk_[a-z0-9]{34}\b",
+            &["pk_"],
+            40,
+            "KLAVIYO_KEY",
+        )
+        .tp("KLAVIYO_PRIVATE_KEY=pk_qumpmhs49pj96arb5lm6ylvuhf9q84nome", "pk_qumpmhs49pj96arb5lm6ylvuhf9q84nome")
+        .tp(
+            "curl -H 'Authorization: Klaviyo-API-Key pk_fm928egnvfg3f8gr29hw7dz7po4ziyacd5' https://a.klaviyo.com/api/profiles/",
+            "pk_fm928egnvfg3f8gr29hw7dz7po4ziyacd5",
+        )
+        .fp("KLAVIYO_PRIVATE_KEY=pk_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+        .fp("pk_live_FAKEexample3AHOVcjqx4BIPWd is a publishable key"),
+        // OneSignal REST API keys since 2024 ("Rich Authentication"):
+        // `os_v2_app_` and a long lower-case base32 body (OneSignal docs
+        // "Keys & IDs").
+        prefixed(
+            "onesignal_api_key",
+            "OneSignal REST API key",
+            r"\bos_v2_(?:app|org)_[a-z0-9]{40,120}\b",
+            &["os_v2_app_", "os_v2_org_"],
+            140,
+            "ONESIGNAL_KEY",
+        )
+        .tp(
+            "ONESIGNAL_REST_API_KEY=os_v2_app_gntvv1m66wnqwokwjq72st5pg4erslas01771zg28w45ykyy91qbts26",
+            "os_v2_app_gntvv1m66wnqwokwjq72st5pg4erslas01771zg28w45ykyy91qbts26",
+        )
+        .tp(
+            "curl -H 'Authorization: Key os_v2_app_2beyvxrhwwjh2jkd5svwfqilv1b4g61omc4g1bfbdw53rz8em6x7ockl' https://api.onesignal.com/notifications",
+            "os_v2_app_2beyvxrhwwjh2jkd5svwfqilv1b4g61omc4g1bfbdw53rz8em6x7ockl",
+        )
+        .fp("ONESIGNAL_REST_API_KEY=os_v2_app_<key>")
+        .fp("os_v2_app_ keys replace the legacy REST API key"),
     ]
 }
