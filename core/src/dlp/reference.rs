@@ -191,8 +191,14 @@ fn shape_holds(hay: &str, start: usize, end: usize, min: usize, shape: TriggerSh
                     // A prefix without digits (`+`) counts the first digit
                     // after it.
                     let first = if digits == 0 { "[0-9]" } else { "" };
+                    // The prefix starts a group of digits.
+                    let before = if p.starts_with('+') {
+                        ""
+                    } else {
+                        "(?:^|[^0-9])"
+                    };
                     format!(
-                        r"{}{first}(?:[ .\-()/]{{0,2}}[0-9]){{{rest}}}",
+                        r"{before}{}{first}(?:[ .\-()/]{{0,2}}[0-9]){{{rest}}}",
                         regex_syntax::escape(p)
                     )
                 })

@@ -32,9 +32,9 @@ pub enum TriggerShape {
     /// At least `min_digits` digits, each at most two of ` .-()/` from the
     /// one before: phone numbers.
     Spaced,
-    /// [`TriggerShape::Spaced`], counted from a digit where one of these
-    /// prefixes starts (a leading `+` is the byte before the digit): `+49`
-    /// or `0049` for German numbers, `+` for E.164 ones.
+    /// [`TriggerShape::Spaced`], counted from the first digit of a group
+    /// where one of these prefixes starts (a leading `+` is the byte before
+    /// the digit): `+49` or `0049` for German numbers, `+` for E.164 ones.
     SpacedFrom(&'static [&'static str]),
     /// Four groups of digits joined by single dots, the middle two of at
     /// most three digits: IPv4 addresses.
@@ -211,9 +211,12 @@ impl<'a> Run<'a> {
                 if gap > 2 || !gap_fits {
                     counted = None;
                 }
+                // A prefix starts a group of digits: after `+`, or where the
+                // pattern has `\b` before `00`.
+                let group_start = at == self.start || gap > 0;
                 counted = match counted {
                     Some(n) => Some(n + 1),
-                    None if starts(at) => Some(1),
+                    None if group_start && starts(at) => Some(1),
                     None => None,
                 };
                 best = best.max(counted.unwrap_or(0));
@@ -296,11 +299,14 @@ impl<'a> Run<'a> {
         false
     }
 
+    // `first` is a byte or two: `contains` would call the library search
+    // once per digit, for more than the compare costs.
+    #[allow(clippy::manual_contains)]
     fn long_word(&self, first: &[u8], min_len: usize) -> bool {
         let alnum = |at: usize| self.byte(at).is_some_and(|b| b.is_ascii_alphanumeric());
         let word = |at: usize| self.byte(at).is_some_and(is_word);
         (self.start..self.end).any(|at| {
-            self.byte(at).is_some_and(|b| first.contains(&b))
+            self.byte(at).is_some_and(|b| first.iter().any(|&f| f == b))
                 && (at == 0 || !word(at - 1))
                 && (at..at + min_len).all(alnum)
         })
