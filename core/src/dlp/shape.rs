@@ -271,10 +271,18 @@ impl<'a> Run<'a> {
 
     /// A digit after two capitals that start a word.
     fn after_capitals(&self) -> bool {
-        (self.start.max(2)..self.end).any(|at| {
-            self.byte(at - 1).is_some_and(|b| b.is_ascii_uppercase())
-                && self.byte(at).is_some_and(|b| b.is_ascii_digit())
-                && self.byte(at - 2).is_some_and(|b| b.is_ascii_uppercase())
+        // Most runs hold no capital at all, and neither do the two bytes
+        // before them: one pass over the bytes says so.
+        let lo = self.start.saturating_sub(2);
+        let Some(near) = self.bytes.get(lo..self.end) else {
+            return false;
+        };
+        if !near.iter().any(u8::is_ascii_uppercase) {
+            return false;
+        }
+        near.windows(3).enumerate().any(|(i, w)| {
+            let at = lo + i + 2;
+            matches!(w, [a, b, d] if a.is_ascii_uppercase() && b.is_ascii_uppercase() && d.is_ascii_digit())
                 && (at == 2 || !self.byte(at - 3).is_some_and(is_word))
         })
     }
@@ -303,12 +311,15 @@ impl<'a> Run<'a> {
     // once per digit, for more than the compare costs.
     #[allow(clippy::manual_contains)]
     fn long_word(&self, first: &[u8], min_len: usize) -> bool {
-        let alnum = |at: usize| self.byte(at).is_some_and(|b| b.is_ascii_alphanumeric());
-        let word = |at: usize| self.byte(at).is_some_and(is_word);
-        (self.start..self.end).any(|at| {
-            self.byte(at).is_some_and(|b| first.iter().any(|&f| f == b))
-                && (at == 0 || !word(at - 1))
-                && (at..at + min_len).all(alnum)
+        let body = self.body();
+        body.iter().enumerate().any(|(i, &b)| {
+            let at = self.start + i;
+            first.iter().any(|&f| f == b)
+                && (at == 0 || !self.byte(at - 1).is_some_and(is_word))
+                && self
+                    .bytes
+                    .get(at..at + min_len)
+                    .is_some_and(|word| word.iter().all(u8::is_ascii_alphanumeric))
         })
     }
 }
