@@ -209,6 +209,12 @@ fn shape_holds(hay: &str, start: usize, end: usize, min: usize, shape: TriggerSh
             return keyword_shape_holds(hay, start, end, shape);
         }
     };
+    // A shape may look at the character before the run; when that is
+    // multibyte, the search starts where it starts.
+    let mut lo = lo;
+    while !hay.is_char_boundary(lo) {
+        lo -= 1;
+    }
     let hi = hi.min(hay.len());
     regex_automata::meta::Regex::new(&pattern)
         .is_ok_and(|re| re.is_match(Input::new(hay).range(lo..hi)))
@@ -395,6 +401,22 @@ mod tests {
         #[test]
         fn scanner_matches_the_reference(parts in proptest::collection::vec(piece(), 0..40)) {
             check(&parts.concat())?;
+        }
+    }
+
+    /// Shapes that look at the character before a run agree when that
+    /// character is multibyte (an emoji before an IBAN once split the
+    /// reference's search inside the emoji).
+    #[test]
+    fn shapes_after_multibyte_characters() {
+        for before in ["😀", "é", "\u{00a0}", "\u{200b}", "ß"] {
+            for value in [
+                "FR14 2004 1010 0505 0001 3M02 606",
+                "+49 30 1234567",
+                "1BoatSLRHtKNngkdXEeobR76b53LETtpyT",
+            ] {
+                check(&format!("{before}{value}")).unwrap();
+            }
         }
     }
 
