@@ -2,6 +2,7 @@
 //! and context words compiled once, so the scanner's inner loop only asks
 //! questions.
 
+use super::start_facts::StartFacts;
 use super::{RuleSpec, validators};
 use crate::{Error, Result};
 use regex_automata::meta::{self, Regex};
@@ -47,6 +48,8 @@ pub(crate) struct CompiledRule {
     pub(crate) regex: Regex,
     /// Capture index of the `value` group, when the pattern has one.
     pub(crate) value_group: Option<usize>,
+    /// Where its values can start (`settle.rs`).
+    pub(crate) starts: StartFacts,
     /// How the pattern was read, so that a combined automaton over several
     /// rules (`gate.rs`) reads each the same way.
     pub(crate) dialect: Dialect,
@@ -64,7 +67,7 @@ fn syntax_config(dialect: Dialect) -> syntax::Config {
 }
 
 /// `pattern` parsed as `dialect` reads it, within the size limits.
-pub(super) fn parse(pattern: &str, dialect: Dialect) -> std::result::Result<Hir, String> {
+pub(crate) fn parse(pattern: &str, dialect: Dialect) -> std::result::Result<Hir, String> {
     if pattern.len() > MAX_PATTERN_LEN {
         return Err(format!(
             "pattern is {} bytes, longer than the limit of {MAX_PATTERN_LEN}",
@@ -123,7 +126,8 @@ fn compile_pattern(pattern: &str, dialect: Dialect) -> std::result::Result<Regex
 fn compile_rule_pattern(
     pattern: &str,
     dialect: Dialect,
-) -> std::result::Result<(Regex, Option<usize>), String> {
+    keywords: &[String],
+) -> std::result::Result<(Regex, Option<usize>, StartFacts), String> {
     if pattern.is_empty() {
         return Err("pattern is empty; give a regex that matches the values to find".into());
     }
@@ -144,7 +148,11 @@ fn compile_rule_pattern(
     let value_group = regex
         .group_info()
         .to_index(regex_automata::PatternID::ZERO, VALUE_GROUP);
-    Ok((regex, value_group))
+    // What is reported is the value group's match when there is one, so
+    // its start is the one that counts.
+    let group = find_capture(&hir, VALUE_GROUP).map(|g| (g, VALUE_GROUP));
+    let starts = StartFacts::of(&hir, group, keywords);
+    Ok((regex, value_group, starts))
 }
 
 /// The capture group whose match is the reported value.
@@ -187,8 +195,9 @@ impl CompiledRule {
     /// Compiles `spec`; a bad pattern or allowlist pattern is an
     /// [`Error::Rule`] naming the rule and the regex error.
     pub(crate) fn compile(spec: RuleSpec, dialect: Dialect) -> Result<Self> {
-        let (regex, value_group) = compile_rule_pattern(&spec.pattern, dialect)
-            .map_err(|m| rule_error(&spec, "invalid regex", m))?;
+        let (regex, value_group, starts) =
+            compile_rule_pattern(&spec.pattern, dialect, &spec.keywords)
+                .map_err(|m| rule_error(&spec, "invalid regex", m))?;
         let allow_patterns = spec
             .allowlist
             .patterns
@@ -207,6 +216,7 @@ impl CompiledRule {
             spec,
             regex,
             value_group,
+            starts,
             dialect,
             allow_patterns,
             context_words,
@@ -282,7 +292,7 @@ pub fn check_rule(spec: &RuleSpec, dialect: Dialect) -> Result<()> {
 /// (where [`check_rule`] stops at the first).
 pub(crate) fn rule_problems(spec: &RuleSpec, dialect: Dialect) -> Vec<(RulePart, Error)> {
     let mut problems = Vec::new();
-    if let Err(m) = compile_rule_pattern(&spec.pattern, dialect) {
+    if let Err(m) = compile_rule_pattern(&spec.pattern, dialect, &spec.keywords) {
         problems.push((RulePart::Pattern, rule_error(spec, "invalid regex", m)));
     }
     for (i, p) in spec.allowlist.patterns.iter().enumerate() {

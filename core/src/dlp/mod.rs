@@ -11,6 +11,7 @@ mod reference;
 mod rule;
 mod scanner;
 mod shape;
+mod start_facts;
 mod triggers;
 pub mod validators;
 

@@ -88,6 +88,8 @@ pub struct Scanner {
     /// The digit-triggered rules, searched together per region to drop the
     /// windows where they cannot match.
     digit_gate: Option<RuleGate>,
+    /// The literals values start with, for [`Scanner::unsettled_from`].
+    starts: settle::Starts,
     /// Bytes of context a segment needs on either side: the longest match
     /// plus the widest context window of any rule, or an encoded run.
     reach: usize,
@@ -181,6 +183,7 @@ impl Scanner {
             .max()
             .unwrap_or(0);
         let digit_gate = RuleGate::new(&rules, |r| r.spec.min_digits.is_some());
+        let starts = settle::Starts::new(&rules, &keyword_rules);
         Ok(Scanner {
             rules,
             keywords,
@@ -188,6 +191,7 @@ impl Scanner {
             digit_rules,
             always_rules,
             digit_gate,
+            starts,
             reach,
             max_scan_bytes,
         })
@@ -418,19 +422,36 @@ impl Scanner {
         let Some(rule) = self.rules.get(index) else {
             return;
         };
-        let input = Input::new(hay).range(start..end);
-        let mut consider = |s: usize, e: usize| {
-            if s < e
-                && hay.is_char_boundary(s)
-                && hay.is_char_boundary(e)
-                && let Some(confidence) = rule.accept(hay, s, e)
-            {
+        self.values(index, hay, start, end, |s, e| {
+            if let Some(confidence) = rule.accept(hay, s, e) {
                 out.push(Finding {
                     rule: index,
                     byte_start: s,
                     byte_end: e,
                     confidence,
                 });
+            }
+        });
+    }
+
+    /// Every value rule `index` matches in `hay[start..end]` (its `value`
+    /// group, or the whole match), before its allowlist, validator and
+    /// context are asked.
+    fn values(
+        &self,
+        index: usize,
+        hay: &str,
+        start: usize,
+        end: usize,
+        mut found: impl FnMut(usize, usize),
+    ) {
+        let Some(rule) = self.rules.get(index) else {
+            return;
+        };
+        let input = Input::new(hay).range(start..end);
+        let mut consider = |s: usize, e: usize| {
+            if s < e && hay.is_char_boundary(s) && hay.is_char_boundary(e) {
+                found(s, e);
             }
         };
         match rule.value_group {
@@ -550,6 +571,9 @@ fn ceil_boundary(text: &str, at: usize) -> usize {
     }
     at
 }
+
+#[path = "settle.rs"]
+mod settle;
 
 #[cfg(test)]
 #[path = "scanner_tests.rs"]

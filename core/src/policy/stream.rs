@@ -3,14 +3,14 @@
 //! together is what redacting the whole text at once gives.
 //!
 //! How: the stream keeps the text so far and, on each chunk, scans it and
-//! releases the redacted text up to a *safe point*: the end, less the
-//! longest a match plus its context window can reach (a match still being
-//! written cannot start before it), moved back before any finding that
-//! crosses it and before a base64 run that may still be an encoded key.
-//! Findings before the safe point cannot change with more text, because a
-//! rule sees no further than that reach. [`StreamRedactor::finish`]
-//! releases the rest and evaluates the whole text, so the records are the
-//! whole-text records.
+//! releases the redacted text up to a *safe point*: where the scanner says
+//! a finding could still appear or change with more text
+//! ([`crate::dlp::Scanner::unsettled_from`]: usually the start of a value
+//! still being written, a few bytes back in prose, and never further back
+//! than the longest match plus its context window), moved back before any
+//! finding that crosses it and before a base64 run that may still be an
+//! encoded key. [`StreamRedactor::finish`] releases the rest and evaluates
+//! the whole text, so the records are the whole-text records.
 //!
 //! One thing a stream cannot do that a whole text can: when a value is
 //! matched, whole-text redaction also rewrites its *earlier* repeats, and a
@@ -44,6 +44,8 @@ pub struct StreamRedactor {
     /// The redacted text released so far.
     released: String,
     holdback: usize,
+    /// The most source bytes held back after a chunk.
+    most_held: usize,
     late_repeats: usize,
     /// Text length at the last scan.
     scanned_len: usize,
@@ -61,7 +63,8 @@ pub struct StreamOutcome {
     /// already released (see the module's documentation); the records
     /// cover the value.
     pub late_repeats: usize,
-    /// The most source bytes held back at once.
+    /// The most source bytes held back after any chunk (at most
+    /// [`StreamRedactor::holdback`], plus a base64 run that may be a key).
     pub holdback: usize,
 }
 
@@ -85,6 +88,7 @@ impl Policy {
             released_src: 0,
             released: String::new(),
             holdback,
+            most_held: 0,
             late_repeats: 0,
             scanned_len: 0,
         }
@@ -123,9 +127,10 @@ impl StreamRedactor {
         Ok(self.release(false))
     }
 
-    /// The most source bytes this stream holds back behind the newest text
-    /// (the longest match plus its context window, for this policy's
-    /// rules); a base64 run that may be an encoded key is held whole.
+    /// The most source bytes this stream can hold back behind the newest
+    /// text (the longest match plus its context window, for this policy's
+    /// rules); a base64 run that may be an encoded key is held whole. What
+    /// it holds back is usually much less: [`StreamRedactor::held_back`].
     pub fn holdback(&self) -> usize {
         self.holdback
     }
@@ -150,12 +155,13 @@ impl StreamRedactor {
             tail,
             decision,
             late_repeats: self.late_repeats,
-            holdback: self.holdback,
+            holdback: self.most_held,
         })
     }
 
     fn release(&mut self, last: bool) -> String {
         if !last && self.text.len() < self.scanned_len + MIN_STEP {
+            self.most_held = self.most_held.max(self.held_back());
             return String::new();
         }
         self.scanned_len = self.text.len();
@@ -165,7 +171,7 @@ impl StreamRedactor {
         let mut safe = if last {
             len
         } else {
-            len.saturating_sub(self.holdback).min(s.cut)
+            self.policy.scanner.unsettled_from(&self.text).min(s.cut)
         };
         if !last {
             safe = self.before_open_findings(&s, safe);
@@ -174,6 +180,7 @@ impl StreamRedactor {
                 safe -= 1;
             }
             if safe <= self.released_src {
+                self.most_held = self.most_held.max(self.held_back());
                 return String::new();
             }
         }
@@ -196,6 +203,7 @@ impl StreamRedactor {
         let new = now.get(before.len()..).unwrap_or_default().to_string();
         self.released.push_str(&new);
         self.released_src = if last { len } else { safe };
+        self.most_held = self.most_held.max(self.held_back());
         new
     }
 

@@ -31,7 +31,16 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             Severity::Critical,
             &near_word("alibaba|aliyun|access_?key_?secret", "[A-Za-z0-9]{30}"),
         )
-        .keywords(&["alibaba", "aliyun", "accesskeysecret", "access_key_secret"])
+        // Every spelling the pattern's `access_?key_?secret` allows: the
+        // scanner only runs a rule near one of its keywords.
+        .keywords(&[
+            "alibaba",
+            "aliyun",
+            "accesskeysecret",
+            "access_key_secret",
+            "access_keysecret",
+            "accesskey_secret",
+        ])
         .max_len(128)
         .validator(entropy(3.5))
         .label("ALIBABA_SECRET")

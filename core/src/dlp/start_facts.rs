@@ -1,0 +1,484 @@
+//! What a rule's pattern says about where its values can start, read once
+//! when the rule is compiled, for the scanner's settled point
+//! (`settle.rs`): the literals values and matches start with, whether a
+//! keyword comes before the value and how far into a match, and the run of
+//! bytes a value is.
+
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// What a rule's pattern says about where its values start, worked out
+/// once when the rule is compiled.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StartFacts {
+    /// The literals every value starts with, when there are few.
+    pub(crate) value: Option<Vec<Vec<u8>>>,
+    /// The literals every whole match starts with, when there are few (the
+    /// same as `value` for a rule without a `value` group).
+    pub(crate) whole: Option<Vec<Vec<u8>>>,
+    /// Every match has one of the rule's keywords before its value.
+    pub(crate) keyword_first: bool,
+    /// A keyword is at most this far into every match (`keyword_lead`).
+    pub(crate) lead: Option<usize>,
+    /// The longest match, when the pattern bounds it.
+    pub(crate) longest_match: Option<usize>,
+    /// The bytes a value can hold, the longest a value can be and the
+    /// longest the match can run past it, when the pattern bounds them
+    /// (`run_bound`).
+    pub(crate) value_run: Option<ValueRun>,
+    /// Every match holds a keyword.
+    pub(crate) keyword_inside: bool,
+}
+
+/// What a value still being written looks like: a run of `bytes`, at most
+/// `longest` long, ending at most `after` bytes before its match ends.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ValueRun {
+    bytes: [u64; 4],
+    pub(crate) longest: usize,
+    pub(crate) after: usize,
+}
+
+impl ValueRun {
+    pub(crate) fn holds(&self, b: u8) -> bool {
+        self.bytes
+            .get(usize::from(b >> 6))
+            .is_some_and(|w| w & (1u64 << (b & 63)) != 0)
+    }
+}
+
+/// Adds to `set` every byte a match of `hir` can hold.
+fn add_bytes(hir: &Hir, set: &mut [u64; 4]) {
+    let mut add = |b: u8| {
+        if let Some(w) = set.get_mut(usize::from(b >> 6)) {
+            *w |= 1u64 << (b & 63);
+        }
+    };
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => {}
+        HirKind::Literal(l) => l.0.iter().for_each(|&b| add(b)),
+        HirKind::Class(Class::Bytes(c)) => {
+            for r in c.ranges() {
+                (r.start()..=r.end()).for_each(&mut add);
+            }
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            for r in c.ranges() {
+                let (lo, hi) = (u32::from(r.start()), u32::from(r.end()));
+                if lo <= 0x7f {
+                    (lo..=hi.min(0x7f))
+                        .filter_map(|b| u8::try_from(b).ok())
+                        .for_each(&mut add);
+                }
+                if hi >= 0x80 {
+                    (0x80..=0xffu8).for_each(&mut add);
+                }
+            }
+        }
+        HirKind::Capture(c) => add_bytes(&c.sub, set),
+        HirKind::Repetition(r) => add_bytes(&r.sub, set),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            subs.iter().for_each(|h| add_bytes(h, set));
+        }
+    }
+}
+
+/// For a value that is group `name` of `hir` (or the whole match), the run
+/// it must be. `None` when the pattern does not bound it: the group is not
+/// a part of the pattern's top-level sequence, or what follows it is
+/// unbounded.
+fn value_run(hir: &Hir, name: Option<&str>) -> Option<ValueRun> {
+    let (value, after) = match name {
+        None => (hir, 0),
+        Some(name) => {
+            let HirKind::Concat(parts) = hir.kind() else {
+                return None;
+            };
+            let at = parts.iter().position(
+                |p| matches!(p.kind(), HirKind::Capture(c) if c.name.as_deref() == Some(name)),
+            )?;
+            let rest = Hir::concat(parts.get(at + 1..)?.to_vec());
+            (parts.get(at)?, rest.properties().maximum_len()?)
+        }
+    };
+    let mut bytes = [0u64; 4];
+    add_bytes(value, &mut bytes);
+    Some(ValueRun {
+        bytes,
+        longest: value.properties().maximum_len()?,
+        after,
+    })
+}
+
+/// The literals every match of `hir` starts with, or `None` when there is
+/// no short list of them (a class too wide, an empty literal).
+fn start_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let mut seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
+    seq.dedup();
+    let literals = seq.literals()?;
+    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().is_empty()) {
+        return None;
+    }
+    Some(literals.iter().map(|l| l.as_bytes().to_vec()).collect())
+}
+
+/// The most strings [`lower_strings`] lists.
+const MAX_STRINGS: usize = 1024;
+
+/// The strings `hir` matches, ASCII-lowercased, when there are few enough
+/// to list (a case-insensitive word is one string, not one per casing).
+fn lower_strings(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let mut out: Vec<Vec<u8>> = match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => vec![Vec::new()],
+        HirKind::Literal(l) => vec![l.0.to_ascii_lowercase()],
+        HirKind::Class(class) => {
+            let mut members: Vec<Vec<u8>> = Vec::new();
+            match class {
+                Class::Bytes(c) => {
+                    for r in c.ranges() {
+                        for b in r.start()..=r.end() {
+                            members.push(vec![b.to_ascii_lowercase()]);
+                            if members.len() > 2 * MAX_STRINGS {
+                                return None;
+                            }
+                        }
+                    }
+                }
+                Class::Unicode(c) => {
+                    for r in c.ranges() {
+                        for ch in r.start()..=r.end() {
+                            let mut buf = [0u8; 4];
+                            members.push(ch.encode_utf8(&mut buf).as_bytes().to_ascii_lowercase());
+                            if members.len() > 2 * MAX_STRINGS {
+                                return None;
+                            }
+                        }
+                    }
+                }
+            }
+            members
+        }
+        HirKind::Capture(c) => return lower_strings(&c.sub),
+        HirKind::Alternation(branches) => {
+            let mut all = Vec::new();
+            for b in branches {
+                all.extend(lower_strings(b)?);
+                if all.len() > MAX_STRINGS {
+                    return None;
+                }
+            }
+            all
+        }
+        HirKind::Concat(parts) => {
+            let mut all = vec![Vec::new()];
+            for p in parts {
+                all = product(&all, &lower_strings(p)?)?;
+            }
+            all
+        }
+        HirKind::Repetition(r) => {
+            let max = r.max?;
+            if max > 8 {
+                return None;
+            }
+            let one = lower_strings(&r.sub)?;
+            let mut all = Vec::new();
+            let mut k = vec![Vec::new()];
+            for n in 0..=max {
+                if n >= r.min {
+                    all.extend(k.iter().cloned());
+                }
+                k = product(&k, &one)?;
+                if all.len() > MAX_STRINGS {
+                    return None;
+                }
+            }
+            all
+        }
+    };
+    out.sort_unstable();
+    out.dedup();
+    (out.len() <= MAX_STRINGS).then_some(out)
+}
+
+/// Every `a` followed by every `b`, if not too many.
+fn product(a: &[Vec<u8>], b: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
+    if a.len().saturating_mul(b.len()) > MAX_STRINGS {
+        return None;
+    }
+    Some(
+        a.iter()
+            .flat_map(|x| b.iter().map(move |y| [x.as_slice(), y].concat()))
+            .collect(),
+    )
+}
+
+/// Whether each of `strings` (ASCII lowercase) holds one of `keywords`
+/// (ASCII lowercase).
+fn each_holds_keyword(strings: &[Vec<u8>], keywords: &[Vec<u8>]) -> bool {
+    strings.iter().all(|s| {
+        keywords
+            .iter()
+            .any(|k| !k.is_empty() && s.windows(k.len()).any(|w| w == k.as_slice()))
+    })
+}
+
+/// Whether every string `hir` matches contains one of `keywords`. Only
+/// says yes when sure: a part whose strings can all be listed, each
+/// holding a keyword (a case-insensitive `bearer` is six parts, so runs of
+/// parts are listed together); a concatenation with such a part; an
+/// alternation of such branches.
+fn always_contains(hir: &Hir, keywords: &[Vec<u8>]) -> bool {
+    if let Some(strings) = lower_strings(hir) {
+        return each_holds_keyword(&strings, keywords);
+    }
+    match hir.kind() {
+        HirKind::Capture(c) => always_contains(&c.sub, keywords),
+        HirKind::Repetition(r) if r.min >= 1 => always_contains(&r.sub, keywords),
+        HirKind::Concat(parts) => concat_contains(parts, keywords),
+        HirKind::Alternation(branches) => branches.iter().all(|b| always_contains(b, keywords)),
+        _ => false,
+    }
+}
+
+/// [`always_contains`] for the concatenation of `parts`: one part, or a
+/// run of parts whose strings can be listed, holds a keyword.
+fn concat_contains(parts: &[Hir], keywords: &[Vec<u8>]) -> bool {
+    if parts.iter().any(|p| always_contains(p, keywords)) {
+        return true;
+    }
+    for i in 0..parts.len() {
+        for j in i + 2..=parts.len() {
+            let Some(run) = parts.get(i..j) else { break };
+            match lower_strings(&Hir::concat(run.to_vec())) {
+                Some(strings) if each_holds_keyword(&strings, keywords) => return true,
+                Some(_) => {}
+                None => break,
+            }
+        }
+    }
+    false
+}
+
+/// Whether `hir` holds the capture group `name`.
+fn holds_group(hir: &Hir, name: &str) -> bool {
+    match hir.kind() {
+        HirKind::Capture(c) => c.name.as_deref() == Some(name) || holds_group(&c.sub, name),
+        HirKind::Repetition(r) => holds_group(&r.sub, name),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            subs.iter().any(|h| holds_group(h, name))
+        }
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => false,
+    }
+}
+
+/// Whether, wherever group `name` takes part in a match of `hir`, a part
+/// matched before it holds a keyword.
+fn keyword_before(hir: &Hir, name: &str, keywords: &[Vec<u8>]) -> bool {
+    match hir.kind() {
+        HirKind::Capture(c) if c.name.as_deref() == Some(name) => false,
+        HirKind::Capture(c) => keyword_before(&c.sub, name, keywords),
+        HirKind::Concat(parts) => {
+            let Some(at) = parts.iter().position(|p| holds_group(p, name)) else {
+                return false;
+            };
+            parts
+                .get(..at)
+                .is_some_and(|before| concat_contains(before, keywords))
+                || parts
+                    .get(at)
+                    .is_some_and(|p| keyword_before(p, name, keywords))
+        }
+        // A branch without the group reports no value.
+        HirKind::Alternation(branches) => branches
+            .iter()
+            .all(|b| !holds_group(b, name) || keyword_before(b, name, keywords)),
+        _ => false,
+    }
+}
+
+/// How far into a match of `hir` a keyword can first be: the longest the
+/// match can be up to the end of the first part (or run of parts) that
+/// always holds a keyword. `None` when no part surely holds one or the
+/// length is unbounded.
+fn keyword_lead(hir: &Hir, keywords: &[Vec<u8>]) -> Option<usize> {
+    match hir.kind() {
+        HirKind::Capture(c) => keyword_lead(&c.sub, keywords),
+        HirKind::Alternation(branches) => branches
+            .iter()
+            .map(|b| keyword_lead(b, keywords))
+            .try_fold(0, |most, lead| lead.map(|l| most.max(l))),
+        HirKind::Concat(parts) => {
+            for j in 0..parts.len() {
+                let before = Hir::concat(parts.get(..j)?.to_vec())
+                    .properties()
+                    .maximum_len();
+                let part = parts.get(j)?;
+                if always_contains(part, keywords) {
+                    let within = keyword_lead(part, keywords).or(part.properties().maximum_len());
+                    return before?.checked_add(within?);
+                }
+                let run_holds = (0..j).any(|i| {
+                    parts
+                        .get(i..=j)
+                        .and_then(|run| lower_strings(&Hir::concat(run.to_vec())))
+                        .is_some_and(|strings| each_holds_keyword(&strings, keywords))
+                });
+                if run_holds {
+                    return Hir::concat(parts.get(..=j)?.to_vec())
+                        .properties()
+                        .maximum_len();
+                }
+            }
+            None
+        }
+        _ => always_contains(hir, keywords)
+            .then(|| hir.properties().maximum_len())
+            .flatten(),
+    }
+}
+
+impl StartFacts {
+    /// The facts of a pattern (`hir`), its `value` group (`value`) and its
+    /// keywords.
+    pub(crate) fn of(hir: &Hir, value: Option<(&Hir, &str)>, keywords: &[String]) -> Self {
+        let lower: Vec<Vec<u8>> = keywords
+            .iter()
+            .map(|k| k.to_ascii_lowercase().into_bytes())
+            .collect();
+        let whole = start_literals(hir);
+        let lead = keyword_lead(hir, &lower);
+        let longest_match = hir.properties().maximum_len();
+        let keyword_inside = !lower.is_empty() && always_contains(hir, &lower);
+        match value {
+            None => StartFacts {
+                value: whole.clone(),
+                whole,
+                keyword_first: false,
+                lead,
+                longest_match,
+                value_run: value_run(hir, None),
+                keyword_inside,
+            },
+            Some((group, name)) => StartFacts {
+                value: start_literals(group),
+                whole,
+                keyword_first: keyword_before(hir, name, &lower),
+                lead,
+                longest_match,
+                value_run: value_run(hir, Some(name)),
+                keyword_inside,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dlp::compiled::{Dialect, parse};
+
+    fn facts(pattern: &str, keywords: &[&str]) -> StartFacts {
+        let hir = parse(pattern, Dialect::Ascii).unwrap();
+        let keywords: Vec<String> = keywords.iter().map(|k| (*k).to_string()).collect();
+        let value = find_value(&hir).map(|g| (g, "value"));
+        StartFacts::of(&hir, value, &keywords)
+    }
+
+    fn find_value(hir: &Hir) -> Option<&Hir> {
+        match hir.kind() {
+            HirKind::Capture(c) if c.name.as_deref() == Some("value") => Some(hir),
+            HirKind::Capture(c) => find_value(&c.sub),
+            HirKind::Repetition(r) => find_value(&r.sub),
+            HirKind::Concat(s) | HirKind::Alternation(s) => s.iter().find_map(find_value),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn prefixed_tokens_start_with_their_prefix() {
+        let f = facts(r"\bghp_[A-Za-z0-9]{36}\b", &["ghp_"]);
+        assert_eq!(f.value, Some(vec![b"ghp_".to_vec()]));
+        assert_eq!(f.lead, Some(4));
+        assert!(f.keyword_inside);
+        // Too many ways to start: no list.
+        assert_eq!(facts(r"[A-Za-z0-9]{20}", &[]).value, None);
+    }
+
+    #[test]
+    fn a_keyword_before_the_value_is_seen_through_case_and_alternatives() {
+        let bearer = facts(
+            r"(?i)\bbearer[ \t]+(?P<value>[A-Za-z0-9._~+/-]{20,}=*)",
+            &["bearer"],
+        );
+        assert!(bearer.keyword_first);
+        let either = facts(
+            r"(?i)(?:api|access)[_-]?key\s*=\s*(?P<value>\w{8,40})",
+            &[
+                "api_key",
+                "api-key",
+                "apikey",
+                "access_key",
+                "access-key",
+                "accesskey",
+            ],
+        );
+        assert!(either.keyword_first);
+        // One spelling the keywords miss: not sure, so no.
+        let missing = facts(
+            r"(?i)(?:api|access)[_-]?key\s*=\s*(?P<value>\w{8,40})",
+            &["api_key"],
+        );
+        assert!(!missing.keyword_first);
+        // The word after the value: inside the match, but not first.
+        let after = facts(r"(?P<value>\w{20})\W{1,4}(?i:token)", &["token"]);
+        assert!(after.keyword_inside && !after.keyword_first);
+    }
+
+    #[test]
+    fn an_email_has_its_at_sign_within_sixty_five_bytes() {
+        let f = facts(
+            r"[A-Za-z0-9_%+\-][A-Za-z0-9._%+\-]{0,63}@(?:[A-Za-z0-9\-]{1,63}\.){1,8}[A-Za-z]{2,24}\b",
+            &["@"],
+        );
+        assert_eq!(f.lead, Some(65));
+        assert!(f.keyword_inside);
+    }
+
+    #[test]
+    fn a_value_run_knows_its_bytes_and_what_follows_it() {
+        let f = facts(
+            r#"(?i)password\s*=\s*"(?P<value>[^"\s]{1,64})"(?:;|$)"#,
+            &["password"],
+        );
+        let run = f.value_run.unwrap();
+        assert_eq!((run.longest, run.after), (64, 2));
+        assert!(run.holds(b'x') && !run.holds(b' ') && !run.holds(b'"'));
+        // What follows the value is unbounded: no run.
+        assert!(
+            facts(r"key=(?P<value>\w{8})\s*;", &["key"])
+                .value_run
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn every_keyword_rule_that_holds_its_keyword_says_so() {
+        // A rule whose keywords do not cover its pattern only runs near
+        // them: the Alibaba rule missed `accesskey_secret` until its
+        // keywords were read against its pattern.
+        let alibaba = crate::dlp::packs::builtin_rules()
+            .into_iter()
+            .find(|r| r.id == "secrets.alibaba_secret_key")
+            .unwrap();
+        let f = facts(
+            &alibaba.pattern,
+            &alibaba
+                .keywords
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        );
+        assert!(f.keyword_first);
+    }
+}
