@@ -113,7 +113,8 @@ impl PyStreamRedactor {
         self.lock().as_ref().map_or(0, StreamRedactor::held_back)
     }
 
-    /// The most bytes this policy holds back behind the newest text.
+    /// The most bytes this stream can hold back behind the newest text (what
+    /// it holds is usually much less: `held_back`).
     #[getter]
     fn holdback(&self) -> usize {
         self.holdback

@@ -289,6 +289,18 @@ impl Scanner {
     /// with `decode`, also those inside encoded runs.
     fn candidates(&self, hay: &str, decode: bool, only: Option<&[bool]>) -> Vec<Finding> {
         let (windows, encoded_hits) = self.windows(hay, only);
+        self.candidates_in(hay, &windows, &encoded_hits, decode, only)
+    }
+
+    /// [`Scanner::candidates`] with the windows already found.
+    fn candidates_in(
+        &self,
+        hay: &str,
+        windows: &[Vec<(usize, usize)>],
+        encoded_hits: &[(usize, usize)],
+        decode: bool,
+        only: Option<&[bool]>,
+    ) -> Vec<Finding> {
         let mut candidates = Vec::new();
         for (rule, spans) in windows.iter().enumerate() {
             for &(start, end) in spans {
@@ -301,7 +313,7 @@ impl Scanner {
             }
         }
         if decode {
-            self.decoded_candidates(hay, &encoded_hits, only, &mut candidates);
+            self.decoded_candidates(hay, encoded_hits, only, &mut candidates);
         }
         candidates
     }

@@ -31,7 +31,7 @@
 use super::{Scanner, floor_boundary, normalize};
 use crate::dlp::compiled::CompiledRule;
 use crate::dlp::start_facts::ValueRun;
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::Input;
 use std::collections::HashMap;
 
@@ -60,6 +60,28 @@ impl Finder {
         let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut longest = Vec::new();
         for (rule, list) in lists {
+            // Looked for ASCII-case-insensitively (a superset of where the
+            // rule's literals are, which only moves a bound earlier), and a
+            // literal that starts with another of the rule's is left out:
+            // wherever it starts, the shorter one does too.
+            let list = list
+                .map(|list| {
+                    let mut lower: Vec<Vec<u8>> =
+                        list.iter().map(|l| l.to_ascii_lowercase()).collect();
+                    lower.sort_unstable();
+                    lower.dedup();
+                    let mut kept: Vec<Vec<u8>> = Vec::new();
+                    for l in lower {
+                        if !kept.iter().any(|k| l.starts_with(k)) {
+                            kept.push(l);
+                        }
+                    }
+                    kept
+                })
+                // Single bytes (a digit, a letter of a class) are everywhere in
+                // text: looking for them costs more than it tells, and the
+                // value's run of bytes bounds such a rule as well.
+                .filter(|kept| kept.iter().all(|l| l.len() >= 2));
             longest.push(list.as_ref().and_then(|l| l.iter().map(Vec::len).max()));
             for l in list.into_iter().flatten() {
                 let at = *index.entry(l.clone()).or_insert_with(|| {
@@ -77,6 +99,8 @@ impl Finder {
         } else {
             AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
+                .ascii_case_insensitive(true)
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(&literals)
                 .ok()
         };
@@ -152,12 +176,6 @@ impl Starts {
                 .enumerate()
                 .map(|(i, r)| (i, r.starts.value.clone())),
         );
-        let (wholes, whole_longest) = Finder::new(
-            rules
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (i, r.starts.whole.clone())),
-        );
         let keyword_only = |r: &CompiledRule| {
             r.spec.min_digits.is_none()
                 && !r.spec.keywords.is_empty()
@@ -166,6 +184,13 @@ impl Starts {
                     .iter()
                     .all(|k| !k.is_empty() && k.is_ascii())
         };
+        // Whole-match literals bound keyword rules only (a value of any
+        // other rule is bounded by its own literals), and a rule without a
+        // `value` group has the same ones as its values.
+        let (wholes, whole_longest) = Finder::new(rules.iter().enumerate().map(|(i, r)| {
+            let distinct = r.value_group.is_some() && keyword_only(r);
+            (i, r.starts.whole.clone().filter(|_| distinct))
+        }));
         let starts = rules
             .iter()
             .enumerate()
@@ -248,7 +273,7 @@ impl Scanner {
     fn unsettled_in_view(&self, view: &str) -> usize {
         let len = view.len();
         let bytes = view.as_bytes();
-        let (windows, _) = self.windows(view, None);
+        let (windows, encoded_hits) = self.windows(view, None);
         let table = &self.starts;
         // Per rule, the earliest a match (`lo`) and its value (`value_lo`)
         // can start if still open.
@@ -303,7 +328,9 @@ impl Scanner {
             };
             let mut bound = l.max(literal(r.value_longest, &value_at));
             if r.keyword_len.is_some() {
-                bound = bound.max(literal(r.whole_longest, &whole_at));
+                if r.whole_longest.is_some() {
+                    bound = bound.max(literal(r.whole_longest, &whole_at));
+                }
                 let keyword = literal(r.keyword_len, &keyword_at);
                 if r.keyword_first {
                     bound = bound.max(keyword);
@@ -324,8 +351,11 @@ impl Scanner {
                 && let Some(longest) = r.longest_match
                 && let Some(rule_regex) = self.rules.get(rule).map(|c| &c.regex)
             {
+                // A match holding a value after `bound` starts at most its
+                // longest before it.
+                let from = l.max(bound.saturating_sub(longest));
                 let first = rule_regex
-                    .find(Input::new(view).range(l..len))
+                    .find(Input::new(view).range(from..len))
                     .map_or(usize::MAX, |m| m.start());
                 bound = bound.max(first.min(len.saturating_sub(longest)));
             }
@@ -356,7 +386,7 @@ impl Scanner {
             }
         }
         // No candidate, winning or not, may cross the point.
-        let candidates = self.candidates(view, true, None);
+        let candidates = self.candidates_in(view, &windows, &encoded_hits, true, None);
         loop {
             let crossing = candidates
                 .iter()
