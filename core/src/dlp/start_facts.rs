@@ -178,7 +178,8 @@ fn lower_strings(hir: &Hir) -> Option<Vec<Vec<u8>>> {
         }
         HirKind::Repetition(r) => {
             let max = r.max?;
-            if max > 8 {
+            // `A{22}` is one string; `[ab]{0,22}` is too many.
+            if max - r.min > 8 || max > 64 {
                 return None;
             }
             let one = lower_strings(&r.sub)?;
@@ -242,8 +243,16 @@ fn always_contains(hir: &Hir, keywords: &[Vec<u8>]) -> bool {
 }
 
 /// [`always_contains`] for the concatenation of `parts`: one part, or a
-/// run of parts whose strings can be listed, holds a keyword.
+/// run of parts whose strings can be listed, holds a keyword; or, written
+/// out further ([`unfold`]), each way the sequence can go does.
 fn concat_contains(parts: &[Hir], keywords: &[Vec<u8>]) -> bool {
+    concat_contains_within(parts, keywords, UNFOLD_DEPTH)
+}
+
+/// How many times [`concat_contains`] writes a sequence out further.
+const UNFOLD_DEPTH: usize = 6;
+
+fn concat_contains_within(parts: &[Hir], keywords: &[Vec<u8>], depth: usize) -> bool {
     if parts.iter().any(|p| always_contains(p, keywords)) {
         return true;
     }
@@ -257,7 +266,68 @@ fn concat_contains(parts: &[Hir], keywords: &[Vec<u8>]) -> bool {
             }
         }
     }
-    false
+    depth > 0
+        && unfold(parts).is_some_and(|ways| {
+            ways.iter()
+                .all(|way| concat_contains_within(way, keywords, depth - 1))
+        })
+}
+
+/// The sequence `parts` written out one step further, as the sequences it
+/// can be: nested sequences and groups flattened, a repetition that occurs
+/// at least once as one occurrence and the rest (`xox[pe](-[0-9]+){3}`
+/// starts `xoxp-` or `xoxe-`), and the first alternation split into its
+/// branches (`sk-(?:proj|admin)-` after the parser factored out `sk-`).
+/// `None` when nothing changes, or there would be too many.
+fn unfold(parts: &[Hir]) -> Option<Vec<Vec<Hir>>> {
+    let mut flat: Vec<Hir> = Vec::with_capacity(parts.len() + 2);
+    let mut changed = false;
+    for p in parts {
+        match p.kind() {
+            HirKind::Concat(sub) => {
+                flat.extend(sub.iter().cloned());
+                changed = true;
+            }
+            HirKind::Capture(c) => {
+                flat.push((*c.sub).clone());
+                changed = true;
+            }
+            HirKind::Repetition(r) if r.min >= 1 => {
+                flat.push((*r.sub).clone());
+                flat.push(Hir::repetition(regex_syntax::hir::Repetition {
+                    min: r.min - 1,
+                    max: r.max.map(|m| m.saturating_sub(1)),
+                    greedy: r.greedy,
+                    sub: r.sub.clone(),
+                }));
+                changed = true;
+            }
+            _ => flat.push(p.clone()),
+        }
+    }
+    if changed {
+        return Some(vec![flat]);
+    }
+    let at = flat
+        .iter()
+        .position(|p| matches!(p.kind(), HirKind::Alternation(_)))?;
+    let HirKind::Alternation(branches) = flat.get(at)?.kind() else {
+        return None;
+    };
+    if branches.len() > 16 {
+        return None;
+    }
+    Some(
+        branches
+            .iter()
+            .map(|b| {
+                let mut way = flat.get(..at).unwrap_or_default().to_vec();
+                way.push(b.clone());
+                way.extend(flat.get(at + 1..).unwrap_or_default().iter().cloned());
+                way
+            })
+            .collect(),
+    )
 }
 
 /// Whether `hir` holds the capture group `name`.
@@ -460,6 +530,40 @@ mod tests {
                 .value_run
                 .is_none()
         );
+    }
+
+    /// A rule triggered by keywords alone is run only near them: a match
+    /// without one is never found. Every built-in keyword rule's pattern
+    /// holds one of its keywords in every match, but for the rules that
+    /// look for a value near a word by design.
+    #[test]
+    fn every_keyword_rules_matches_hold_a_keyword() {
+        // The value has no marks of its own; the word nearby is the
+        // evidence (gitleaks' rules for these do the same).
+        let near_a_word = [
+            "secrets.azure_devops_pat",
+            "secrets.mailgun_api_key",
+            "secrets.airtable_token",
+        ];
+        let mut missing = Vec::new();
+        for r in crate::dlp::packs::builtin_rules() {
+            if r.keywords.is_empty()
+                || r.min_digits.is_some()
+                || near_a_word.contains(&r.id.as_str())
+            {
+                continue;
+            }
+            let hir = parse(&r.pattern, Dialect::Ascii).unwrap();
+            let lower: Vec<Vec<u8>> = r
+                .keywords
+                .iter()
+                .map(|k| k.to_ascii_lowercase().into_bytes())
+                .collect();
+            if !always_contains(&hir, &lower) {
+                missing.push(r.id);
+            }
+        }
+        assert!(missing.is_empty(), "matches without a keyword: {missing:?}");
     }
 
     #[test]

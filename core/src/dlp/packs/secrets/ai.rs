@@ -355,7 +355,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             Severity::Critical,
             &near_word(r"elevenlabs|xi[-_]api[-_]key", r"sk_[a-f0-9]{48}"),
         )
-        .keywords(&["elevenlabs", "xi-api-key", "xi_api_key"])
+        .keywords(&["elevenlabs", "xi-api-key", "xi_api_key", "xi-api_key", "xi_api-key"])
         .max_len(160)
         .validator(entropy(3.0))
         .label("ELEVENLABS_KEY")

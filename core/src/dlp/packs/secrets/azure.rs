@@ -114,21 +114,35 @@ pub(super) fn rules() -> Vec<RuleSpec> {
                 r"(?i)(?:(?:api[_-]?key|(?:openai|search|admin|query|cognitive|subscription|azure)[_-]?(?:api[_-]?|admin[_-]?|query[_-]?)?key|key[12]){ASSIGN}|azurekeycredential\([ \t]*[\x22']?)(?P<value>[0-9a-f]{{32}})\b"
             ),
         )
+        // Every spelling the pattern allows holds one of these (a test reads
+        // them against the pattern, `dlp/start_facts.rs`).
         .keywords(&[
             "api_key",
             "api-key",
             "apikey",
-            "openai_key",
             "openaikey",
+            "openai_key",
             "openai-key",
-            "search_key",
             "searchkey",
-            "admin_key",
+            "search_key",
+            "search-key",
             "adminkey",
-            "query_key",
+            "admin_key",
+            "admin-key",
             "querykey",
-            "subscription-key",
+            "query_key",
+            "query-key",
+            "cognitivekey",
+            "cognitive_key",
+            "cognitive-key",
+            "subscriptionkey",
             "subscription_key",
+            "subscription-key",
+            "azurekey",
+            "azure_key",
+            "azure-key",
+            "key1",
+            "key2",
             "azurekeycredential",
         ])
         .max_len(128)

@@ -103,12 +103,15 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "accountkey",
             "account_key",
             "account-key",
+            "accountaccess",
+            "account_access",
+            "account-access",
             "storagekey",
             "storage_key",
             "storage-key",
-            "storageaccesskey",
-            "storage_access_key",
-            "storage-access-key",
+            "storageaccess",
+            "storage_access",
+            "storage-access",
         ])
         .max_len(128)
         .validator(entropy(4.5))
@@ -393,7 +396,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             Severity::Critical,
             &format!(r"(?i)(?:api|datadog|\bdd)[_-]?key{ASSIGN}(?P<value>[0-9a-z]{{32}})\b"),
         )
-        .keywords(&["api_key", "api-key", "apikey", "datadog", "dd_key", "dd-key"])
+        .keywords(&["api_key", "api-key", "apikey", "datadog", "dd_key", "dd-key", "ddkey"])
         .max_len(80)
         .validator(entropy(3.0))
         .context_required(&["datadog", "dd_api", "dd-api", "dd_key", "ddog"], 256)

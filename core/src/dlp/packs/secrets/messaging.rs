@@ -435,7 +435,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "mailchimp_api_key",
             "Mailchimp API key",
             r"\b[a-f0-9]{32}-us[0-9]{1,2}\b",
-            &["-us1", "-us2", "-us3", "-us4", "-us5", "-us6", "-us7", "-us8", "-us9"],
+            &["-us0", "-us1", "-us2", "-us3", "-us4", "-us5", "-us6", "-us7", "-us8", "-us9"],
             48,
             "MAILCHIMP_KEY",
         )

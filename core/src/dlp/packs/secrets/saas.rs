@@ -114,7 +114,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             Severity::Critical,
             r"\b(?P<value>sl\.(?:u\.)?[A-Za-z0-9_=-]{130,1400})(?:[^A-Za-z0-9_=-]|$)",
         )
-        .keywords(&["sl.u.", "dropbox"])
+        .keywords(&["sl.", "dropbox"])
         .max_len(1500)
         .validator(super::token_entropy(3.5))
         .label("DROPBOX_TOKEN")
