@@ -347,15 +347,18 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("DEEPSEEK_API_KEY=sk-<key>")
         .fp("deepseek: sk-00000000000000000000000000000000"),
         // ElevenLabs API keys: `sk_` and 48 hex (ElevenLabs docs "Authentication",
-        // header `xi-api-key`). `sk_` alone is in too many identifiers to trigger
-        // on, so a provider word or the header name must come first.
+        // header `xi-api-key`). The shape is its own evidence: `sk_` starting a
+        // word and exactly 48 lower-case hex digits after it (Stripe's `sk_`
+        // keys go on with `live_` or `test_`), so no provider word is needed.
+        // `sk_` also ends identifiers (`task_`, `disk_`): those open a window
+        // but never match, as the match must start a word.
         secret(
             "elevenlabs_api_key",
             "ElevenLabs API key",
             Severity::Critical,
-            &near_word(r"elevenlabs|xi[-_]api[-_]key", r"sk_[a-f0-9]{48}"),
+            r"\b(?P<value>sk_[a-f0-9]{48})(?:[^A-Za-z0-9_-]|$)",
         )
-        .keywords(&["elevenlabs", "xi-api-key", "xi_api_key", "xi-api_key", "xi_api-key"])
+        .keywords(&["sk_"])
         .max_len(160)
         .validator(entropy(3.0))
         .label("ELEVENLABS_KEY")
@@ -367,8 +370,14 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             "curl -H 'xi-api-key: sk_a4148f253b3383926644e4755d7f7b49778b3215081f453a' https://api.elevenlabs.io/v1/voices",
             "sk_a4148f253b3383926644e4755d7f7b49778b3215081f453a",
         )
+        .tp(
+            "voice = generate(text, key=\"sk_0c3f5a9e1d7b24680fedcba9876543210aa55bb66cc77dd8\")",
+            "sk_0c3f5a9e1d7b24680fedcba9876543210aa55bb66cc77dd8",
+        )
         .fp("ELEVENLABS_API_KEY=sk_...")
-        .fp("elevenlabs task_0927e87576886900841d4d83843683e1b90fb726e9ef2c0d"),
+        .fp("elevenlabs task_0927e87576886900841d4d83843683e1b90fb726e9ef2c0d")
+        .fp("sk_0927e87576886900841d4d83843683e1b90fb726e9ef2c0d1")
+        .fp("STRIPE_SECRET=sk_test_4eC39HqLyjWDarjtT1zdp7dc"),
         // Weights & Biases API keys: 40 hex (`wandb login`, W&B docs
         // "Authentication"); found after a W&B word.
         secret(
