@@ -69,6 +69,22 @@ def test_nothing_of_a_secret_shows_before_it_is_whole() -> None:
     assert shown == POLICY.redact(text)
 
 
+def test_prose_is_shown_while_the_reply_streams() -> None:
+    # Only what a value still being written could need is held back (a
+    # few hundred bytes here), not the policy's 16 KiB bound.
+    line = "Nothing secret on this line, just prose about the weather.\n"
+    r = POLICY.redactor()
+    shown = ""
+    most = 0
+    for _ in range(60):
+        shown += r.push(line)
+        most = max(most, r.held_back)
+    assert len(shown) > 2000
+    assert most < 1024 < r.holdback
+    shown += r.finish()
+    assert shown == line * 60
+
+
 def test_a_finished_redactor_refuses_more_and_bad_bytes_are_named() -> None:
     r = POLICY.redactor()
     r.push("hello ")

@@ -5,9 +5,37 @@
 //! with the same span, rule and confidence.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use govstream::dlp::{DEFAULT_MAX_SCAN_BYTES, Dialect, Finding, Scanner, ScannerRule, packs};
+use govstream::dlp::{
+    DEFAULT_MAX_SCAN_BYTES, Dialect, Finding, RuleSpec, Scanner, ScannerRule, packs,
+};
+use govstream::schema::{Category, Severity};
 use proptest::prelude::*;
 use std::sync::OnceLock;
+
+/// Custom rules as a policy writes them (Unicode classes): a keyword
+/// before a value, a value needing a word nearby, and a rule with no
+/// trigger at all.
+fn custom_rules() -> Vec<ScannerRule> {
+    let rule =
+        |id: &str, pattern: &str| RuleSpec::new(id, id, Category::Custom, Severity::High, pattern);
+    [
+        rule(
+            "custom.employee",
+            r"(?i)mitarbeiter[-_ ]?nr\s*[:#]\s*(?P<value>\w{6,10})",
+        )
+        .keywords(&["mitarbeiter"])
+        .max_len(64),
+        rule("custom.project", r"\bPRJ-\d{4}-[A-ZÄÖÜ]{3}\b")
+            .context_required(&["projekt", "project"], 40),
+        rule("custom.ticket", r"ticket №\s?\d{5,8}"),
+    ]
+    .into_iter()
+    .map(|spec| ScannerRule {
+        spec,
+        dialect: Dialect::Unicode,
+    })
+    .collect()
+}
 
 fn scanner() -> &'static Scanner {
     static S: OnceLock<Scanner> = OnceLock::new();
@@ -18,9 +46,18 @@ fn scanner() -> &'static Scanner {
                 spec,
                 dialect: Dialect::Ascii,
             })
+            .chain(custom_rules())
             .collect();
         Scanner::new(rules, DEFAULT_MAX_SCAN_BYTES).unwrap()
     })
+}
+
+#[test]
+fn custom_rules_settle_soundly() {
+    let text = "Projekt Ärger: PRJ-2024-ÄÖÜ steht an. Mitarbeiter-Nr: Ab12Cd34 \
+                und ticket № 1234567 für café 😀 — fin.";
+    assert_eq!(scanner().scan(text).findings.len(), 3);
+    check_cuts(text, 1).unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// Every built-in rule's true-positive texts.
