@@ -386,17 +386,16 @@ impl Scanner {
             }
         }
         // No candidate, winning or not, may cross the point.
-        let candidates = self.candidates_in(view, &windows, &encoded_hits, true, None);
-        loop {
-            let crossing = candidates
-                .iter()
-                .filter(|c| c.byte_start < open && c.byte_end > open)
-                .map(|c| c.byte_start)
-                .min();
-            match crossing {
-                Some(start) => open = start,
-                None => return open,
+        // Latest start first, in one pass: once the point moves back to a
+        // candidate's start, the candidates not yet seen start earlier
+        // still, and those already seen start at or after the point.
+        let mut candidates = self.candidates_in(view, &windows, &encoded_hits, true, None);
+        candidates.sort_unstable_by_key(|c| std::cmp::Reverse(c.byte_start));
+        for c in &candidates {
+            if c.byte_start < open && c.byte_end > open {
+                open = c.byte_start;
             }
         }
+        open
     }
 }
