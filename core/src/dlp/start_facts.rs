@@ -122,6 +122,41 @@ fn start_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     Some(literals.iter().map(|l| l.as_bytes().to_vec()).collect())
 }
 
+/// A rule's keywords (ASCII lowercase), with a budget of steps for the
+/// questions asked about its pattern: a custom pattern of nested
+/// alternations could otherwise be written out in millions of ways. Out of
+/// budget, the answer is the safe "not sure".
+pub(crate) struct Words {
+    list: Vec<Vec<u8>>,
+    budget: std::cell::Cell<usize>,
+}
+
+/// Steps [`Words`] allows per rule.
+const BUDGET: usize = 20_000;
+
+impl Words {
+    fn new(keywords: &[String]) -> Self {
+        Words {
+            list: keywords
+                .iter()
+                .map(|k| k.to_ascii_lowercase().into_bytes())
+                .collect(),
+            budget: std::cell::Cell::new(BUDGET),
+        }
+    }
+
+    /// Takes one step; false when none are left.
+    fn step(&self) -> bool {
+        let left = self.budget.get();
+        self.budget.set(left.saturating_sub(1));
+        left > 0
+    }
+
+    fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
 /// The most strings [`lower_strings`] lists.
 const MAX_STRINGS: usize = 1024;
 
@@ -216,9 +251,10 @@ fn product(a: &[Vec<u8>], b: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
 
 /// Whether each of `strings` (ASCII lowercase) holds one of `keywords`
 /// (ASCII lowercase).
-fn each_holds_keyword(strings: &[Vec<u8>], keywords: &[Vec<u8>]) -> bool {
+fn each_holds_keyword(strings: &[Vec<u8>], keywords: &Words) -> bool {
     strings.iter().all(|s| {
         keywords
+            .list
             .iter()
             .any(|k| !k.is_empty() && s.windows(k.len()).any(|w| w == k.as_slice()))
     })
@@ -229,7 +265,10 @@ fn each_holds_keyword(strings: &[Vec<u8>], keywords: &[Vec<u8>]) -> bool {
 /// holding a keyword (a case-insensitive `bearer` is six parts, so runs of
 /// parts are listed together); a concatenation with such a part; an
 /// alternation of such branches.
-fn always_contains(hir: &Hir, keywords: &[Vec<u8>]) -> bool {
+fn always_contains(hir: &Hir, keywords: &Words) -> bool {
+    if !keywords.step() {
+        return false;
+    }
     if let Some(strings) = lower_strings(hir) {
         return each_holds_keyword(&strings, keywords);
     }
@@ -245,20 +284,26 @@ fn always_contains(hir: &Hir, keywords: &[Vec<u8>]) -> bool {
 /// [`always_contains`] for the concatenation of `parts`: one part, or a
 /// run of parts whose strings can be listed, holds a keyword; or, written
 /// out further ([`unfold`]), each way the sequence can go does.
-fn concat_contains(parts: &[Hir], keywords: &[Vec<u8>]) -> bool {
+fn concat_contains(parts: &[Hir], keywords: &Words) -> bool {
     concat_contains_within(parts, keywords, UNFOLD_DEPTH)
 }
 
 /// How many times [`concat_contains`] writes a sequence out further.
 const UNFOLD_DEPTH: usize = 6;
 
-fn concat_contains_within(parts: &[Hir], keywords: &[Vec<u8>], depth: usize) -> bool {
+fn concat_contains_within(parts: &[Hir], keywords: &Words, depth: usize) -> bool {
+    if !keywords.step() {
+        return false;
+    }
     if parts.iter().any(|p| always_contains(p, keywords)) {
         return true;
     }
     for i in 0..parts.len() {
         for j in i + 2..=parts.len() {
             let Some(run) = parts.get(i..j) else { break };
+            if !keywords.step() {
+                return false;
+            }
             match lower_strings(&Hir::concat(run.to_vec())) {
                 Some(strings) if each_holds_keyword(&strings, keywords) => return true,
                 Some(_) => {}
@@ -344,7 +389,7 @@ fn holds_group(hir: &Hir, name: &str) -> bool {
 
 /// Whether, wherever group `name` takes part in a match of `hir`, a part
 /// matched before it holds a keyword.
-fn keyword_before(hir: &Hir, name: &str, keywords: &[Vec<u8>]) -> bool {
+fn keyword_before(hir: &Hir, name: &str, keywords: &Words) -> bool {
     match hir.kind() {
         HirKind::Capture(c) if c.name.as_deref() == Some(name) => false,
         HirKind::Capture(c) => keyword_before(&c.sub, name, keywords),
@@ -371,7 +416,7 @@ fn keyword_before(hir: &Hir, name: &str, keywords: &[Vec<u8>]) -> bool {
 /// match can be up to the end of the first part (or run of parts) that
 /// always holds a keyword. `None` when no part surely holds one or the
 /// length is unbounded.
-fn keyword_lead(hir: &Hir, keywords: &[Vec<u8>]) -> Option<usize> {
+fn keyword_lead(hir: &Hir, keywords: &Words) -> Option<usize> {
     match hir.kind() {
         HirKind::Capture(c) => keyword_lead(&c.sub, keywords),
         HirKind::Alternation(branches) => branches
@@ -389,10 +434,11 @@ fn keyword_lead(hir: &Hir, keywords: &[Vec<u8>]) -> Option<usize> {
                     return before?.checked_add(within?);
                 }
                 let run_holds = (0..j).any(|i| {
-                    parts
-                        .get(i..=j)
-                        .and_then(|run| lower_strings(&Hir::concat(run.to_vec())))
-                        .is_some_and(|strings| each_holds_keyword(&strings, keywords))
+                    keywords.step()
+                        && parts
+                            .get(i..=j)
+                            .and_then(|run| lower_strings(&Hir::concat(run.to_vec())))
+                            .is_some_and(|strings| each_holds_keyword(&strings, keywords))
                 });
                 if run_holds {
                     return Hir::concat(parts.get(..=j)?.to_vec())
@@ -412,10 +458,7 @@ impl StartFacts {
     /// The facts of a pattern (`hir`), its `value` group (`value`) and its
     /// keywords.
     pub(crate) fn of(hir: &Hir, value: Option<(&Hir, &str)>, keywords: &[String]) -> Self {
-        let lower: Vec<Vec<u8>> = keywords
-            .iter()
-            .map(|k| k.to_ascii_lowercase().into_bytes())
-            .collect();
+        let lower = Words::new(keywords);
         let whole = start_literals(hir);
         let lead = keyword_lead(hir, &lower);
         let longest_match = hir.properties().maximum_len();
@@ -506,6 +549,22 @@ mod tests {
     }
 
     #[test]
+    fn many_alternatives_are_answered_and_a_spent_budget_says_not_sure() {
+        // Eight alternations of sixteen words the parser cannot factor.
+        let group = "alpha|bravo|charlie|delta|echo|foxtrot|golf|hotel|\
+                     india|juliet|kilo|lima|mike|november|oscar|papa";
+        let pattern = format!("x(?:{group})y").repeat(8);
+        let f = facts(&pattern, &["needle"]);
+        assert!(!f.keyword_inside && f.lead.is_none());
+        // Out of budget, the answer is "not sure", never a wrong "yes".
+        let words = Words::new(&["alpha".to_string()]);
+        words.budget.set(0);
+        let hir = parse("alpha", Dialect::Ascii).unwrap();
+        assert!(!always_contains(&hir, &words));
+        assert!(always_contains(&hir, &Words::new(&["alpha".to_string()])));
+    }
+
+    #[test]
     fn an_email_has_its_at_sign_within_sixty_five_bytes() {
         let f = facts(
             r"[A-Za-z0-9_%+\-][A-Za-z0-9._%+\-]{0,63}@(?:[A-Za-z0-9\-]{1,63}\.){1,8}[A-Za-z]{2,24}\b",
@@ -554,12 +613,7 @@ mod tests {
                 continue;
             }
             let hir = parse(&r.pattern, Dialect::Ascii).unwrap();
-            let lower: Vec<Vec<u8>> = r
-                .keywords
-                .iter()
-                .map(|k| k.to_ascii_lowercase().into_bytes())
-                .collect();
-            if !always_contains(&hir, &lower) {
+            if !always_contains(&hir, &Words::new(&r.keywords)) {
                 missing.push(r.id);
             }
         }
