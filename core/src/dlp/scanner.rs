@@ -378,9 +378,8 @@ impl Scanner {
             }
         }
         if let Some(min_needed) = self.digit_rules.first().map(|g| g.min) {
-            for found in digit_runs(bytes, min_needed) {
-                let (start, end, digits) = found;
-                let mut run = Run::new(bytes, found);
+            digit_runs(bytes, min_needed, |start, end, digits| {
+                let mut run = Run::new(bytes, (start, end, digits));
                 for group in &self.digit_rules {
                     if group.min > digits {
                         break;
@@ -391,7 +390,7 @@ impl Scanner {
                         }
                     }
                 }
-            }
+            });
         }
         // Keyword hits come in order, and so do digit runs, but a rule with
         // both kinds of trigger gets two runs of windows: merge them.

@@ -400,9 +400,11 @@ mod tests {
 
     fn fits(text: &str, shape: TriggerShape, min: usize) -> bool {
         let bytes = text.as_bytes();
-        let runs = super::super::triggers::digit_runs(bytes, 1);
-        runs.into_iter()
-            .any(|r| Run::new(bytes, r).fits(shape, min))
+        let mut any = false;
+        super::super::triggers::digit_runs(bytes, 1, |s, e, d| {
+            any |= Run::new(bytes, (s, e, d)).fits(shape, min);
+        });
+        any
     }
 
     #[test]
