@@ -22,8 +22,9 @@
 
 use super::RuleSpec;
 use super::compiled::{CompiledRule, Dialect};
+use super::digit_run::Run;
 use super::gate::RuleGate;
-use super::shape::{self, Run, TriggerShape};
+use super::shape::{self, TriggerShape};
 use super::triggers::{KeywordDfa, digit_runs};
 use super::{encoded, normalize};
 use crate::schema::Severity;
@@ -379,7 +380,7 @@ impl Scanner {
         }
         if let Some(min_needed) = self.digit_rules.first().map(|g| g.min) {
             digit_runs(bytes, min_needed, |start, end, digits| {
-                let mut run = Run::new(bytes, (start, end, digits));
+                let run = Run::new(bytes, (start, end, digits));
                 for group in &self.digit_rules {
                     if group.min > digits {
                         break;
