@@ -3,22 +3,35 @@
 //! shapes themselves are described in `shape.rs`).
 
 use super::shape::{TriggerShape, is_word, near};
+use std::cell::OnceCell;
 
 /// A run of digits as the scanner found it: `bytes[start..end]`, first and
 /// last byte digits, `digits` of them.
 ///
 /// Real text has a run every hundred bytes or so and a dozen shapes to test
-/// on each, nearly all failing. One pass over the run, when it is built,
-/// records what most shapes fail on (its longest chains, its longest row of
-/// digits, which bytes sit between its digits); a shape's own loop then only
-/// runs where these allow it. Over half of all runs are digits alone, which
-/// need no pass at all.
+/// on each, nearly all failing. A quick pass over the run, when it is
+/// built, records which bytes sit between its digits, and its chains and
+/// longest row are counted once, for the first shape that asks; a shape's
+/// own loop then only runs where these allow it. Over half of all runs are
+/// digits alone, which need no pass at all.
 #[derive(Debug)]
 pub(super) struct Run<'a> {
     bytes: &'a [u8],
     start: usize,
     end: usize,
     digits: usize,
+    /// Bit `b % 64` set for each byte `b` of the run that is not a digit:
+    /// a clear bit says a byte is not there.
+    between: u64,
+    /// The dots in the run.
+    dots: usize,
+    /// See [`Chains`]; counted once asked for.
+    chains: OnceCell<Chains>,
+}
+
+/// What the number shapes with many digits count along a run.
+#[derive(Debug, Clone, Copy)]
+struct Chains {
     /// The longest chain of digits each one of ` -.` or none from the one
     /// before (what `Grouped` counts).
     grouped: usize,
@@ -27,14 +40,10 @@ pub(super) struct Run<'a> {
     spaced: usize,
     /// The most digits in a row.
     row: usize,
-    /// Bit `b` set when the ASCII byte `b` is in the run (digits aside).
-    between: u128,
-    /// The dots in the run.
-    dots: usize,
 }
 
 /// [`Run::between`] bits of the ASCII capitals.
-const CAPITALS: u128 = ((1u128 << 26) - 1) << b'A';
+const CAPITALS: u64 = ((1 << 26) - 1) << (b'A' % 64);
 
 impl<'a> Run<'a> {
     pub(super) fn new(bytes: &'a [u8], (start, end, digits): (usize, usize, usize)) -> Self {
@@ -43,57 +52,69 @@ impl<'a> Run<'a> {
             start,
             end,
             digits,
-            grouped: digits,
-            spaced: digits,
-            row: digits,
             between: 0,
             dots: 0,
+            chains: OnceCell::new(),
         };
         if end - start > digits {
-            run.profile();
+            for &b in run.body() {
+                if !b.is_ascii_digit() {
+                    run.between |= 1 << (b % 64);
+                    run.dots += usize::from(b == b'.');
+                }
+            }
         }
         run
     }
 
-    /// The chains, the longest row and the bytes between the digits of a
-    /// run that has bytes between its digits.
-    fn profile(&mut self) {
-        let (mut grouped, mut spaced, mut row) = (0, 0, 0);
-        (self.grouped, self.spaced, self.row) = (0, 0, 0);
-        // Bytes since the last digit, and whether all of them fit each
-        // chain.
-        let mut gap = 0usize;
-        let mut gap_grouped = true;
-        let mut gap_spaced = true;
-        for &b in self.body() {
-            if b.is_ascii_digit() {
-                grouped = if gap <= 1 && gap_grouped {
-                    grouped + 1
-                } else {
-                    1
+    fn chains(&self) -> Chains {
+        *self.chains.get_or_init(|| {
+            if self.end - self.start == self.digits {
+                let all = self.digits;
+                return Chains {
+                    grouped: all,
+                    spaced: all,
+                    row: all,
                 };
-                spaced = if gap <= 2 && gap_spaced {
-                    spaced + 1
-                } else {
-                    1
-                };
-                row = if gap == 0 { row + 1 } else { 1 };
-                self.grouped = self.grouped.max(grouped);
-                self.spaced = self.spaced.max(spaced);
-                self.row = self.row.max(row);
-                gap = 0;
-                gap_grouped = true;
-                gap_spaced = true;
-            } else {
-                gap += 1;
-                gap_grouped &= matches!(b, b' ' | b'-' | b'.');
-                gap_spaced &= matches!(b, b' ' | b'.' | b'-' | b'(' | b')' | b'/');
-                if b.is_ascii() {
-                    self.between |= 1 << b;
-                }
-                self.dots += usize::from(b == b'.');
             }
-        }
+            let mut best = Chains {
+                grouped: 0,
+                spaced: 0,
+                row: 0,
+            };
+            let (mut grouped, mut spaced, mut row) = (0, 0, 0);
+            // Bytes since the last digit, and whether all of them fit each
+            // chain.
+            let mut gap = 0usize;
+            let mut gap_grouped = true;
+            let mut gap_spaced = true;
+            for &b in self.body() {
+                if b.is_ascii_digit() {
+                    grouped = if gap <= 1 && gap_grouped {
+                        grouped + 1
+                    } else {
+                        1
+                    };
+                    spaced = if gap <= 2 && gap_spaced {
+                        spaced + 1
+                    } else {
+                        1
+                    };
+                    row = if gap == 0 { row + 1 } else { 1 };
+                    best.grouped = best.grouped.max(grouped);
+                    best.spaced = best.spaced.max(spaced);
+                    best.row = best.row.max(row);
+                    gap = 0;
+                    gap_grouped = true;
+                    gap_spaced = true;
+                } else {
+                    gap += 1;
+                    gap_grouped &= matches!(b, b' ' | b'-' | b'.');
+                    gap_spaced &= matches!(b, b' ' | b'.' | b'-' | b'(' | b')' | b'/');
+                }
+            }
+            best
+        })
     }
 
     /// Whether a rule with `shape` and `min_digits` runs near this run.
@@ -105,12 +126,12 @@ impl<'a> Run<'a> {
             return false;
         }
         match shape {
-            TriggerShape::Grouped => self.grouped >= min_digits,
-            TriggerShape::Spaced => self.spaced >= min_digits,
+            TriggerShape::Grouped => self.chains().grouped >= min_digits,
+            TriggerShape::Spaced => self.chains().spaced >= min_digits,
             // Counted from a prefix, a chain is part of a `Spaced` one; a
             // `+` is right before a digit of the run.
             TriggerShape::SpacedFrom(prefixes) => {
-                self.spaced >= min_digits
+                self.chains().spaced >= min_digits
                     && prefixes
                         .iter()
                         .any(|p| !p.starts_with('+') || self.before_a_digit(b'+'))
@@ -127,7 +148,7 @@ impl<'a> Run<'a> {
             // The literal follows the last digit of a row: in the run, or
             // right after it.
             TriggerShape::DigitsThen(literal) => {
-                self.row >= min_digits
+                self.chains().row >= min_digits
                     && literal.as_bytes().first().is_none_or(|&b| {
                         b.is_ascii_digit() || self.has(b) || self.byte(self.end) == Some(b)
                     })
@@ -162,10 +183,9 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Whether the ASCII byte `b` (not a digit) is in the run; any other
-    /// byte may be.
+    /// Whether the byte `b` (not a digit) may be in the run.
     fn has(&self, b: u8) -> bool {
-        !b.is_ascii() || self.between & (1 << b) != 0
+        self.between & (1 << (b % 64)) != 0
     }
 
     /// Whether `b` (not a digit) is right before the run or in it: where a

@@ -117,7 +117,12 @@ fn mac_near(bytes: &[u8], start: usize, end: usize) -> bool {
         return false;
     };
     let at = |i: usize| bytes.get(i).copied();
-    memchr::memchr3_iter(b':', b'-', b'.', near).any(|i| {
+    // A dozen bytes or so: a plain loop costs less than a library search's
+    // setup.
+    near.iter().enumerate().any(|(i, &b)| {
+        if !matches!(b, b':' | b'-' | b'.') {
+            return false;
+        }
         let q = lo + i;
         match at(q) {
             // Five separators three bytes apart, `q` any one of them.
