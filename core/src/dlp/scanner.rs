@@ -86,8 +86,8 @@ pub struct Scanner {
     digit_rules: Vec<DigitGroup>,
     /// Rules without triggers.
     always_rules: Vec<usize>,
-    /// The digit-triggered rules, searched together per region to drop the
-    /// windows where they cannot match.
+    /// The digit-triggered rules (but IPv6 addresses), searched together per
+    /// region to drop the windows where they cannot match.
     digit_gate: Option<RuleGate>,
     /// Bytes of context a segment needs on either side: the longest match
     /// plus the widest context window of any rule, or an encoded run.
@@ -181,7 +181,13 @@ impl Scanner {
             .chain([encoded::MAX_ENCODED_BYTES])
             .max()
             .unwrap_or(0);
-        let digit_gate = RuleGate::new(&rules, |r| r.spec.min_digits.is_some());
+        // An IPv6 trigger (a `::`, or a stretch of six colons) is all but a
+        // match of the rule's broad pattern (two colons with word characters
+        // between): the gate would keep nearly every such window, and its
+        // wide windows would only make the regions the gate searches longer.
+        let digit_gate = RuleGate::new(&rules, |r| {
+            r.spec.min_digits.is_some() && r.spec.trigger_shape != Some(TriggerShape::Ipv6Address)
+        });
         Ok(Scanner {
             rules,
             keywords,
