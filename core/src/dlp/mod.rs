@@ -2,6 +2,7 @@
 //! the scanner that runs them in one pass.
 
 mod compiled;
+mod digit_run;
 mod encoded;
 mod gate;
 mod normalize;

@@ -404,6 +404,34 @@ mod tests {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Run by run, the scanner's loops (and the quick rejects before
+        /// them) decide every built-in number shape as the reference's
+        /// regexes do: the findings would hide a shape that holds too often.
+        #[test]
+        fn run_shapes_match_the_reference(parts in proptest::collection::vec(piece(), 0..20)) {
+            let text = parts.concat();
+            let bytes = text.as_bytes();
+            let shapes: Vec<(TriggerShape, usize)> = packs::builtin_rules()
+                .iter()
+                .filter_map(|r| Some((r.trigger_shape?, r.min_digits?.max(1))))
+                .collect();
+            let mut runs = Vec::new();
+            crate::dlp::triggers::digit_runs(bytes, 1, |s, e, d| runs.push((s, e, d)));
+            for (start, end, digits) in runs {
+                let run = crate::dlp::digit_run::Run::new(bytes, (start, end, digits));
+                for &(shape, min) in shapes.iter().filter(|s| s.1 <= digits) {
+                    prop_assert_eq!(
+                        run.fits(shape, min),
+                        shape_holds(&text, start, end, min, shape),
+                        "{:?} {} at {}..{} of {:?}", shape, min, start, end, text
+                    );
+                }
+            }
+        }
+    }
+
     /// Shapes that look at the character before a run agree when that
     /// character is multibyte (an emoji before an IBAN once split the
     /// reference's search inside the emoji).

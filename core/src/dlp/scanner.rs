@@ -22,8 +22,9 @@
 
 use super::RuleSpec;
 use super::compiled::{CompiledRule, Dialect};
+use super::digit_run::Run;
 use super::gate::RuleGate;
-use super::shape::{self, Run, TriggerShape};
+use super::shape::{self, TriggerShape};
 use super::triggers::{KeywordDfa, digit_runs};
 use super::{encoded, normalize};
 use crate::schema::Severity;
@@ -85,8 +86,8 @@ pub struct Scanner {
     digit_rules: Vec<DigitGroup>,
     /// Rules without triggers.
     always_rules: Vec<usize>,
-    /// The digit-triggered rules, searched together per region to drop the
-    /// windows where they cannot match.
+    /// The digit-triggered rules (but IPv6 addresses), searched together per
+    /// region to drop the windows where they cannot match.
     digit_gate: Option<RuleGate>,
     /// The literals values start with, for [`Scanner::unsettled_from`].
     starts: settle::Starts,
@@ -182,7 +183,13 @@ impl Scanner {
             .chain([encoded::MAX_ENCODED_BYTES])
             .max()
             .unwrap_or(0);
-        let digit_gate = RuleGate::new(&rules, |r| r.spec.min_digits.is_some());
+        // An IPv6 trigger (a `::`, or a stretch of six colons) is all but a
+        // match of the rule's broad pattern (two colons with word characters
+        // between): the gate would keep nearly every such window, and its
+        // wide windows would only make the regions the gate searches longer.
+        let digit_gate = RuleGate::new(&rules, |r| {
+            r.spec.min_digits.is_some() && r.spec.trigger_shape != Some(TriggerShape::Ipv6Address)
+        });
         let starts = settle::Starts::new(&rules, &keyword_rules);
         Ok(Scanner {
             rules,
@@ -394,9 +401,8 @@ impl Scanner {
             }
         }
         if let Some(min_needed) = self.digit_rules.first().map(|g| g.min) {
-            for found in digit_runs(bytes, min_needed) {
-                let (start, end, digits) = found;
-                let mut run = Run::new(bytes, found);
+            digit_runs(bytes, min_needed, |start, end, digits| {
+                let run = Run::new(bytes, (start, end, digits));
                 for group in &self.digit_rules {
                     if group.min > digits {
                         break;
@@ -407,7 +413,7 @@ impl Scanner {
                         }
                     }
                 }
-            }
+            });
         }
         // Keyword hits come in order, and so do digit runs, but a rule with
         // both kinds of trigger gets two runs of windows: merge them.

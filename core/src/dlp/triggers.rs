@@ -125,49 +125,96 @@ impl KeywordDfa {
 }
 
 /// Runs of ASCII digits (digits at most [`DIGIT_GAP`] bytes apart) with at
-/// least `min_digits` digits, as `(start, end, digits)`.
-pub(super) fn digit_runs(bytes: &[u8], min_digits: usize) -> Vec<(usize, usize, usize)> {
+/// least `min_digits` digits, each given to `each` as `(start, end, digits)`
+/// in text order.
+///
+/// Real text has a digit every few dozen bytes, so this works on 64-byte
+/// chunks as bit masks of their digits: a run starts at a digit with no
+/// other digit in the [`DIGIT_GAP`] + 1 bytes before it, and the work is per
+/// run (a shift, a count of bits) rather than per byte or per digit.
+pub(super) fn digit_runs(
+    bytes: &[u8],
+    min_digits: usize,
+    mut each: impl FnMut(usize, usize, usize),
+) {
     const CHUNK: usize = 64;
-    let mut runs = Vec::new();
-    // The current run: (start, end, digits).
-    let mut run: Option<(usize, usize, usize)> = None;
-    let mut close = |run: &mut Option<(usize, usize, usize)>| {
-        if let Some(r) = run.take()
-            && r.2 >= min_digits
-        {
-            runs.push(r);
+    // The open run: first byte, last digit, and its digits (0: no run).
+    let (mut start, mut last, mut digits) = (0usize, 0usize, 0usize);
+    let mut close = |start: usize, last: usize, digits: usize| {
+        if digits > 0 && digits >= min_digits {
+            each(start, last + 1, digits);
         }
     };
-    for (c, chunk) in bytes.chunks(CHUNK).enumerate() {
-        let any_digit = chunk
-            .iter()
-            .fold(0u8, |acc, b| acc | u8::from(b.wrapping_sub(b'0') < 10));
-        let base = c * CHUNK;
-        if any_digit == 0 {
-            if run.is_some_and(|r| base + chunk.len() > r.1 + DIGIT_GAP) {
-                close(&mut run);
-            }
-            continue;
+    // The digits of the chunk before, for a gap across the border.
+    let mut before = 0u64;
+    let mut chunks = bytes.chunks_exact(CHUNK);
+    let mut base = 0;
+    let mut feed = |base: usize, mask: u64, before: u64| {
+        if mask == 0 {
+            return;
         }
-        for (i, b) in chunk.iter().enumerate() {
-            if !b.is_ascii_digit() {
-                continue;
-            }
-            let at = base + i;
-            match &mut run {
-                Some(r) if at <= r.1 + DIGIT_GAP => {
-                    r.1 = at + 1;
-                    r.2 += 1;
-                }
-                _ => {
-                    close(&mut run);
-                    run = Some((at, at + 1, 1));
-                }
-            }
+        // Bit `i` set: a digit within DIGIT_GAP + 1 bytes before byte `i`.
+        let mut near = 0;
+        for k in 1..=DIGIT_GAP + 1 {
+            near |= mask << k | before >> (CHUNK - k);
         }
+        let mut starts = mask & !near;
+        // Bits of `mask` not yet counted into a run.
+        let mut from = 0u32;
+        while starts != 0 {
+            let i = starts.trailing_zeros();
+            starts &= starts - 1;
+            let tail = mask & ((1u64 << i) - 1) & (u64::MAX << from);
+            if tail != 0 {
+                digits += tail.count_ones() as usize;
+                last = base + 63 - tail.leading_zeros() as usize;
+            }
+            close(start, last, digits);
+            (start, digits, from) = (base + i as usize, 0, i);
+        }
+        let tail = mask & (u64::MAX << from);
+        digits += tail.count_ones() as usize;
+        last = base + 63 - tail.leading_zeros() as usize;
+    };
+    for chunk in &mut chunks {
+        let mask = digit_mask(chunk);
+        feed(base, mask, before);
+        before = mask;
+        base += CHUNK;
     }
-    close(&mut run);
-    runs
+    let rest = chunks.remainder();
+    let mask = rest
+        .iter()
+        .enumerate()
+        .fold(0u64, |m, (i, b)| m | u64::from(b.is_ascii_digit()) << i);
+    feed(base, mask, before);
+    close(start, last, digits);
+}
+
+/// Bit `i` set where `chunk[i]` is an ASCII digit, for a 64-byte chunk,
+/// eight bytes at a time: each byte's high bit says whether it is at least
+/// `0` and not at least `:` (and was not a high byte to begin with), and a
+/// multiplication gathers the eight high bits into one byte.
+fn digit_mask(chunk: &[u8]) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Added to a byte below 0x80: sets its high bit when it is at least
+    // `0` (0x30) and when it is at least `:` (0x3a), without a carry into
+    // the next byte.
+    const FROM_ZERO: u64 = 0x5050_5050_5050_5050;
+    const FROM_COLON: u64 = 0x4646_4646_4646_4646;
+    // Moves bit 8k to bit 56 + k.
+    const GATHER: u64 = 0x0102_0408_1020_4080;
+    let mut mask = 0u64;
+    for (k, word) in chunk.chunks_exact(8).enumerate() {
+        let mut le = [0u8; 8];
+        le.copy_from_slice(word);
+        let x = u64::from_le_bytes(le);
+        let low = x & LOW7;
+        let digit = low.wrapping_add(FROM_ZERO) & !low.wrapping_add(FROM_COLON) & !x & HIGH;
+        mask |= ((digit >> 7).wrapping_mul(GATHER) >> 56) << (8 * k);
+    }
+    mask
 }
 
 #[cfg(test)]
@@ -176,14 +223,72 @@ mod tests {
 
     #[test]
     fn digit_runs_tolerate_separators() {
-        let runs = digit_runs(b"call (555) 123-4567 now, or 12", 7);
-        assert_eq!(runs, vec![(6, 19, 10)]);
-        assert!(digit_runs(b"no digits at all here", 1).is_empty());
+        assert_eq!(
+            runs(b"call (555) 123-4567 now, or 12", 7),
+            vec![(6, 19, 10)]
+        );
+        assert!(runs(b"no digits at all here", 1).is_empty());
         let long = format!("{}4111 1111 1111 1111", "x".repeat(200));
-        assert_eq!(digit_runs(long.as_bytes(), 12), vec![(200, 219, 16)]);
+        assert_eq!(runs(long.as_bytes(), 12), vec![(200, 219, 16)]);
+    }
+
+    fn runs(bytes: &[u8], min: usize) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        digit_runs(bytes, min, |s, e, d| out.push((s, e, d)));
+        out
+    }
+
+    /// Digits one by one, as the reference scanner finds runs.
+    fn runs_byte_by_byte(bytes: &[u8], min: usize) -> Vec<(usize, usize, usize)> {
+        let mut out: Vec<(usize, usize, usize)> = Vec::new();
+        let mut open: Option<(usize, usize, usize)> = None;
+        for (at, b) in bytes.iter().enumerate() {
+            if !b.is_ascii_digit() {
+                continue;
+            }
+            open = match open {
+                Some((s, e, d)) if at <= e + DIGIT_GAP => Some((s, at + 1, d + 1)),
+                other => {
+                    out.extend(other);
+                    Some((at, at + 1, 1))
+                }
+            };
+        }
+        out.extend(open);
+        out.retain(|r| r.2 >= min);
+        out
+    }
+
+    #[test]
+    fn digit_masks_see_every_byte() {
+        let all: Vec<u8> = (0..=255u8).chain((0..=255u8).rev()).collect();
+        for chunk in all.chunks(64) {
+            let want = chunk
+                .iter()
+                .enumerate()
+                .fold(0u64, |m, (i, b)| m | u64::from(b.is_ascii_digit()) << i);
+            assert_eq!(digit_mask(chunk), want, "{chunk:?}");
+        }
     }
 
     proptest::proptest! {
+        /// Runs found through masks are the runs found digit by digit,
+        /// across chunk borders and at the end of the text.
+        #[test]
+        fn digit_runs_match_a_byte_walk(
+            text in proptest::collection::vec(
+                proptest::prop_oneof![
+                    3 => proptest::num::u8::ANY,
+                    3 => b'0'..=b'9',
+                    1 => proptest::strategy::Just(b' '),
+                ],
+                0..400,
+            ),
+            min in 1usize..6,
+        ) {
+            proptest::prop_assert_eq!(runs(&text, min), runs_byte_by_byte(&text, min));
+        }
+
         /// The four-lane walk finds exactly what aho-corasick's own
         /// overlapping search finds, keywords across lane borders included.
         #[test]
