@@ -15,7 +15,15 @@
 //!   own start literals there;
 //! - in an assignment (`password = "…"`, `Bearer …`) every match has a
 //!   keyword before its value, so the value starts after a keyword hit near
-//!   the end, or after one still to come.
+//!   the end, or after one still to come; in other keyword rules a keyword
+//!   is at most a known distance into the match (an email's `@` at most 65
+//!   bytes);
+//! - a value still being written reaches the end (give or take what may
+//!   follow it in its match), so it is the run of the bytes its pattern
+//!   allows that touches the end: the last word after a `password =`, the
+//!   last number for a card;
+//! - a rule whose bound is still far back searches for its own matches near
+//!   the end: a value not yet a match starts in one running past the end.
 //!
 //! A rule with a context window may still gain or lose a value whose
 //! context reaches the end, so every match of such a rule (accepted or not)
@@ -23,10 +31,11 @@
 //! lost to an overlapping stronger one may win once the stronger one grows
 //! and fails its validator, so no candidate may cross the point either.
 //!
-//! In prose, where none of these literals are near the end, the point is a
-//! few hundred bytes back (the rules that can start anywhere, such as an
-//! email's local part); before, a stream held back the private-key rules'
-//! 16 KiB.
+//! In prose the point is some 80 to 250 bytes back (a rule that looks for a
+//! value near a word holds its window); before, a stream held back the
+//! private-key rules' 16 KiB. `tests/settle.rs` holds every bound to the
+//! promise: at any cut, a finding of the whole text that starts before the
+//! point is a finding of the cut text.
 
 use super::{Scanner, floor_boundary, normalize};
 use crate::dlp::compiled::CompiledRule;
