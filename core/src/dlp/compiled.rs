@@ -160,7 +160,7 @@ const VALUE_GROUP: &str = "value";
 
 /// The sub-expression of the capture group `name`, if the pattern has one.
 /// Recursion is bounded by the parser's nest limit.
-fn find_capture<'h>(hir: &'h Hir, name: &str) -> Option<&'h Hir> {
+pub(crate) fn find_capture<'h>(hir: &'h Hir, name: &str) -> Option<&'h Hir> {
     match hir.kind() {
         HirKind::Capture(c) if c.name.as_deref() == Some(name) => Some(&c.sub),
         HirKind::Capture(c) => find_capture(&c.sub, name),

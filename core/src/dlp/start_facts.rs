@@ -4,6 +4,7 @@
 //! keyword comes before the value and how far into a match, and the run of
 //! bytes a value is.
 
+use super::compiled::find_capture;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
@@ -375,18 +376,6 @@ fn unfold(parts: &[Hir]) -> Option<Vec<Vec<Hir>>> {
     )
 }
 
-/// Whether `hir` holds the capture group `name`.
-fn holds_group(hir: &Hir, name: &str) -> bool {
-    match hir.kind() {
-        HirKind::Capture(c) => c.name.as_deref() == Some(name) || holds_group(&c.sub, name),
-        HirKind::Repetition(r) => holds_group(&r.sub, name),
-        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
-            subs.iter().any(|h| holds_group(h, name))
-        }
-        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => false,
-    }
-}
-
 /// Whether, wherever group `name` takes part in a match of `hir`, a part
 /// matched before it holds a keyword.
 fn keyword_before(hir: &Hir, name: &str, keywords: &Words) -> bool {
@@ -394,7 +383,7 @@ fn keyword_before(hir: &Hir, name: &str, keywords: &Words) -> bool {
         HirKind::Capture(c) if c.name.as_deref() == Some(name) => false,
         HirKind::Capture(c) => keyword_before(&c.sub, name, keywords),
         HirKind::Concat(parts) => {
-            let Some(at) = parts.iter().position(|p| holds_group(p, name)) else {
+            let Some(at) = parts.iter().position(|p| find_capture(p, name).is_some()) else {
                 return false;
             };
             parts
@@ -407,7 +396,7 @@ fn keyword_before(hir: &Hir, name: &str, keywords: &Words) -> bool {
         // A branch without the group reports no value.
         HirKind::Alternation(branches) => branches
             .iter()
-            .all(|b| !holds_group(b, name) || keyword_before(b, name, keywords)),
+            .all(|b| find_capture(b, name).is_none() || keyword_before(b, name, keywords)),
         _ => false,
     }
 }
