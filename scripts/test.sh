@@ -60,7 +60,7 @@ cargo test --locked -p govstream --test report_browser -- --ignored 2>&1 | tee -
 
 echo "== shell scripts: shellcheck"
 command -v shellcheck > /dev/null || apt-get install -y -qq shellcheck > /dev/null
-shellcheck -x .ci/run scripts/*.sh scripts/*/*.sh bindings-python/*.sh benches/peers/run.sh
+shellcheck -x .ci/run scripts/*.sh scripts/*/*.sh bindings-python/*.sh benches/peers/run.sh benches/scale/run.sh
 
 echo "== fuzz: every cargo-fuzz target briefly over its committed corpus"
 bash scripts/fuzz.sh

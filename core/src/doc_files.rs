@@ -79,6 +79,10 @@ pub struct RuleChecks;
 #[doc = include_str!("../../docs/rules.md")]
 pub struct Rules;
 
+/// `docs/scale.md`.
+#[doc = include_str!("../../docs/scale.md")]
+pub struct Scale;
+
 /// `docs/schema.md`.
 #[doc = include_str!("../../docs/schema.md")]
 pub struct Schema;

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # A real OpenTelemetry Collector on loopback, as the peer that receives our
-# OTLP/HTTP logs in tests. It is built from the Go module proxy with the
-# collector builder (ocb) and holds exactly two components: the OTLP receiver
-# (HTTP only) and the contrib file exporter, which writes every request it
-# receives as one JSON line. See docs/receivers.md.
+# OTLP/HTTP logs in tests and as the collector tier of docs/scale.md. It is
+# built from the Go module proxy with the collector builder (ocb) and holds
+# the components deploy/collector/ uses: the OTLP receiver, the
+# memory_limiter processor, the otlp_http exporter and the contrib file
+# exporter, which writes every request it receives as one JSON line. See
+# docs/receivers.md.
 #
 #   otelcol.sh build                     build once; later runs reuse the binary
 #   otelcol.sh start <http_port> <file>  run in the background until the port
 #                                        answers; prints the PID on stdout
-#   otelcol.sh stop <pid>                stop a collector that `start` began
+#   otelcol.sh run <port> <config>...    the same with these config files
+#                                        (merged in order; ${env:...} as set)
+#   otelcol.sh validate <config>...      check config files, run nothing
+#   otelcol.sh stop <pid>                stop a collector that `start` or
+#                                        `run` began
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -31,6 +37,8 @@ binary="$dir/dist/$binary_name"
 modules=(
 	"go.opentelemetry.io/collector/receiver/otlpreceiver $beta_version"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/fileexporter $contrib_version"
+	"go.opentelemetry.io/collector/exporter/otlphttpexporter $beta_version"
+	"go.opentelemetry.io/collector/processor/memorylimiterprocessor $beta_version"
 	"go.opentelemetry.io/collector/confmap/provider/fileprovider $stable_version"
 	"go.opentelemetry.io/collector/confmap/provider/envprovider $stable_version"
 	"go.opentelemetry.io/collector/confmap/provider/yamlprovider $stable_version"
@@ -50,12 +58,15 @@ receivers:
   - gomod: ${modules[0]}
 exporters:
   - gomod: ${modules[1]}
-providers:
   - gomod: ${modules[2]}
+processors:
   - gomod: ${modules[3]}
+providers:
   - gomod: ${modules[4]}
+  - gomod: ${modules[5]}
+  - gomod: ${modules[6]}
 telemetry:
-  gomod: ${modules[5]}
+  gomod: ${modules[7]}
   import: go.opentelemetry.io/collector/service/telemetry/otelconftelemetry
 YAML
 }
@@ -110,16 +121,16 @@ port_answers() {
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-start() {
-	local port="$1" out="$2"
+need_binary() {
 	if [[ ! -x "$binary" ]]; then
 		echo "otelcol: no binary at $binary; run '$0 build' first" >&2
 		return 1
 	fi
-	if port_answers "$port"; then
-		echo "otelcol: 127.0.0.1:$port is already in use" >&2
-		return 1
-	fi
+}
+
+start() {
+	local port="$1" out="$2"
+	need_binary
 	mkdir -p "$(dirname "$out")"
 	out="$(cd "$(dirname "$out")" && pwd)/$(basename "$out")"
 	local run
@@ -148,7 +159,49 @@ service:
       receivers: [otlp]
       exporters: [file]
 YAML
-	"$binary" --config="file:$run/config.yaml" </dev/null >"$run/otelcol.log" 2>&1 &
+	launch "$port" "$run" "$run/config.yaml"
+}
+
+# Runs the collector on config files copied into its run folder (so that
+# `stop` recognises it), merged in the order given.
+run() {
+	local port="$1" run config n=0
+	shift
+	need_binary
+	run="$(mktemp -d "${TMPDIR:-/tmp}/govstream-otelcol.XXXXXX")"
+	local copies=()
+	for config in "$@"; do
+		n=$((n + 1))
+		cp "$config" "$run/$n-$(basename "$config")"
+		copies+=("$run/$n-$(basename "$config")")
+	done
+	launch "$port" "$run" "${copies[@]}"
+}
+
+validate() {
+	need_binary
+	local args=() config
+	for config in "$@"; do
+		args+=("--config=file:$(cd "$(dirname "$config")" && pwd)/$(basename "$config")")
+	done
+	"$binary" validate "${args[@]}"
+}
+
+# Starts the collector in the background with RUN as its folder and waits
+# until 127.0.0.1:PORT answers; prints its PID.
+launch() {
+	local port="$1" run="$2" config
+	shift 2
+	if port_answers "$port"; then
+		echo "otelcol: 127.0.0.1:$port is already in use" >&2
+		rm -rf "$run"
+		return 1
+	fi
+	local args=()
+	for config in "$@"; do
+		args+=("--config=file:$config")
+	done
+	"$binary" "${args[@]}" </dev/null >"$run/otelcol.log" 2>&1 &
 	local pid=$!
 	local tries
 	for ((tries = 0; tries < 300; tries++)); do
@@ -158,7 +211,7 @@ YAML
 			return 1
 		fi
 		if port_answers "$port"; then
-			echo "otelcol: pid $pid on 127.0.0.1:$port writing $out (log $run/otelcol.log)" >&2
+			echo "otelcol: pid $pid on 127.0.0.1:$port (log $run/otelcol.log)" >&2
 			echo "$pid"
 			return 0
 		fi
@@ -197,13 +250,15 @@ stop() {
 }
 
 usage() {
-	sed -n '8,11p' "$0" >&2
+	sed -n '10,18p' "$0" >&2
 	exit 2
 }
 
 case "${1:-}" in
 build) [[ $# -eq 1 ]] || usage; build ;;
 start) [[ $# -eq 3 ]] || usage; start "$2" "$3" ;;
+run) [[ $# -ge 3 ]] || usage; shift; run "$@" ;;
+validate) [[ $# -ge 2 ]] || usage; shift; validate "$@" ;;
 stop) [[ $# -eq 2 ]] || usage; stop "$2" ;;
 *) usage ;;
 esac
