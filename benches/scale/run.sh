@@ -71,9 +71,10 @@ python3 -c "import sys; s = float(sys.argv[2]) - float(sys.argv[1]); \
 print(f'all acknowledged in {s:.1f} s: {int(sys.argv[3]) / s:,.0f} records/s through both tiers')" \
 	"$started" "$finished" "$records"
 
-# Stopping the second tier flushes its file.
-for pid in "${pids[@]}"; do
-	bash "$otelcol" stop "$pid"
+# The gateway first (it drains its queue into the second tier), then the
+# second tier, which flushes its file.
+for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+	bash "$otelcol" stop "${pids[i]}"
 done
 pids=()
 echo "archive: $(du -h "$work/archive/records.jsonl" | cut -f1)"
