@@ -12,14 +12,31 @@ const DIGIT_GAP: usize = 3;
 
 /// Every rule keyword, ASCII-case-insensitively, in one DFA.
 ///
-/// The DFA is walked by hand over four slices of the text at once: one walk
-/// is a chain of dependent table loads, four interleaved walks keep the
-/// processor busy, and prose — where this pass is nearly all the work —
-/// scans about twice as fast as with a single walk.
+/// The DFA is built by aho-corasick and copied into a table of our own: one
+/// row per state, one column per byte class, each entry the next state's
+/// row offset, with the match states numbered last so that "is this a
+/// match?" is one comparison. A step is two loads (the byte's class, the
+/// next state) where aho-corasick's `next_state` also checks bounds and
+/// decodes its state id. The table is walked by hand over four slices of
+/// the text at once: one walk is a chain of dependent loads, four
+/// interleaved walks keep the processor busy.
 #[derive(Debug)]
 pub(super) struct KeywordDfa {
     dfa: DFA,
-    start: StateID,
+    /// Each byte's class: its column in a row of `next`.
+    class: [u32; 256],
+    /// Row offset of each state's successor by class; padded with the
+    /// start state to a power of two so an index masked by `len - 1` is in
+    /// bounds without a check.
+    next: Vec<u32>,
+    /// Row offsets from here on are match states.
+    first_match: u32,
+    /// The start state's row offset.
+    start: u32,
+    /// The row width (the number of classes).
+    stride: u32,
+    /// aho-corasick's state for each of our rows, to read its matches.
+    states: Vec<StateID>,
 }
 
 /// Texts shorter than this are walked in one lane.
@@ -34,13 +51,98 @@ impl KeywordDfa {
         let dfa = DFA::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            // Without a prefilter, only match (and dead) states are
-            // "special", which is the one check per byte below.
             .prefilter(false)
             .build(words)
             .map_err(|e| err(&e))?;
         let start = dfa.start_state(Anchored::No).map_err(|e| err(&e))?;
-        Ok(KeywordDfa { dfa, start })
+
+        // Classes: every byte no keyword holds (in either case) behaves the
+        // same from every state (back to the start), so they share class 0;
+        // each other byte, case folded, gets a class of its own.
+        let mut class = [0u32; 256];
+        let mut reps: Vec<u8> = vec![0];
+        let mut used = [false; 256];
+        for w in words {
+            for &b in w {
+                used[usize::from(b.to_ascii_lowercase())] = true;
+            }
+        }
+        for b in 0..=255u8 {
+            if used[usize::from(b)] && !b.is_ascii_uppercase() {
+                let c = u32::try_from(reps.len()).map_err(|e| err(&e))?;
+                reps.push(b);
+                class[usize::from(b)] = c;
+                class[usize::from(b.to_ascii_uppercase())] = c;
+            }
+        }
+        if used.iter().all(|&u| u) {
+            // No byte is left for class 0; keep its column unused.
+            reps[0] = reps[1];
+        }
+
+        // Every state reachable from the start, breadth first.
+        let mut states = vec![start];
+        let mut index = std::collections::HashMap::from([(start, 0usize)]);
+        let mut edges: Vec<usize> = Vec::new();
+        let mut i = 0;
+        while let Some(&sid) = states.get(i) {
+            for &b in &reps {
+                let to = dfa.next_state(Anchored::No, sid, b);
+                let n = states.len();
+                let at = *index.entry(to).or_insert(n);
+                if at == n {
+                    states.push(to);
+                }
+                edges.push(at);
+            }
+            i += 1;
+        }
+        // Renumber: states that do not match first, then those that do.
+        let mut order: Vec<usize> = (0..states.len()).collect();
+        order.sort_by_key(|&s| states.get(s).is_some_and(|&sid| dfa.is_match(sid)));
+        let mut row = vec![0usize; states.len()];
+        for (new, &old) in order.iter().enumerate() {
+            if let Some(r) = row.get_mut(old) {
+                *r = new;
+            }
+        }
+        let stride = reps.len();
+        let offset = |s: usize| -> Result<u32> {
+            let r = row.get(s).copied().unwrap_or(0);
+            u32::try_from(r * stride).map_err(|e| err(&e))
+        };
+        let mut next = Vec::with_capacity((states.len() * stride).next_power_of_two());
+        for &old in &order {
+            for c in 0..stride {
+                next.push(offset(edges.get(old * stride + c).copied().unwrap_or(0))?);
+            }
+        }
+        let start_row = offset(0)?;
+        next.resize(next.len().next_power_of_two(), start_row);
+        let first_match = order
+            .iter()
+            .position(|&s| states.get(s).is_some_and(|&sid| dfa.is_match(sid)))
+            .unwrap_or(order.len());
+        let states = order
+            .iter()
+            .map(|&s| states.get(s).copied().unwrap_or(start))
+            .collect();
+        Ok(KeywordDfa {
+            dfa,
+            class,
+            next,
+            first_match: u32::try_from(first_match * stride).map_err(|e| err(&e))?,
+            start: start_row,
+            stride: u32::try_from(stride).map_err(|e| err(&e))?,
+            states,
+        })
+    }
+
+    /// One step: the row offset after `row` reads `b`.
+    #[inline(always)]
+    fn step(&self, row: u32, b: u8) -> u32 {
+        let i = (row + self.class[usize::from(b)]) as usize;
+        self.next[i & (self.next.len() - 1)]
     }
 
     /// Every keyword occurrence, overlapping ones included, as
@@ -61,7 +163,7 @@ impl KeywordDfa {
         let mut pos = [0usize; LANES];
         let mut end = [0usize; LANES];
         let mut own = [0usize; LANES];
-        let mut sid = [self.start; LANES];
+        let mut row = [self.start; LANES];
         let mut out: [Vec<(usize, usize, usize)>; LANES] = Default::default();
         for k in 0..lanes {
             own[k] = (k * seg).min(len);
@@ -70,38 +172,51 @@ impl KeywordDfa {
         }
         let common = (0..lanes).map(|k| end[k] - pos[k]).min().unwrap_or(0);
         if lanes == LANES {
-            // Four equal slices walked in step: no bounds check per byte, and
-            // one branch for the rare special state in any lane.
+            // Four equal slices walked in step, with one branch for the rare
+            // match in any lane.
             let slice = |k: usize| hay.get(pos[k]..pos[k] + common).unwrap_or_default();
-            let (s0, s1, s2, s3) = (slice(0), slice(1), slice(2), slice(3));
-            let dfa = &self.dfa;
-            for (i, (((&b0, &b1), &b2), &b3)) in s0.iter().zip(s1).zip(s2).zip(s3).enumerate() {
-                sid[0] = dfa.next_state(Anchored::No, sid[0], b0);
-                sid[1] = dfa.next_state(Anchored::No, sid[1], b1);
-                sid[2] = dfa.next_state(Anchored::No, sid[2], b2);
-                sid[3] = dfa.next_state(Anchored::No, sid[3], b3);
-                if dfa.is_special(sid[0])
-                    | dfa.is_special(sid[1])
-                    | dfa.is_special(sid[2])
-                    | dfa.is_special(sid[3])
-                {
-                    for k in 0..LANES {
-                        if dfa.is_special(sid[k]) {
-                            self.report(sid[k], pos[k] + i + 1, own[k], &mut out[k]);
+            let s0 = slice(0);
+            let n = s0.len();
+            let (s1, s2, s3) = (
+                slice(1).get(..n).unwrap_or_default(),
+                slice(2).get(..n).unwrap_or_default(),
+                slice(3).get(..n).unwrap_or_default(),
+            );
+            if s1.len() == n && s2.len() == n && s3.len() == n {
+                let fm = self.first_match;
+                let next = &self.next[..];
+                let mask = next.len().wrapping_sub(1);
+                let class = &self.class;
+                let step = |row: u32, b: u8| -> u32 {
+                    let i = (row + class[usize::from(b)]) as usize & mask;
+                    next.get(i).copied().unwrap_or(0)
+                };
+                let [mut r0, mut r1, mut r2, mut r3] = row;
+                for i in 0..n {
+                    r0 = step(r0, s0[i]);
+                    r1 = step(r1, s1[i]);
+                    r2 = step(r2, s2[i]);
+                    r3 = step(r3, s3[i]);
+                    if r0.max(r1).max(r2).max(r3) >= fm {
+                        for (k, r) in [r0, r1, r2, r3].into_iter().enumerate() {
+                            if r >= fm {
+                                self.report(r, pos[k] + i + 1, own[k], &mut out[k]);
+                            }
                         }
                     }
                 }
-            }
-            for p in &mut pos {
-                *p += common;
+                row = [r0, r1, r2, r3];
+                for p in &mut pos {
+                    *p += n;
+                }
             }
         }
         for k in 0..lanes {
             while let Some(&b) = hay.get(pos[k]).filter(|_| pos[k] < end[k]) {
-                sid[k] = self.dfa.next_state(Anchored::No, sid[k], b);
+                row[k] = self.step(row[k], b);
                 pos[k] += 1;
-                if self.dfa.is_special(sid[k]) {
-                    self.report(sid[k], pos[k], own[k], &mut out[k]);
+                if row[k] >= self.first_match {
+                    self.report(row[k], pos[k], own[k], &mut out[k]);
                 }
             }
         }
@@ -113,7 +228,10 @@ impl KeywordDfa {
         all
     }
 
-    fn report(&self, sid: StateID, at: usize, own: usize, out: &mut Vec<(usize, usize, usize)>) {
+    fn report(&self, row: u32, at: usize, own: usize, out: &mut Vec<(usize, usize, usize)>) {
+        let Some(&sid) = self.states.get((row / self.stride) as usize) else {
+            return;
+        };
         if at <= own || !self.dfa.is_match(sid) {
             return;
         }
@@ -313,5 +431,77 @@ mod tests {
             want.sort_unstable();
             proptest::prop_assert_eq!(got, want);
         }
+
+        /// The same with every built-in keyword, over text made of them
+        /// (in any case), their pieces, other bytes and multibyte
+        /// characters: the copied table agrees with aho-corasick's own
+        /// search on the real keyword set.
+        #[test]
+        fn builtin_keywords_match_the_reference(
+            picks in proptest::collection::vec(
+                (0usize..10_000, 0usize..4, proptest::bool::ANY),
+                0..300,
+            ),
+        ) {
+            let words = builtin_words();
+            let dfa = KeywordDfa::new(&words).unwrap();
+            let mut text = Vec::new();
+            for (pick, kind, upper) in picks {
+                let word = &words[pick % words.len()];
+                match kind {
+                    0 => text.extend(word.iter().map(|b| if upper { b.to_ascii_uppercase() } else { *b })),
+                    1 => text.extend(&word[..word.len() / 2]),
+                    2 => text.extend("é ".as_bytes()),
+                    _ => text.push(u8::try_from(pick % 256).unwrap()),
+                }
+            }
+            let mut got = dfa.hits(&text);
+            got.sort_unstable();
+            let reference = aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&words)
+                .unwrap();
+            let mut want: Vec<(usize, usize, usize)> = reference
+                .find_overlapping_iter(&text)
+                .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                .collect();
+            want.sort_unstable();
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    /// Every ASCII keyword of the built-in rules, lower-cased, once each.
+    fn builtin_words() -> Vec<Vec<u8>> {
+        let mut words: Vec<Vec<u8>> = crate::dlp::packs::builtin_rules()
+            .iter()
+            .flat_map(|r| r.keywords.iter())
+            .filter(|k| !k.is_empty() && k.is_ascii())
+            .map(|k| k.to_ascii_lowercase().into_bytes())
+            .collect();
+        words.sort();
+        words.dedup();
+        words
+    }
+
+    /// A table whose every byte is some keyword's: no byte is left for the
+    /// "no keyword" class.
+    #[test]
+    fn keywords_holding_every_byte() {
+        let words: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b, b]).collect();
+        let dfa = KeywordDfa::new(&words).unwrap();
+        let text: Vec<u8> = (0..=255u8).flat_map(|b| [b, b, 0]).collect();
+        let mut got = dfa.hits(&text);
+        got.sort_unstable();
+        let reference = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&words)
+            .unwrap();
+        let mut want: Vec<(usize, usize, usize)> = reference
+            .find_overlapping_iter(&text)
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect();
+        want.sort_unstable();
+        assert!(want.len() > 256);
+        assert_eq!(got, want);
     }
 }
