@@ -14,8 +14,9 @@ const DIGIT_GAP: usize = 3;
 ///
 /// The DFA is built by aho-corasick and copied into a table of our own: one
 /// row per state, one column per byte class, each entry the next state's
-/// row offset, with the match states numbered last so that "is this a
-/// match?" is one comparison. A step is two loads (the byte's class, the
+/// row offset, with the match states' rows last and from a power of two
+/// on, so that "does any lane stand on a match?" is one comparison of the
+/// lanes' rows OR-ed together. A step is two loads (the byte's class, the
 /// next state) where aho-corasick's `next_state` also checks bounds and
 /// decodes its state id. The table is walked by hand over four slices of
 /// the text at once: one walk is a chain of dependent loads, four
@@ -29,13 +30,13 @@ pub(super) struct KeywordDfa {
     /// start state to a power of two so an index masked by `len - 1` is in
     /// bounds without a check.
     next: Vec<u32>,
-    /// Row offsets from here on are match states.
+    /// Row offsets from here on (a power of two) are match states.
     first_match: u32,
     /// The start state's row offset.
     start: u32,
     /// The row width (the number of classes).
     stride: u32,
-    /// aho-corasick's state for each of our rows, to read its matches.
+    /// aho-corasick's state for each match row, to read its matches.
     states: Vec<StateID>,
 }
 
@@ -107,31 +108,44 @@ impl KeywordDfa {
             }
         }
         let stride = reps.len();
-        let offset = |s: usize| -> Result<u32> {
-            let r = row.get(s).copied().unwrap_or(0);
-            u32::try_from(r * stride).map_err(|e| err(&e))
-        };
-        let mut next = Vec::with_capacity((states.len() * stride).next_power_of_two());
-        for &old in &order {
-            for c in 0..stride {
-                next.push(offset(edges.get(old * stride + c).copied().unwrap_or(0))?);
-            }
-        }
-        let start_row = offset(0)?;
-        next.resize(next.len().next_power_of_two(), start_row);
-        let first_match = order
+        let matching = order
             .iter()
             .position(|&s| states.get(s).is_some_and(|&sid| dfa.is_match(sid)))
             .unwrap_or(order.len());
+        // Match rows start at a power of two, past every other row: then
+        // no bit at or above it is set in any other row's offset, and
+        // "does any of these rows match?" is one comparison of their OR.
+        let first_match = (matching * stride).max(1).next_power_of_two();
+        let offset_of = |new: usize| -> Result<u32> {
+            let at = if new < matching {
+                new * stride
+            } else {
+                first_match + (new - matching) * stride
+            };
+            u32::try_from(at).map_err(|e| err(&e))
+        };
+        let start_row = offset_of(row.first().copied().unwrap_or(0))?;
+        let size = first_match + (states.len() - matching) * stride;
+        let mut next = vec![start_row; size.next_power_of_two()];
+        for (new, &old) in order.iter().enumerate() {
+            let at = offset_of(new)? as usize;
+            for c in 0..stride {
+                let to = edges.get(old * stride + c).copied().unwrap_or(0);
+                if let Some(slot) = next.get_mut(at + c) {
+                    *slot = offset_of(row.get(to).copied().unwrap_or(0))?;
+                }
+            }
+        }
         let states = order
             .iter()
+            .skip(matching)
             .map(|&s| states.get(s).copied().unwrap_or(start))
             .collect();
         Ok(KeywordDfa {
             dfa,
             class,
             next,
-            first_match: u32::try_from(first_match * stride).map_err(|e| err(&e))?,
+            first_match: u32::try_from(first_match).map_err(|e| err(&e))?,
             start: start_row,
             stride: u32::try_from(stride).map_err(|e| err(&e))?,
             states,
@@ -197,7 +211,7 @@ impl KeywordDfa {
                     r1 = step(r1, s1[i]);
                     r2 = step(r2, s2[i]);
                     r3 = step(r3, s3[i]);
-                    if r0.max(r1).max(r2).max(r3) >= fm {
+                    if (r0 | r1 | r2 | r3) >= fm {
                         for (k, r) in [r0, r1, r2, r3].into_iter().enumerate() {
                             if r >= fm {
                                 self.report(r, pos[k] + i + 1, own[k], &mut out[k]);
@@ -229,7 +243,10 @@ impl KeywordDfa {
     }
 
     fn report(&self, row: u32, at: usize, own: usize, out: &mut Vec<(usize, usize, usize)>) {
-        let Some(&sid) = self.states.get((row / self.stride) as usize) else {
+        let Some(&sid) = self
+            .states
+            .get((row.wrapping_sub(self.first_match) / self.stride) as usize)
+        else {
             return;
         };
         if at <= own || !self.dfa.is_match(sid) {
