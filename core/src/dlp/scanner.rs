@@ -21,7 +21,7 @@
 //! then the rule declared first. The survivors are returned in text order.
 
 use super::RuleSpec;
-use super::compiled::{CompiledRule, Dialect};
+use super::compiled::{AllowlistRegexes, CompiledRule, Dialect};
 use super::digit_run::Run;
 use super::gate::RuleGate;
 use super::shape::{self, TriggerShape};
@@ -116,8 +116,9 @@ impl Scanner {
     ) -> (Result<Self>, Vec<(usize, Error)>) {
         let mut compiled = Vec::with_capacity(rules.len());
         let mut errors = Vec::new();
+        let mut shared = AllowlistRegexes::default();
         for (i, r) in rules.into_iter().enumerate() {
-            match CompiledRule::compile(r.spec, r.dialect) {
+            match CompiledRule::compile_sharing(r.spec, r.dialect, &mut shared) {
                 Ok(c) => compiled.push(c),
                 Err(e) => errors.push((i, e)),
             }

@@ -129,6 +129,9 @@ fn start_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
 /// budget, the answer is the safe "not sure".
 pub(crate) struct Words {
     list: Vec<Vec<u8>>,
+    /// The non-empty keywords as one automaton: a listed part can hold a
+    /// thousand strings, each searched for every keyword.
+    finder: Option<aho_corasick::AhoCorasick>,
     budget: std::cell::Cell<usize>,
 }
 
@@ -137,12 +140,26 @@ const BUDGET: usize = 20_000;
 
 impl Words {
     fn new(keywords: &[String]) -> Self {
+        let list: Vec<Vec<u8>> = keywords
+            .iter()
+            .map(|k| k.to_ascii_lowercase().into_bytes())
+            .collect();
+        let finder = aho_corasick::AhoCorasick::new(list.iter().filter(|k| !k.is_empty())).ok();
         Words {
-            list: keywords
-                .iter()
-                .map(|k| k.to_ascii_lowercase().into_bytes())
-                .collect(),
+            list,
+            finder,
             budget: std::cell::Cell::new(BUDGET),
+        }
+    }
+
+    /// Whether `s` (ASCII lowercase) holds one of the keywords.
+    fn in_string(&self, s: &[u8]) -> bool {
+        match &self.finder {
+            Some(finder) => finder.is_match(s),
+            None => self
+                .list
+                .iter()
+                .any(|k| !k.is_empty() && s.windows(k.len()).any(|w| w == k.as_slice())),
         }
     }
 
@@ -153,8 +170,9 @@ impl Words {
         left > 0
     }
 
+    /// No keyword to look for: no string holds one.
     fn is_empty(&self) -> bool {
-        self.list.is_empty()
+        self.list.iter().all(Vec::is_empty)
     }
 }
 
@@ -164,6 +182,101 @@ const MAX_STRINGS: usize = 1024;
 /// The strings `hir` matches, ASCII-lowercased, when there are few enough
 /// to list (a case-insensitive word is one string, not one per casing).
 fn lower_strings(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    // Counting first costs no allocation; listing a part that turns out
+    // too wide allocated every string up to the limit, and the questions
+    // below ask about the same parts many times.
+    if count_bound(hir) > MAX_STRINGS {
+        return None;
+    }
+    list_strings(hir)
+}
+
+/// At least as many as the strings [`list_strings`] would list for `hir`
+/// (their count before any duplicates across parts are dropped), capped
+/// just past [`MAX_STRINGS`]; past it when the listing would give up.
+fn count_bound(hir: &Hir) -> usize {
+    const TOO_MANY: usize = MAX_STRINGS + 1;
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) | HirKind::Literal(_) => 1,
+        HirKind::Class(Class::Bytes(c)) => {
+            let mut seen = [0u64; 4];
+            let mut wide = 0usize;
+            for r in c.ranges() {
+                for b in r.start()..=r.end() {
+                    let b = b.to_ascii_lowercase();
+                    if let Some(w) = seen.get_mut(usize::from(b >> 6)) {
+                        *w |= 1u64 << (b & 63);
+                    }
+                }
+                wide = wide.saturating_add(usize::from(r.end() - r.start()) + 1);
+            }
+            if wide > 2 * MAX_STRINGS {
+                return TOO_MANY;
+            }
+            seen.iter().map(|w| w.count_ones() as usize).sum()
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut seen = 0u128;
+            let mut wide = 0usize;
+            let mut beyond_ascii = 0usize;
+            for r in c.ranges() {
+                let (lo, hi) = (u32::from(r.start()), u32::from(r.end()));
+                wide = wide.saturating_add((hi - lo) as usize + 1);
+                if wide > 2 * MAX_STRINGS {
+                    return TOO_MANY;
+                }
+                for b in lo..=hi.min(0x7f) {
+                    let b = u8::try_from(b).map_or(0, |b| b.to_ascii_lowercase());
+                    seen |= 1u128 << b;
+                }
+                if hi >= 0x80 {
+                    beyond_ascii += (hi - lo.max(0x80)) as usize + 1;
+                }
+            }
+            seen.count_ones() as usize + beyond_ascii
+        }
+        HirKind::Capture(c) => count_bound(&c.sub),
+        HirKind::Alternation(branches) => branches
+            .iter()
+            .try_fold(0usize, |n, b| {
+                let n = n + count_bound(b);
+                (n <= MAX_STRINGS).then_some(n)
+            })
+            .unwrap_or(TOO_MANY),
+        HirKind::Concat(parts) => parts_count_bound(parts),
+        HirKind::Repetition(r) => {
+            let Some(max) = r.max else { return TOO_MANY };
+            if max - r.min > 8 || max > 64 {
+                return TOO_MANY;
+            }
+            let one = count_bound(&r.sub);
+            let mut all = 0usize;
+            let mut k = 1usize;
+            // As the listing goes: each count of occurrences up to `max`
+            // times one more occurrence must stay within the limit too.
+            for n in 0..=max {
+                if n >= r.min {
+                    all = all.saturating_add(k);
+                }
+                k = k.saturating_mul(one);
+                if all > MAX_STRINGS || k > MAX_STRINGS {
+                    return TOO_MANY;
+                }
+            }
+            all
+        }
+    }
+}
+
+/// [`count_bound`] of the concatenation of `parts`.
+fn parts_count_bound(parts: &[Hir]) -> usize {
+    parts.iter().fold(1usize, |n, p| {
+        n.saturating_mul(count_bound(p)).min(MAX_STRINGS + 1)
+    })
+}
+
+/// [`lower_strings`] without the count first.
+fn list_strings(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     let mut out: Vec<Vec<u8>> = match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => vec![Vec::new()],
         HirKind::Literal(l) => vec![l.0.to_ascii_lowercase()],
@@ -194,11 +307,11 @@ fn lower_strings(hir: &Hir) -> Option<Vec<Vec<u8>>> {
             }
             members
         }
-        HirKind::Capture(c) => return lower_strings(&c.sub),
+        HirKind::Capture(c) => return list_strings(&c.sub),
         HirKind::Alternation(branches) => {
             let mut all = Vec::new();
             for b in branches {
-                all.extend(lower_strings(b)?);
+                all.extend(list_strings(b)?);
                 if all.len() > MAX_STRINGS {
                     return None;
                 }
@@ -208,7 +321,7 @@ fn lower_strings(hir: &Hir) -> Option<Vec<Vec<u8>>> {
         HirKind::Concat(parts) => {
             let mut all = vec![Vec::new()];
             for p in parts {
-                all = product(&all, &lower_strings(p)?)?;
+                all = product(&all, &list_strings(p)?)?;
             }
             all
         }
@@ -218,7 +331,7 @@ fn lower_strings(hir: &Hir) -> Option<Vec<Vec<u8>>> {
             if max - r.min > 8 || max > 64 {
                 return None;
             }
-            let one = lower_strings(&r.sub)?;
+            let one = list_strings(&r.sub)?;
             let mut all = Vec::new();
             let mut k = vec![Vec::new()];
             for n in 0..=max {
@@ -238,6 +351,16 @@ fn lower_strings(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     (out.len() <= MAX_STRINGS).then_some(out)
 }
 
+/// The strings of a run of listed parts, each part's strings followed by
+/// the next's.
+fn run_strings(lists: &[Option<Vec<Vec<u8>>>]) -> Option<Vec<Vec<u8>>> {
+    let mut all = vec![Vec::new()];
+    for l in lists {
+        all = product(&all, l.as_ref()?)?;
+    }
+    Some(all)
+}
+
 /// Every `a` followed by every `b`, if not too many.
 fn product(a: &[Vec<u8>], b: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
     if a.len().saturating_mul(b.len()) > MAX_STRINGS {
@@ -253,12 +376,7 @@ fn product(a: &[Vec<u8>], b: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
 /// Whether each of `strings` (ASCII lowercase) holds one of `keywords`
 /// (ASCII lowercase).
 fn each_holds_keyword(strings: &[Vec<u8>], keywords: &Words) -> bool {
-    strings.iter().all(|s| {
-        keywords
-            .list
-            .iter()
-            .any(|k| !k.is_empty() && s.windows(k.len()).any(|w| w == k.as_slice()))
-    })
+    strings.iter().all(|s| keywords.in_string(s))
 }
 
 /// Whether every string `hir` matches contains one of `keywords`. Only
@@ -267,11 +385,17 @@ fn each_holds_keyword(strings: &[Vec<u8>], keywords: &Words) -> bool {
 /// parts are listed together); a concatenation with such a part; an
 /// alternation of such branches.
 fn always_contains(hir: &Hir, keywords: &Words) -> bool {
-    if !keywords.step() {
+    if !keywords.step() || keywords.is_empty() {
         return false;
     }
-    if let Some(strings) = lower_strings(hir) {
-        return each_holds_keyword(&strings, keywords);
+    listed_contains(hir, lower_strings(hir).as_deref(), keywords)
+}
+
+/// [`always_contains`] after its step, given the strings of `hir` when
+/// they could be listed.
+fn listed_contains(hir: &Hir, strings: Option<&[Vec<u8>]>, keywords: &Words) -> bool {
+    if let Some(strings) = strings {
+        return each_holds_keyword(strings, keywords);
     }
     match hir.kind() {
         HirKind::Capture(c) => always_contains(&c.sub, keywords),
@@ -293,22 +417,48 @@ fn concat_contains(parts: &[Hir], keywords: &Words) -> bool {
 const UNFOLD_DEPTH: usize = 6;
 
 fn concat_contains_within(parts: &[Hir], keywords: &Words, depth: usize) -> bool {
-    if !keywords.step() {
+    if !keywords.step() || keywords.is_empty() {
         return false;
     }
-    if parts.iter().any(|p| always_contains(p, keywords)) {
-        return true;
+    // Each part is listed once. A run of parts is listed only when one of
+    // its strings, the parts' first strings put together, holds a keyword:
+    // every string has to.
+    let lists: Vec<Option<Vec<Vec<u8>>>> = parts.iter().map(lower_strings).collect();
+    for (p, strings) in parts.iter().zip(&lists) {
+        if keywords.step() && listed_contains(p, strings.as_deref(), keywords) {
+            return true;
+        }
     }
-    for i in 0..parts.len() {
-        for j in i + 2..=parts.len() {
-            let Some(run) = parts.get(i..j) else { break };
+    for (i, first) in lists.iter().enumerate() {
+        let mut count = first.as_ref().map(Vec::len);
+        let mut witness: Vec<u8> = first
+            .as_ref()
+            .and_then(|l| l.first())
+            .cloned()
+            .unwrap_or_default();
+        for (j, next) in lists.iter().enumerate().skip(i + 1) {
             if !keywords.step() {
                 return false;
             }
-            match lower_strings(&Hir::concat(run.to_vec())) {
-                Some(strings) if each_holds_keyword(&strings, keywords) => return true,
-                Some(_) => {}
-                None => break,
+            count = count
+                .zip(next.as_ref())
+                .map(|(n, l)| n.saturating_mul(l.len()))
+                .filter(|&n| n <= MAX_STRINGS);
+            let (Some(n), Some(next)) = (count, next) else {
+                break;
+            };
+            if n == 0 {
+                // A part that matches nothing: so does the run.
+                return true;
+            }
+            witness.extend_from_slice(next.first().map_or(&[][..], Vec::as_slice));
+            if keywords.in_string(&witness)
+                && lists
+                    .get(i..=j)
+                    .and_then(run_strings)
+                    .is_some_and(|strings| each_holds_keyword(&strings, keywords))
+            {
+                return true;
             }
         }
     }
@@ -426,6 +576,7 @@ fn keyword_lead(hir: &Hir, keywords: &Words) -> Option<usize> {
                     keywords.step()
                         && parts
                             .get(i..=j)
+                            .filter(|run| parts_count_bound(run) <= MAX_STRINGS)
                             .and_then(|run| lower_strings(&Hir::concat(run.to_vec())))
                             .is_some_and(|strings| each_holds_keyword(&strings, keywords))
                 });

@@ -148,3 +148,63 @@ fn every_keyword_rule_that_holds_its_keyword_says_so() {
     );
     assert!(f.keyword_first);
 }
+
+/// Every part of every built-in pattern, in both dialects.
+fn builtin_parts() -> Vec<Hir> {
+    fn walk(hir: &Hir, out: &mut Vec<Hir>) {
+        out.push(hir.clone());
+        match hir.kind() {
+            HirKind::Capture(c) => walk(&c.sub, out),
+            HirKind::Repetition(r) => walk(&r.sub, out),
+            HirKind::Concat(s) | HirKind::Alternation(s) => s.iter().for_each(|h| walk(h, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for r in crate::dlp::packs::builtin_rules() {
+        for dialect in [Dialect::Ascii, Dialect::Unicode] {
+            walk(&parse(&r.pattern, dialect).unwrap(), &mut out);
+        }
+    }
+    out
+}
+
+/// The count taken before listing never says fewer strings than the
+/// listing gives: if it did, a part that could be listed would be
+/// skipped, and a fact the pattern holds would go unseen.
+#[test]
+fn the_count_before_listing_is_never_short() {
+    let parts = builtin_parts();
+    let mut listed = 0;
+    for hir in &parts {
+        if let Some(strings) = list_strings(hir) {
+            listed += 1;
+            assert!(
+                count_bound(hir) >= strings.len(),
+                "{hir}: counted {}, listed {}",
+                count_bound(hir),
+                strings.len()
+            );
+        }
+    }
+    // The check saw both kinds of part.
+    assert!(
+        listed > 100 && listed < parts.len(),
+        "{listed} of {}",
+        parts.len()
+    );
+}
+
+/// Listing a run of parts one part at a time gives the strings the run
+/// as one sequence has.
+#[test]
+fn a_run_is_listed_as_its_concatenation() {
+    let hir = parse(r"(?i)bearer[ \t]{1,2}x[0-9]", Dialect::Ascii).unwrap();
+    let HirKind::Concat(parts) = hir.kind() else {
+        panic!("{hir:?}")
+    };
+    let lists: Vec<_> = parts.iter().map(lower_strings).collect();
+    let mut run = run_strings(&lists).unwrap();
+    run.sort_unstable();
+    assert_eq!(Some(run), lower_strings(&hir));
+}
