@@ -351,6 +351,33 @@ fn list_strings(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     (out.len() <= MAX_STRINGS).then_some(out)
 }
 
+/// Whether each string of a run of listed parts holds a keyword. The run
+/// is listed only when one of its strings, the parts' first strings put
+/// together, does.
+fn run_holds(lists: &[Option<Vec<Vec<u8>>>], keywords: &Words) -> bool {
+    let mut count = 1usize;
+    for l in lists {
+        let Some(l) = l else { return false };
+        count = count.saturating_mul(l.len());
+        if count > MAX_STRINGS {
+            return false;
+        }
+    }
+    if count == 0 {
+        // A part that matches nothing: so does the run.
+        return true;
+    }
+    let witness: Vec<u8> = lists
+        .iter()
+        .flatten()
+        .filter_map(|l| l.first())
+        .flatten()
+        .copied()
+        .collect();
+    keywords.in_string(&witness)
+        && run_strings(lists).is_some_and(|strings| each_holds_keyword(&strings, keywords))
+}
+
 /// The strings of a run of listed parts, each part's strings followed by
 /// the next's.
 fn run_strings(lists: &[Option<Vec<Vec<u8>>>]) -> Option<Vec<Vec<u8>>> {
@@ -563,27 +590,24 @@ fn keyword_lead(hir: &Hir, keywords: &Words) -> Option<usize> {
             .map(|b| keyword_lead(b, keywords))
             .try_fold(0, |most, lead| lead.map(|l| most.max(l))),
         HirKind::Concat(parts) => {
-            for j in 0..parts.len() {
-                let before = Hir::concat(parts.get(..j)?.to_vec())
-                    .properties()
-                    .maximum_len();
-                let part = parts.get(j)?;
-                if always_contains(part, keywords) {
+            let lists: Vec<Option<Vec<Vec<u8>>>> = parts.iter().map(lower_strings).collect();
+            // The longest the parts before `j` can be.
+            let mut before = Some(0usize);
+            for (j, (part, strings)) in parts.iter().zip(&lists).enumerate() {
+                if keywords.step()
+                    && !keywords.is_empty()
+                    && listed_contains(part, strings.as_deref(), keywords)
+                {
                     let within = keyword_lead(part, keywords).or(part.properties().maximum_len());
                     return before?.checked_add(within?);
                 }
+                let upto = before.zip(part.properties().maximum_len());
+                before = upto.and_then(|(b, w)| b.checked_add(w));
                 let run_holds = (0..j).any(|i| {
-                    keywords.step()
-                        && parts
-                            .get(i..=j)
-                            .filter(|run| parts_count_bound(run) <= MAX_STRINGS)
-                            .and_then(|run| lower_strings(&Hir::concat(run.to_vec())))
-                            .is_some_and(|strings| each_holds_keyword(&strings, keywords))
+                    keywords.step() && lists.get(i..=j).is_some_and(|run| run_holds(run, keywords))
                 });
                 if run_holds {
-                    return Hir::concat(parts.get(..=j)?.to_vec())
-                        .properties()
-                        .maximum_len();
+                    return before;
                 }
             }
             None
