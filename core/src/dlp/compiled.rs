@@ -101,7 +101,12 @@ fn build(hir: &Hir, dialect: Dialect) -> std::result::Result<Regex, String> {
         .configure(
             meta::Config::new()
                 .nfa_size_limit(Some(MAX_COMPILED_REGEX_BYTES))
-                .utf8_empty(dialect == Dialect::Unicode),
+                .utf8_empty(dialect == Dialect::Unicode)
+                // A rule's regex searches short windows, which the lazy
+                // DFA does as fast (callgrind: 203 M instructions per pass
+                // of real text either way); a full DFA built up front for
+                // each rule only made compiling slower (146 → 135 ms).
+                .dfa(false),
         )
         .build_from_hir(hir)
         .map_err(|e| match e.size_limit() {
