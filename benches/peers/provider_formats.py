@@ -200,6 +200,7 @@ CONTEXTS: List[Tuple[str, bool]] = [
     ('{{"env": "{lname}={v}\\nDEBUG=1"}}', True),
     ("  - name: {name}\n    value: '{v}'\n", True),
     ("headers = {{'Authorization': f'Bearer {v}'}}", False),
+    ("const {camel}Key = '{v}';", True),
 ]
 
 

@@ -57,7 +57,8 @@ def positives(rng: random.Random, per: int) -> List[Case]:
         for i in range(per):
             v = gen(rng)
             tpl, _ = CONTEXTS[(i * 3 + len(provider)) % len(CONTEXTS)]
-            text = tpl.format(name=name, lname=name.lower(), v=v)
+            camel = "".join(c for c in provider.lower() if c.isalnum())
+            text = tpl.format(name=name, lname=name.lower(), camel=camel, v=v)
             out.append(Case(provider, text, v))
     for provider, placed in PLACED.items():
         for _ in range(per):
@@ -138,6 +139,17 @@ def negatives(rng: random.Random) -> List[Case]:
         add("i18n", f'"{a}PasswordHint": "Au moins {rng.randint(8, 12)} caractères",')
         add("enum", f"    case {a}Password = \"{a}random_password\"")
         add("enum", f"TokenKind::{a.capitalize()}{b.capitalize()}Token => {rng.randint(1, 9)},")
+        # Names that end in `key` and hold ids, paths, names and public keys.
+        add("key_name", f'cache_key = f"{a}:{{user_id}}:{b}"')
+        add("key_name", f'{a}CacheKey: "{a}_{b}_settings_v{rng.randint(2, 9)}",')
+        add("key_name", f'i18nKey="{a}.{b}.title{rng.randint(1, 9)}"')
+        add("key_name", f"sort_key: {a}_{b}_at")
+        add("key_name", f'partitionKey: "/{a}Id{rng.randint(1, 9)}"')
+        add("key_name", f"ssh_key: ~/.ssh/id_ed25519_{a}.pub")
+        add("key_name", f"tls_key = /etc/ssl/private/{a}-{b}{rng.randint(1, 9)}.key")
+        add("key_name", f'STRIPE_PUBLISHABLE_KEY=pk_live_{pick(rng, ALNUM, 24)}')
+        add("key_name", f'idempotency_key = "{a}-{b}-{rng.randint(1000, 9999)}"')
+        add("key_name", f'foreignKey: "{a}_{b}_id{rng.randint(1, 9)}"')
         add("digest", f'token: "sha256:{pick(rng, HEX, 64)}"')
         add("digest", f"image: registry.example.com/{a}/secret-sync@sha256:{pick(rng, HEX, 64)}")
     # Near misses of the prefixes looked at in this pass.
