@@ -7,7 +7,7 @@
 use super::compiled::find_capture;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Class, Hir, HirKind};
-use strings::{MAX_STRINGS, lower_strings, run_holds, run_strings};
+use strings::{Run, lower_strings, run_holds};
 
 /// What a rule's pattern says about where its values start, worked out
 /// once when the rule is compiled.
@@ -234,33 +234,19 @@ fn concat_contains_within(parts: &[Hir], keywords: &Words, depth: usize) -> bool
         }
     }
     for (i, first) in lists.iter().enumerate() {
-        let mut count = first.as_ref().map(Vec::len);
-        let mut witness: Vec<u8> = first
-            .as_ref()
-            .and_then(|l| l.first())
-            .cloned()
-            .unwrap_or_default();
+        let mut run = Run::new();
+        // A first part that cannot be listed stops the run at the next.
+        run.push(first.as_deref());
         for (j, next) in lists.iter().enumerate().skip(i + 1) {
             if !keywords.step() {
                 return false;
             }
-            count = count
-                .zip(next.as_ref())
-                .map(|(n, l)| n.saturating_mul(l.len()))
-                .filter(|&n| n <= MAX_STRINGS);
-            let (Some(n), Some(next)) = (count, next) else {
+            if !run.push(next.as_deref()) {
                 break;
-            };
-            if n == 0 {
-                // A part that matches nothing: so does the run.
-                return true;
             }
-            witness.extend_from_slice(next.first().map_or(&[][..], Vec::as_slice));
-            if keywords.in_string(&witness)
-                && lists
-                    .get(i..=j)
-                    .and_then(run_strings)
-                    .is_some_and(|strings| each_holds_keyword(&strings, keywords))
+            if lists
+                .get(i..=j)
+                .is_some_and(|parts| run.holds(parts, keywords))
             {
                 return true;
             }

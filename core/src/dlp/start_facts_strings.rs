@@ -10,7 +10,7 @@ use super::{Words, each_holds_keyword};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// The most strings [`lower_strings`] lists.
-pub(super) const MAX_STRINGS: usize = 1024;
+const MAX_STRINGS: usize = 1024;
 
 /// The strings `hir` matches, ASCII-lowercased, when there are few enough
 /// to list (a case-insensitive word is one string, not one per casing).
@@ -188,27 +188,59 @@ pub(super) fn list_strings(hir: &Hir) -> Option<Vec<Vec<u8>>> {
 /// is listed only when one of its strings, the parts' first strings put
 /// together, does.
 pub(super) fn run_holds(lists: &[Option<Vec<Vec<u8>>>], keywords: &Words) -> bool {
-    let mut count = 1usize;
-    for l in lists {
-        let Some(l) = l else { return false };
-        count = count.saturating_mul(l.len());
-        if count > MAX_STRINGS {
-            return false;
+    let mut run = Run::new();
+    lists.iter().all(|l| run.push(l.as_deref())) && run.holds(lists, keywords)
+}
+
+/// A run of listed parts grown one part at a time, for [`run_holds`] and
+/// for asking about every run from one part on, where growing the run
+/// costs one part's work instead of the whole run's.
+pub(super) struct Run {
+    /// How many strings the run has; `None` once a part could not be
+    /// listed or there are too many strings to list, as for any longer run.
+    count: Option<usize>,
+    /// One of the run's strings: its parts' first strings put together.
+    witness: Vec<u8>,
+}
+
+impl Run {
+    /// The run of no parts: one string, the empty one.
+    pub(super) fn new() -> Self {
+        Run {
+            count: Some(1),
+            witness: Vec::new(),
         }
     }
-    if count == 0 {
-        // A part that matches nothing: so does the run.
-        return true;
+
+    /// Adds a part, given its strings (`None` when they could not be
+    /// listed). False once the run can no longer be listed.
+    pub(super) fn push(&mut self, strings: Option<&[Vec<u8>]>) -> bool {
+        self.count = self
+            .count
+            .zip(strings)
+            .map(|(n, l)| n.saturating_mul(l.len()))
+            .filter(|&n| n <= MAX_STRINGS);
+        if let (Some(_), Some(first)) = (self.count, strings.and_then(<[_]>::first)) {
+            self.witness.extend_from_slice(first);
+        }
+        self.count.is_some()
     }
-    let witness: Vec<u8> = lists
-        .iter()
-        .flatten()
-        .filter_map(|l| l.first())
-        .flatten()
-        .copied()
-        .collect();
-    keywords.in_string(&witness)
-        && run_strings(lists).is_some_and(|strings| each_holds_keyword(&strings, keywords))
+
+    /// Whether each string of the run, whose parts' strings are `lists`,
+    /// holds a keyword. The run is listed only when one of its strings, the
+    /// witness, does.
+    pub(super) fn holds(&self, lists: &[Option<Vec<Vec<u8>>>], keywords: &Words) -> bool {
+        match self.count {
+            None => false,
+            // A part that matches nothing: so does the run.
+            Some(0) => true,
+            Some(_) => {
+                keywords.in_string(&self.witness)
+                    && run_strings(lists)
+                        .is_some_and(|strings| each_holds_keyword(&strings, keywords))
+            }
+        }
+    }
 }
 
 /// The strings of a run of listed parts, each part's strings followed by
