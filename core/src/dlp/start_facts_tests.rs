@@ -1,5 +1,6 @@
 //! Tests of what `start_facts.rs` reads from a pattern.
 
+use super::strings::{count_bound, list_strings, run_strings};
 use super::*;
 use crate::dlp::compiled::{Dialect, parse};
 
