@@ -179,7 +179,9 @@ impl<'a> Run<'a> {
                     .any(|at| at.and_then(|at| self.byte(at)).is_some_and(separator)))
                     && near(self.bytes, self.start, self.end, shape)
             }
-            TriggerShape::Ipv6Address => near(self.bytes, self.start, self.end, shape),
+            TriggerShape::Ipv6Address | TriggerShape::NameEnd => {
+                near(self.bytes, self.start, self.end, shape)
+            }
         }
     }
 

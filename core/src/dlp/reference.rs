@@ -6,7 +6,7 @@
 
 use super::compiled::{CompiledRule, Dialect};
 use super::scanner::Finding;
-use super::shape::STRETCH_CAP;
+use super::shape::{NAME_END_REACH, STRETCH_CAP};
 use super::{RuleSpec, TriggerShape, encoded, normalize};
 use regex_automata::Input;
 use std::cmp::Reverse;
@@ -205,7 +205,7 @@ fn shape_holds(hay: &str, start: usize, end: usize, min: usize, shape: TriggerSh
                 .collect();
             (alternatives.join("|"), start.saturating_sub(1), end)
         }
-        TriggerShape::MacAddress | TriggerShape::Ipv6Address => {
+        TriggerShape::MacAddress | TriggerShape::Ipv6Address | TriggerShape::NameEnd => {
             return keyword_shape_holds(hay, start, end, shape);
         }
     };
@@ -260,6 +260,27 @@ fn keyword_shape_holds(hay: &str, start: usize, end: usize, shape: TriggerShape)
             }
             let stretch = &hay[start - before..end + after];
             stretch.contains("::") || stretch.matches(':').count() >= 6
+        }
+        TriggerShape::NameEnd => {
+            // A separator before, or a lower-case letter or digit before a
+            // capital and then lower case; no letter after.
+            let Some(word) = hay.get(start..end).filter(|_| start > 0) else {
+                return false;
+            };
+            let lo = start - 1;
+            let hi = (end + NAME_END_REACH).min(bytes.len());
+            let Some(around) = bytes.get(lo..hi) else {
+                return false;
+            };
+            let camel = format!(r"[a-z0-9][A-Z][^A-Z]{{{}}}", word.len() - 1);
+            let pattern = format!(
+                r#"(?s-u)^(?:[_.\-].{{{}}}|{camel})[_\-0-9\[\]\\"' \t]*(?:[=:,>?+.\r\n]|$)"#,
+                word.len()
+            );
+            regex_automata::meta::Regex::builder()
+                .syntax(regex_automata::util::syntax::Config::new().utf8(false))
+                .build(&pattern)
+                .is_ok_and(|re| re.is_match(Input::new(around)))
         }
         _ => true,
     }

@@ -62,6 +62,15 @@ pub enum TriggerShape {
     /// `::` or at least six colons (eight groups, or six and an IPv4 tail).
     /// A stretch longer than [`STRETCH_CAP`] bytes on a side holds it.
     Ipv6Address,
+    /// The keyword ends a name that is being given a value: a `_`, `-` or
+    /// `.` right before it, or it starts with a capital right after a
+    /// lower-case letter or digit (camel case); and in the
+    /// [`NAME_END_REACH`] bytes after it, the first byte that is not a
+    /// digit, `_`, `-`, bracket, quote, backslash or blank is one of
+    /// `=:,>?+.` or a line break (or there is none). `STRIPE_KEY=`,
+    /// `stripeKey: `, `signing.key = `, not `monkey =`, `key =`, `keys =`
+    /// or `self.key)`.
+    NameEnd,
 }
 
 impl TriggerShape {
@@ -89,6 +98,7 @@ impl TriggerShape {
             }
             TriggerShape::MacAddress => "MAC separators nearby".into(),
             TriggerShape::Ipv6Address => "IPv6 colons nearby".into(),
+            TriggerShape::NameEnd => "ends a name".into(),
         }
     }
 }
@@ -98,16 +108,39 @@ pub(super) fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// Whether the text around the trigger `bytes[start..end]` has an address
-/// `shape` ([`TriggerShape::MacAddress`] or [`TriggerShape::Ipv6Address`];
-/// any other shape holds).
+/// Whether the text around the trigger `bytes[start..end]` has a keyword
+/// `shape` ([`TriggerShape::MacAddress`], [`TriggerShape::Ipv6Address`] or
+/// [`TriggerShape::NameEnd`]; any other shape holds).
 pub(super) fn near(bytes: &[u8], start: usize, end: usize, shape: TriggerShape) -> bool {
     match shape {
         TriggerShape::MacAddress => mac_near(bytes, start, end),
         TriggerShape::Ipv6Address => ipv6_near(bytes, start, end),
+        TriggerShape::NameEnd => name_end(bytes, start, end),
         _ => true,
     }
 }
+
+fn name_end(bytes: &[u8], start: usize, end: usize) -> bool {
+    let at = |i: usize| bytes.get(i).copied();
+    let before = start.checked_sub(1).and_then(at);
+    let joined = matches!(before, Some(b'_' | b'-' | b'.'));
+    let camel = at(start).is_some_and(|b| b.is_ascii_uppercase())
+        && bytes
+            .get(start + 1..end)
+            .is_some_and(|rest| !rest.iter().any(u8::is_ascii_uppercase))
+        && before.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    let after = bytes.get(end..(end + NAME_END_REACH).min(bytes.len()));
+    (joined || camel)
+        && after.is_some_and(|after| {
+            after
+                .iter()
+                .find(|b| !b"_-0123456789[]\\\"' \t".contains(b))
+                .is_none_or(|b| b"=:,>?+.\r\n".contains(b))
+        })
+}
+
+/// Bytes [`TriggerShape::NameEnd`] looks at after its keyword.
+pub(super) const NAME_END_REACH: usize = 12;
 
 fn mac_near(bytes: &[u8], start: usize, end: usize) -> bool {
     // Every byte of an address is at most two bytes from one of its
@@ -170,6 +203,51 @@ const IPV6_COLON_REACH: usize = 16;
 
 #[cfg(test)]
 mod tests {
+    /// A name's last word: after a separator or in camel case, and not
+    /// followed by a letter.
+    #[test]
+    fn a_keyword_that_ends_a_name() {
+        let holds = |text: &str| {
+            let start = text.to_ascii_lowercase().find("key").unwrap();
+            super::near(
+                text.as_bytes(),
+                start,
+                start + 3,
+                super::TriggerShape::NameEnd,
+            )
+        };
+        for text in [
+            "STRIPE_KEY=x",
+            "license-key: x",
+            "twitch.key = x",
+            "stripeKey = x",
+            "v2Key: x",
+            "SIGNING_KEY_2=x",
+            "x_key",
+            "x_key\n  value: x",
+            r#"getenv("X_KEY", "x")"#,
+            "<x.Key>x",
+            "x_key                 ",
+        ] {
+            assert!(holds(text), "{text:?} should hold");
+        }
+        for text in [
+            "key = x",
+            "monkey = x",
+            "keys = x",
+            "cache_keys = x",
+            "stripeKEY = x",
+            "STRIPEKey = x",
+            "_keyword",
+            " Key",
+            "self.key)",
+            "sort(key_func)",
+            "x_key * 1",
+        ] {
+            assert!(!holds(text), "{text:?} should not hold");
+        }
+    }
+
     /// Shapes are conservative: for every built-in rule with one, texts
     /// drawn from the rule's own pattern (anchors dropped) give the same
     /// findings with the shape as without it. The surroundings hold no

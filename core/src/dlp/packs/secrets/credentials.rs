@@ -8,7 +8,7 @@
 //! the value and a minimum entropy.
 
 use super::{entropy, secret};
-use crate::dlp::RuleSpec;
+use crate::dlp::{RuleSpec, TriggerShape};
 use crate::schema::Severity;
 
 /// Whole values that sit where a secret goes but are not one: words
@@ -470,6 +470,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
             &assignment(r"[a-z0-9]+(?:[_.-]key|(?-i:[a-z0-9]Key))", 255),
         )
         .keywords(&["key"])
+        .trigger_shape(TriggerShape::NameEnd)
         .max_len(560)
         .validator(entropy(3.5))
         .allow_patterns(&key_values_dropped())
