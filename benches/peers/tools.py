@@ -55,6 +55,7 @@ _RULE_CLASSES = {
     "secrets.openssh_private_key": "private_key", "secrets.pgp_private_key": "private_key",
     "secrets.password_assignment": "password", "secrets.secret_assignment": "password",
     "secrets.api_key_assignment": "password", "secrets.token_assignment": "password",
+    "secrets.key_assignment": "password", "secrets.slack_session_token": "slack_token",
     "secrets.connection_string_password": "password", "secrets.url_credentials": "password",
     "secrets.database_connection_string": "password",
 }

@@ -59,6 +59,10 @@ pub struct Operations;
 #[doc = include_str!("../../docs/outbox.md")]
 pub struct Outbox;
 
+/// `docs/performance.md`.
+#[doc = include_str!("../../docs/performance.md")]
+pub struct Performance;
+
 /// `docs/policy.md`.
 #[doc = include_str!("../../docs/policy.md")]
 pub struct Policy;
