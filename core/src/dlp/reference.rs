@@ -263,7 +263,9 @@ fn keyword_shape_holds(hay: &str, start: usize, end: usize, shape: TriggerShape)
         }
         TriggerShape::NameEnd => {
             // A separator before, or a lower-case letter or digit before a
-            // capital and then lower case; no letter after.
+            // capital and then lower case; after it, past digits, `_-`,
+            // brackets, quotes, backslashes and blanks, an assignment's
+            // first byte or a line break, or nothing within reach.
             let Some(word) = hay.get(start..end).filter(|_| start > 0) else {
                 return false;
             };

@@ -11,9 +11,13 @@
 //! not opened. Shapes are conservative: they may hold where the rule then
 //! finds nothing, never the other way round.
 //!
-//! This file says what the shapes are and tests the address shapes, which
-//! keyword hits have too; `digit_run.rs` tests a run of digits against the
-//! number shapes. The reference scanner (`reference.rs`) tests the same
+//! Keyword hits have shapes too: the address shapes (a MAC or IPv6
+//! keyword needs its separators nearby) and [`TriggerShape::NameEnd`] (a
+//! `key` must end a name that is given a value: `sort_key = …`, not
+//! `sort(key=…)`, `self.key)` or `monkey`).
+//!
+//! This file says what the shapes are and tests the keyword shapes;
+//! `digit_run.rs` tests a run of digits against the number shapes. The reference scanner (`reference.rs`) tests the same
 //! shapes with regexes over the run, written independently of those loops.
 
 /// Bytes looked at on either side of a trigger for
@@ -64,8 +68,8 @@ pub enum TriggerShape {
     Ipv6Address,
     /// The keyword ends a name that is being given a value: a `_`, `-` or
     /// `.` right before it, or it starts with a capital right after a
-    /// lower-case letter or digit (camel case); and in the
-    /// [`NAME_END_REACH`] bytes after it, the first byte that is not a
+    /// lower-case letter or digit (camel case); and in the 12 bytes after
+    /// it (`NAME_END_REACH`), the first byte that is not a
     /// digit, `_`, `-`, bracket, quote, backslash or blank is one of
     /// `=:,>?+.` or a line break (or there is none). `STRIPE_KEY=`,
     /// `stripeKey: `, `signing.key = `, not `monkey =`, `key =`, `keys =`
@@ -203,8 +207,8 @@ const IPV6_COLON_REACH: usize = 16;
 
 #[cfg(test)]
 mod tests {
-    /// A name's last word: after a separator or in camel case, and not
-    /// followed by a letter.
+    /// A name's last word: after a separator or in camel case, and then
+    /// given a value.
     #[test]
     fn a_keyword_that_ends_a_name() {
         let holds = |text: &str| {
