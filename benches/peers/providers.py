@@ -150,6 +150,11 @@ def negatives(rng: random.Random) -> List[Case]:
         add("key_name", f'STRIPE_PUBLISHABLE_KEY=pk_live_{pick(rng, ALNUM, 24)}')
         add("key_name", f'idempotency_key = "{a}-{b}-{rng.randint(1000, 9999)}"')
         add("key_name", f'foreignKey: "{a}_{b}_id{rng.randint(1, 9)}"')
+        # Vendor names beside ids, commits and paths that are not keys.
+        add("vendor_word", f"Travis CI: build {rng.randint(1000, 9999)} of commit {pick(rng, HEX, 40)} passed")
+        add("vendor_word", f"codecov: upload coverage for {a}_{b}_linux_x86_64")
+        add("vendor_word", f"See https://trello.com/b/{pick(rng, ALNUM, 8)}{rng.randint(10, 99)}/{a}-{b} for the plan")
+        add("vendor_word", f"Zendesk view {a.capitalize()}{b.capitalize()}TicketView{rng.randint(2, 9)} replaces the old one")
         add("digest", f'token: "sha256:{pick(rng, HEX, 64)}"')
         add("digest", f"image: registry.example.com/{a}/secret-sync@sha256:{pick(rng, HEX, 64)}")
     # Near misses of the prefixes looked at in this pass.

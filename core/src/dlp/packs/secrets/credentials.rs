@@ -8,7 +8,7 @@
 //! the value and a minimum entropy.
 
 use super::{entropy, secret};
-use crate::dlp::{RuleSpec, TriggerShape};
+use crate::dlp::RuleSpec;
 use crate::schema::Severity;
 
 /// Whole values that sit where a secret goes but are not one: words
@@ -114,32 +114,6 @@ pub(super) fn not_literals() -> Vec<&'static str> {
     PLACEHOLDERS.iter().chain(EXPRESSIONS).copied().collect()
 }
 
-/// What [`key_assignment`](rules) drops besides [`not_literals`]: values
-/// without a digit or without a letter (words, numbers), values with a
-/// character no base64, hex or URL-safe token holds, dotted names
-/// (`settings.profile.title2`), snake or kebab case names in one case
-/// (`user_profile_settings_v2`), file names with any extension, and
-/// publishable keys, which are public by design (Stripe's `pk_live_`,
-/// `pk_test_`).
-fn key_values_dropped() -> Vec<&'static str> {
-    let mut dropped = not_literals();
-    dropped.extend([
-        r"[^0-9]*",
-        r"[^A-Za-z]*",
-        r".*[^A-Za-z0-9+/=_.~-].*",
-        r".{0,15}",
-        r"[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)+",
-        // A letter past `f` in some part: a UUID or hex key is not a name.
-        r"(?:[g-z]|[a-z][a-z0-9]*[g-z])[a-z0-9]*(?:[_-][a-z0-9]+)+",
-        r"[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*[_-][a-z0-9]*[g-z][a-z0-9]*(?:[_-][a-z0-9]+)*",
-        r"(?:[G-Z]|[A-Z][A-Z0-9]*[G-Z])[A-Z0-9]*(?:[_-][A-Z0-9]+)+",
-        r"[A-Z][A-Z0-9]*(?:[_-][A-Z0-9]+)*[_-][A-Z0-9]*[G-Z][A-Z0-9]*(?:[_-][A-Z0-9]+)*",
-        r".*\.[a-z]{2,4}",
-        r"pk_(?:live|test)_.*",
-    ]);
-    dropped
-}
-
 /// The pattern of a `name = value` assignment: `name` (a regex), then what
 /// may follow it in env files, YAML (block scalars too), JSON (escaped
 /// inside a string too), XML elements (the value on the tag's line, so that
@@ -156,7 +130,7 @@ fn key_values_dropped() -> Vec<&'static str> {
 /// a key; after a lone `:` it is a Ruby symbol (`:password => "…"`). The
 /// contexts are gitleaks'
 /// `GenerateSampleSecrets` templates and detect-secrets' `keyword_test.py`.
-fn assignment(name: &str, max: usize) -> String {
+pub(super) fn assignment(name: &str, max: usize) -> String {
     let v = r#"[^\s"'`,;&<>(){}\[\]]"#;
     let non_letter = r#"[^\s"'`,;&<>(){}\[\]a-zA-Z]"#;
     format!(
@@ -454,60 +428,6 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .fp("ACCESS_KEY=%ACCESS_KEY%")
         .fp(r#""AWS::ApiGateway::ApiKey": "48205d4ffd7feba3","#)
         .fp("apiKey: process.env.NEXT_PUBLIC_FIREBASE_API_KEY!,"),
-        // Any other name that ends in `key` (`STRIPE_KEY`, `license_key`,
-        // `stripeKey`, `signing.key`): vendors' keys are most often named
-        // after the vendor, and gitleaks' `generic-api-key` reads every
-        // `…key` name the same way. The name needs a separator or a camel
-        // case `Key` before `key`, so that `monkey` or `hockey` is no name.
-        // Such names also hold ids, column names, cache keys and public
-        // keys, so the value is held to a token's shape: 16 or more
-        // characters of base64, hex or URL-safe tokens, with a digit and a
-        // letter, and 3.5 bits per character.
-        secret(
-            "key_assignment",
-            "Key assignment",
-            Severity::High,
-            &assignment(r"[a-z0-9]+(?:[_.-]key|(?-i:[a-z0-9]Key))", 255),
-        )
-        .keywords(&["key"])
-        .trigger_shape(TriggerShape::NameEnd)
-        .max_len(560)
-        .validator(entropy(3.5))
-        .allow_patterns(&key_values_dropped())
-        .confidence(0.5)
-        .label("KEY")
-        .tp("STRIPE_KEY=Zq8fK2pLmX4vR7tYab3dE5fG7hJ9kL1m", "Zq8fK2pLmX4vR7tYab3dE5fG7hJ9kL1m")
-        .tp(
-            r#"const mapboxKey = "Qm9FAKE3ZXJ5X2tleV8xMjM0NTY3ODkw";"#,
-            "Qm9FAKE3ZXJ5X2tleV8xMjM0NTY3ODkw",
-        )
-        .tp("license_key: 7c1e4b2aFAKE4f0e9d3a6b8c1e2f4a5b", "7c1e4b2aFAKE4f0e9d3a6b8c1e2f4a5b")
-        .tp(
-            r#"{"twitch.signingKey": "k2v9FAKEq8z3x7w1m5n4b6c0d2f8"}"#,
-            "k2v9FAKEq8z3x7w1m5n4b6c0d2f8",
-        )
-        .fp("STRIPE_KEY=sk_live_your_key_here")
-        .fp("STRIPE_PUBLISHABLE_KEY=pk_live_51HfFAKE2eZvKYlo2C9xR3mT7qWp")
-        .fp("monkey = Zq8fK2pLmX4vR7tYab3dE5fG7hJ9kL1m")
-        .fp(r#"cache_key = "user_profile_settings_v2""#)
-        .fp("i18nKey: settings.profile.title2")
-        .fp("ENCRYPTION_KEY=${ENCRYPTION_KEY}")
-        .fp(r#"primaryKey: "id""#)
-        .fp("ssl_key: /etc/ssl/private/server2.key")
-        .fp("idempotency_key = uuid4()")
-        .tp(
-            "env:\n  - name: KAGGLE_KEY\n    value: '9f2c4e7aFAKE1b3d5f6a8c0e2d4b6a8c'\n",
-            "9f2c4e7aFAKE1b3d5f6a8c0e2d4b6a8c",
-        )
-        .fp("env:\n  - name: SIGNING_KEY\n    valueFrom:\n      secretKeyRef: {name: app, key: signing}\n")
-        .tp(
-            "SNYK_KEY=d8b3f1ae-FAKE-4c2e-9b7a-5e6f0a1b2c3d",
-            "d8b3f1ae-FAKE-4c2e-9b7a-5e6f0a1b2c3d",
-        )
-        .tp(
-            "const snykKey = 'e7a1c2d4-5b6f-4a8e-9c0d-1f2e3a4b5c6d';",
-            "e7a1c2d4-5b6f-4a8e-9c0d-1f2e3a4b5c6d",
-        ),
         secret(
             "token_assignment",
             "Token assignment",

@@ -25,6 +25,7 @@ mod devops;
 mod govstream;
 mod keys;
 mod messaging;
+mod named;
 mod observability;
 mod placed;
 mod platforms;
@@ -52,6 +53,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
     rules.extend(govstream::rules());
     rules.extend(placed::rules());
     rules.extend(credentials::rules());
+    rules.extend(named::rules());
     rules
 }
 
