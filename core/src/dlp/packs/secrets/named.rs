@@ -80,44 +80,35 @@ const ONE_CASE_NAMES: [&str; 4] = [
     r"[A-Z][A-Z0-9]*(?:[_-][A-Z0-9]+)*[_-][A-Z0-9]*[G-Z][A-Z0-9]*(?:[_-][A-Z0-9]+)*",
 ];
 
-/// What `key_assignment` drops besides [`not_literals`]: values
-/// without a digit or without a letter (words, numbers), values with a
-/// character no base64, hex or URL-safe token holds, dotted names
-/// (`settings.profile.title2`), snake or kebab case names in one case
-/// (`user_profile_settings_v2`), file names with any extension, and
-/// publishable keys, which are public by design (Stripe's `pk_live_`,
-/// `pk_test_`).
-fn key_values_dropped() -> Vec<&'static str> {
+/// Values neither rule reports: [`not_literals`], values without a digit
+/// or without a letter (words, numbers), snake or kebab case names in one
+/// case (`user_profile_settings_v2`), and `more`.
+fn not_token_shaped(more: &[&'static str]) -> Vec<&'static str> {
     let mut dropped = not_literals();
     dropped.extend(ONE_CASE_NAMES);
-    dropped.extend([
-        r"[^0-9]*",
-        r"[^A-Za-z]*",
-        r".*[^A-Za-z0-9+/=_.~-].*",
-        r".{0,15}",
-        r"[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)+",
-        r".*\.[a-z]{2,4}",
-        r"pk_(?:live|test)_.*",
-    ]);
+    dropped.extend([r"[^0-9]*", r"[^A-Za-z]*"]);
+    dropped.extend(more);
     dropped
 }
 
-/// What `vendor_named_key` drops besides [`not_literals`]: values without
-/// a digit or without a letter, git commit ids (40 lower-case hex
-/// characters, which changelogs print beside `travis` or `codecov`),
-/// snake or kebab case names in one case, and camel or Pascal case words
-/// with a number (`ZendeskTicketListView2`).
-fn vendor_values_dropped() -> Vec<&'static str> {
-    let mut dropped = not_literals();
-    dropped.extend(ONE_CASE_NAMES);
-    dropped.extend([
-        r"[^0-9]*",
-        r"[^A-Za-z]*",
-        r"[0-9a-f]{40}",
-        r"[a-z]*(?:[A-Z][a-z]+)+[0-9]{0,4}",
-    ]);
-    dropped
-}
+/// What `key_assignment` drops besides [`not_token_shaped`]'s: values with
+/// a character no base64, hex or URL-safe token holds, shorter than 16,
+/// dotted names (`settings.profile.title2`), file names with any
+/// extension, and publishable keys, which are public by design (Stripe's
+/// `pk_live_`, `pk_test_`).
+const KEY_VALUES_DROPPED: [&str; 5] = [
+    r".*[^A-Za-z0-9+/=_.~-].*",
+    r".{0,15}",
+    r"[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)+",
+    r".*\.[a-z]{2,4}",
+    r"pk_(?:live|test)_.*",
+];
+
+/// What `vendor_named_key` drops besides [`not_token_shaped`]'s: git
+/// commit ids (40 lower-case hex characters, which changelogs print beside
+/// `travis` or `codecov`), and camel or Pascal case words with a number
+/// (`ZendeskTicketListView2`).
+const VENDOR_VALUES_DROPPED: [&str; 2] = [r"[0-9a-f]{40}", r"[a-z]*(?:[A-Z][a-z]+)+[0-9]{0,4}"];
 
 /// This group's rules.
 pub(super) fn rules() -> Vec<RuleSpec> {
@@ -141,7 +132,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .trigger_shape(TriggerShape::NameEnd)
         .max_len(560)
         .validator(entropy(3.5))
-        .allow_patterns(&key_values_dropped())
+        .allow_patterns(&not_token_shaped(&KEY_VALUES_DROPPED))
         .confidence(0.5)
         .label("KEY")
         .tp("STRIPE_KEY=Zq8fK2pLmX4vR7tYab3dE5fG7hJ9kL1m", "Zq8fK2pLmX4vR7tYab3dE5fG7hJ9kL1m")
@@ -190,7 +181,7 @@ pub(super) fn rules() -> Vec<RuleSpec> {
         .keywords(VENDOR_KEYWORDS)
         .max_len(256)
         .validator(entropy(3.5))
-        .allow_patterns(&vendor_values_dropped())
+        .allow_patterns(&not_token_shaped(&VENDOR_VALUES_DROPPED))
         .confidence(0.5)
         .label("VENDOR_KEY")
         .tp(
